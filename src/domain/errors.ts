@@ -1,0 +1,70 @@
+// Errors are typed by what went wrong for the nasabah; http/error-handler.ts alone decides the status code.
+
+export type KodeKesalahan =
+  | 'DATA_TIDAK_VALID'
+  | 'REKENING_TIDAK_DIKENALI'
+  | 'NIK_SUDAH_TERDAFTAR'
+  | 'NO_HP_SUDAH_TERDAFTAR'
+  | 'SALDO_TIDAK_CUKUP'
+  | 'SALDO_MELEBIHI_BATAS'
+  | 'PENYIMPANAN_TIDAK_TERSEDIA';
+
+/** An expected failure whose remark is safe, and meant, to be shown to the client. */
+export class DomainError extends Error {
+  constructor(
+    readonly kode: KodeKesalahan,
+    readonly remark: string,
+  ) {
+    super(remark);
+    this.name = new.target.name;
+  }
+}
+
+export class DataTidakValid extends DomainError {
+  constructor(remark: string) {
+    super('DATA_TIDAK_VALID', remark);
+  }
+}
+
+export class RekeningTidakDikenali extends DomainError {
+  constructor(noRekening: string) {
+    super('REKENING_TIDAK_DIKENALI', `no_rekening ${noRekening} tidak dikenali`);
+  }
+}
+
+export class NikSudahTerdaftar extends DomainError {
+  constructor() {
+    super('NIK_SUDAH_TERDAFTAR', 'nik sudah terdaftar pada nasabah lain');
+  }
+}
+
+export class NoHpSudahTerdaftar extends DomainError {
+  constructor() {
+    super('NO_HP_SUDAH_TERDAFTAR', 'no_hp sudah terdaftar pada nasabah lain');
+  }
+}
+
+export class SaldoTidakCukup extends DomainError {
+  constructor(saldo: number, nominal: number) {
+    super('SALDO_TIDAK_CUKUP', `saldo tidak cukup: saldo ${saldo}, nominal penarikan ${nominal}`);
+  }
+}
+
+export class SaldoMelebihiBatas extends DomainError {
+  constructor() {
+    super(
+      'SALDO_MELEBIHI_BATAS',
+      `setoran ditolak: saldo akan melebihi batas maksimum ${Number.MAX_SAFE_INTEGER}`,
+    );
+  }
+}
+
+/**
+ * The data file cannot be read or written right now (hand-broken, locked, disk full). Nothing was changed;
+ * the client may retry once the operator has fixed the cause named in the remark.
+ */
+export class PenyimpananTidakTersedia extends DomainError {
+  constructor(remark: string) {
+    super('PENYIMPANAN_TIDAK_TERSEDIA', remark);
+  }
+}

@@ -1,0 +1,32 @@
+// The endpoints of the seed's contract: validate, call one use case, answer JSON.
+import { Router } from 'express';
+import { DaftarRequest, GerakDanaRequest, NoRekeningParams } from '../domain/schemas';
+import type { Tabungan } from '../domain/tabungan';
+import { jsonBody } from './json-body';
+import { validate } from './validate';
+
+export function createRoutes(tabungan: Tabungan): Router {
+  const router = Router();
+
+  router.post('/daftar', jsonBody, async (req, res) => {
+    res.json(await tabungan.daftar(validate(DaftarRequest, req.body)));
+  });
+
+  router.post('/tabung', jsonBody, async (req, res) => {
+    res.json(await tabungan.tabung(validate(GerakDanaRequest, req.body)));
+  });
+
+  router.post('/tarik', jsonBody, async (req, res) => {
+    res.json(await tabungan.tarik(validate(GerakDanaRequest, req.body)));
+  });
+
+  router.get('/saldo/:no_rekening', async (req, res) => {
+    res.json(await tabungan.saldo(validate(NoRekeningParams, req.params).no_rekening));
+  });
+
+  router.get('/mutasi/:no_rekening', async (req, res) => {
+    res.json(await tabungan.mutasi(validate(NoRekeningParams, req.params).no_rekening));
+  });
+
+  return router;
+}

@@ -1,0 +1,44 @@
+// The entry point: the only module that reads the environment, listens, and decides when the process ends.
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { createApp } from './app';
+import { loadConfig } from './config';
+import { openJsonFileStore } from './store/json-file-store';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({ level: config.LOG_LEVEL });
+  const store = await openJsonFileStore(config.DATA_FILE, {
+    onLockCompromised: (error) => logger.error({ err: error }, 'lock berkas data hilang'),
+  });
+  const server = createApp({ store, logger }).listen(config.PORT, config.HOST);
+  server.once('listening', () => {
+    const { address, port } = server.address() as AddressInfo;
+    logger.info({ address, port, dataFile: config.DATA_FILE }, 'Tabungan API siap');
+  });
+  server.once('error', (error) => {
+    logger.fatal({ err: error }, 'server tidak dapat mendengarkan');
+    process.exitCode = 1;
+    void store.close();
+  });
+
+  let berhenti = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (berhenti) return;
+    berhenti = true;
+    logger.info({ signal }, 'berhenti: menyelesaikan penulisan yang sedang berjalan');
+    // Stop accepting, let in-flight requests finish (their writes included), then release the file lock.
+    server.close(() => {
+      void store.close().then(() => logger.info('berhenti dengan bersih'));
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+main().catch((error: unknown) => {
+  // Before the logger exists (bad config, unreadable data file) the message is all there is: make it plain.
+  console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
+  process.exit(1);
+});

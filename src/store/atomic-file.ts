@@ -1,0 +1,69 @@
+// Replacing a file so that a crash at any instant leaves either the old bytes or the new ones, never a mix.
+import { randomBytes } from 'node:crypto';
+import { open, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+
+/** The (inode, size, mtime) triple that tells us whether anyone replaced or edited the file since we looked. */
+export type Identitas = string;
+
+export function identitasDari(stat: { ino: bigint; size: bigint; mtimeNs: bigint }): Identitas {
+  return `${stat.ino}:${stat.size}:${stat.mtimeNs}`;
+}
+
+/** Temp files carry this suffix, so a crash leftover is recognisable (and never mistaken for the data). */
+export const AKHIRAN_TEMP = '.tmp';
+
+/**
+ * Writes `isi` to a temp file beside `file`, fsyncs it, renames it over `file`, then fsyncs the directory so
+ * the rename itself survives a power cut. `sebelumGanti` may throw to abandon the write at the last moment
+ * (the old file then stays). Returns the identity of the new file.
+ */
+export async function tulisAtomik(file: string, isi: string, sebelumGanti?: () => void): Promise<Identitas> {
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}${AKHIRAN_TEMP}`;
+  let identitas: Identitas;
+  try {
+    const handle = await open(temp, 'wx', 0o600);
+    try {
+      await handle.writeFile(isi, 'utf8');
+      await handle.sync();
+      identitas = identitasDari(await handle.stat({ bigint: true }));
+    } finally {
+      await handle.close();
+    }
+    sebelumGanti?.();
+    await rename(temp, file);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await fsyncDirectory(path.dirname(file));
+  return identitas;
+}
+
+export async function fsyncDirectory(directory: string): Promise<void> {
+  const handle = await open(directory, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads a file together with the identity of exactly the bytes read, or null when it does not exist. */
+export async function bacaDenganIdentitas(
+  file: string,
+): Promise<{ teks: string; identitas: Identitas } | null> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    const identitas = identitasDari(await handle.stat({ bigint: true }));
+    return { teks: await handle.readFile('utf8'), identitas };
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,259 @@
+// The embedded store: one JSON file, made safe for parallel requests, several processes and hand edits.
+//
+// Every change follows the same path, batch by batch (group commit):
+//   lock the file → reload it if anyone changed it → apply the queued changes to a draft →
+//   temp file + fsync + rename + directory fsync → make the draft visible → unlock → answer.
+// The lock (proper-lockfile) is held across the whole read-modify-write, so a second server process on the
+// same file can neither lose our update nor have its own lost. Within this process the batches run one at a
+// time, and changes that arrive during a write wait for the next one: one fsync then serves many requests.
+import { mkdir, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import lockfile from 'proper-lockfile';
+import {
+  DomainError,
+  NikSudahTerdaftar,
+  NoHpSudahTerdaftar,
+  PenyimpananTidakTersedia,
+  RekeningTidakDikenali,
+} from '../domain/errors';
+import { buatNoRekening as buatNoRekeningAcak, saldoSetelah } from '../domain/rekening';
+import type { DaftarRequest, Mutasi, Nasabah } from '../domain/schemas';
+import { bacaDenganIdentitas, identitasDari, tulisAtomik, type Identitas } from './atomic-file';
+import { BerkasTidakValid, Buku, Draft } from './buku';
+import type { Store } from './store';
+
+export interface JsonFileStoreOptions {
+  /**
+   * After this long without a refresh, another process may take our lock over. It must stay well above the
+   * slowest write (see BENCHMARKS.md), and it bounds how long a crashed process's lock blocks a restart.
+   */
+  staleMs?: number;
+  buatNoRekening?: () => string;
+  /** Where lock trouble is reported; it can happen in a timer, where throwing would kill the process. */
+  onLockCompromised?: (error: Error) => void;
+}
+
+/** Raised by openJsonFileStore when the file exists but breaks a rule; the file is left untouched. */
+export class DataFileInvalid extends Error {
+  override readonly name = 'DataFileInvalid';
+}
+
+interface Perubahan {
+  terapkan: (draft: Draft) => unknown;
+  selesai: (hasil: unknown) => void;
+  gagal: (error: unknown) => void;
+}
+
+type Keadaan =
+  | { jenis: 'siap'; buku: Buku; identitas: Identitas }
+  /** The file on disk is not one we can read; we answer 503 until its identity changes. */
+  | { jenis: 'rusak'; identitas: Identitas | null; remark: string }
+  /** A write may or may not have reached the disk; the next operation must reload before trusting memory. */
+  | { jenis: 'perluDibaca' };
+
+const DEFAULT_STALE_MS = 10_000;
+
+export async function openJsonFileStore(file: string, options: JsonFileStoreOptions = {}): Promise<Store> {
+  const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
+  const buatNoRekening = options.buatNoRekening ?? buatNoRekeningAcak;
+  const lockOptions: lockfile.LockOptions = {
+    realpath: false,
+    stale: staleMs,
+    // Long enough to outwait a crashed owner's stale lock, short steps so a busy peer costs little latency.
+    retries: { retries: Math.ceil((staleMs + 5_000) / 50), factor: 1.2, minTimeout: 5, maxTimeout: 50 },
+    onCompromised: (error) => {
+      lockDicuri = true;
+      options.onLockCompromised?.(error);
+    },
+  };
+
+  let keadaan: Keadaan = { jenis: 'perluDibaca' };
+  let lockDicuri = false;
+  let pemuatan: Promise<void> | null = null;
+  const antrean: Perubahan[] = [];
+  let penulisan: Promise<void> | null = null;
+  let ditutup = false;
+
+  await mkdir(path.dirname(file), { recursive: true });
+  await buatJikaBelumAda();
+  try {
+    await bukuTerkini();
+  } catch (error) {
+    // Refuse to start rather than serve (or later overwrite) a file we could not read; it stays untouched.
+    if (error instanceof PenyimpananTidakTersedia) throw new DataFileInvalid(`${file}: ${error.remark}`);
+    throw error;
+  }
+
+  async function buatJikaBelumAda(): Promise<void> {
+    if (await ada(file)) return;
+    const release = await lockfile.lock(file, lockOptions);
+    try {
+      // Another process may have created it while we waited for the lock.
+      if (!(await ada(file))) await tulisAtomik(file, Buku.kosong().teks());
+    } finally {
+      await release();
+    }
+  }
+
+  /** The identity of the file now, or null when it is gone. */
+  function identitasSekarang(): Identitas | null {
+    // Synchronous on purpose: one cached metadata lookup is far cheaper than a trip through the thread pool.
+    const info = statSync(file, { bigint: true, throwIfNoEntry: false });
+    return info ? identitasDari(info) : null;
+  }
+
+  /** The ledger as it is on disk now: memory when the file is unchanged, otherwise a fresh, checked load. */
+  async function bukuTerkini(): Promise<Buku> {
+    // A loop, because a load that was already under way may have read a version that is older by now.
+    for (;;) {
+      const identitas = identitasSekarang();
+      if (keadaan.jenis === 'siap' && keadaan.identitas === identitas) return keadaan.buku;
+      if (keadaan.jenis === 'rusak' && keadaan.identitas === identitas) {
+        throw new PenyimpananTidakTersedia(keadaan.remark);
+      }
+      pemuatan ??= muatUlang().finally(() => (pemuatan = null));
+      await pemuatan;
+    }
+  }
+
+  /** Reads the file into `keadaan`: a checked ledger, or the reason it cannot be used. */
+  async function muatUlang(): Promise<void> {
+    const isi = await bacaDenganIdentitas(file);
+    if (isi === null) {
+      keadaan = {
+        jenis: 'rusak',
+        identitas: null,
+        remark: `berkas data ${file} tidak ditemukan; kembalikan berkasnya`,
+      };
+      return;
+    }
+    try {
+      keadaan = { jenis: 'siap', buku: Buku.dariTeks(isi.teks), identitas: isi.identitas };
+    } catch (error) {
+      if (!(error instanceof BerkasTidakValid)) throw error;
+      const remark = `berkas data tidak valid, perbaiki dulu: ${error.message}`;
+      keadaan = { jenis: 'rusak', identitas: isi.identitas, remark };
+    }
+  }
+
+  /** What a reader may see: committed state only, never a batch that is still being written. */
+  async function bukuUntukDibaca(): Promise<Buku> {
+    // While our own write is in flight the file is ours to change, and memory holds the last durable state.
+    if (penulisan !== null && keadaan.jenis === 'siap') return keadaan.buku;
+    return bukuTerkini();
+  }
+
+  function jalankan<T>(terapkan: (draft: Draft) => T): Promise<T> {
+    if (ditutup)
+      return Promise.reject(new PenyimpananTidakTersedia('server sedang berhenti; ulangi sebentar lagi'));
+    return new Promise<T>((selesai, gagal) => {
+      antrean.push({ terapkan, selesai: selesai as (hasil: unknown) => void, gagal });
+      penulisan ??= kurasAntrean().finally(() => (penulisan = null));
+    });
+  }
+
+  async function kurasAntrean(): Promise<void> {
+    while (antrean.length > 0) await tulisSatuBatch();
+  }
+
+  async function tulisSatuBatch(): Promise<void> {
+    let release: () => Promise<void>;
+    try {
+      release = await lockfile.lock(file, lockOptions);
+      lockDicuri = false;
+    } catch (error) {
+      const remark = `berkas data sedang dikunci proses lain, ulangi sebentar lagi (${(error as Error).message})`;
+      tolakSemua(antrean.splice(0), new PenyimpananTidakTersedia(remark));
+      return;
+    }
+    // Everything that queued while we waited for the lock joins this batch.
+    const batch = antrean.splice(0);
+    try {
+      const buku = await bukuTerkini();
+      const draft = new Draft(buku);
+      const jawaban = batch.map((perubahan) => cobaTerapkan(perubahan, draft));
+      if (draft.adaPerubahan) {
+        const identitas = await tulisAtomik(file, buku.teks(draft), () => {
+          if (lockDicuri) throw new Error('lock berkas data diambil alih proses lain');
+        });
+        buku.terapkan(draft);
+        keadaan = { jenis: 'siap', buku, identitas };
+      }
+      for (const jawab of jawaban) jawab();
+    } catch (error) {
+      // Memory may no longer match the disk (the rename may or may not have happened): read it again.
+      if (keadaan.jenis === 'siap') keadaan = { jenis: 'perluDibaca' };
+      const remark = `gagal menyimpan berkas data, tidak ada yang berubah: ${(error as Error).message}`;
+      tolakSemua(batch, error instanceof DomainError ? error : new PenyimpananTidakTersedia(remark));
+    } finally {
+      await release().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Applies one change to the draft and returns how to answer it once the batch is durable. A rule the
+   * change breaks fails that request alone; every change checks before it touches the draft.
+   */
+  function cobaTerapkan(perubahan: Perubahan, draft: Draft): () => void {
+    try {
+      const nilai = perubahan.terapkan(draft);
+      return () => perubahan.selesai(nilai);
+    } catch (error) {
+      return () => perubahan.gagal(error);
+    }
+  }
+
+  function tolakSemua(batch: Perubahan[], error: unknown): void {
+    for (const perubahan of batch) perubahan.gagal(error);
+  }
+
+  return {
+    daftar(data: DaftarRequest) {
+      return jalankan((draft) => {
+        if (draft.nikTerdaftar(data.nik)) throw new NikSudahTerdaftar();
+        if (draft.noHpTerdaftar(data.no_hp)) throw new NoHpSudahTerdaftar();
+        let noRekening: string;
+        do noRekening = buatNoRekening();
+        while (draft.cari(noRekening) !== undefined);
+        draft.simpan(noRekening, { nama: data.nama, nik: data.nik, no_hp: data.no_hp, saldo: 0, mutasi: [] });
+        return noRekening;
+      });
+    },
+
+    catatMutasi(noRekening: string, mutasi: Mutasi) {
+      return jalankan((draft) => {
+        const nasabah = draft.cari(noRekening);
+        if (nasabah === undefined) throw new RekeningTidakDikenali(noRekening);
+        const saldo = saldoSetelah(nasabah.saldo, mutasi);
+        // A new object, not an edit: the committed ledger must stay as it is until the write is durable.
+        const nasabahBaru: Nasabah = { ...nasabah, saldo, mutasi: [...nasabah.mutasi, mutasi] };
+        draft.simpan(noRekening, nasabahBaru);
+        return saldo;
+      });
+    },
+
+    async saldo(noRekening: string) {
+      return (await bukuUntukDibaca()).cari(noRekening)?.saldo ?? null;
+    },
+
+    async mutasi(noRekening: string) {
+      return (await bukuUntukDibaca()).cari(noRekening)?.mutasi ?? null;
+    },
+
+    async close() {
+      ditutup = true;
+      await penulisan;
+    },
+  };
+}
+
+async function ada(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
