@@ -1,25 +1,14 @@
 // The in-memory ledger behind the JSON file: parsing and checking the file, and writing it back cheaply.
-import { z } from 'zod';
 import { saldoDariMutasi } from '../domain/rekening';
-import { Nasabah, NoRekening } from '../domain/schemas';
-
-/**
- * The file as people may seed it by hand. Loose objects keep fields a later version adds, so an older
- * server that rewrites the file does not silently drop them.
- */
-const BerkasData = z.looseObject({
-  nasabah: z.record(z.string(), z.looseObject(Nasabah.shape), 'nasabah harus berupa objek'),
-});
+import { Nasabah, NoRekening, type Mutasi } from '../domain/schemas';
 
 /** The file cannot be used; the message names the account and the rule that failed. */
 export class BerkasTidakValid extends Error {
   override readonly name = 'BerkasTidakValid';
 }
 
-function lokasi(path: readonly PropertyKey[]): string {
-  const [bagian, noRekening, ...field] = path.map(String);
-  if (bagian !== 'nasabah' || noRekening === undefined) return path.join('.') || 'isi berkas';
-  return field.length > 0 ? `rekening ${noRekening}, ${field.join('.')}` : `rekening ${noRekening}`;
+function isObjekJson(nilai: unknown): nilai is Record<string, unknown> {
+  return typeof nilai === 'object' && nilai !== null && !Array.isArray(nilai);
 }
 
 /** A line of the file: one account, so an edit by hand or a diff shows one account per line. */
@@ -41,7 +30,10 @@ export class Buku {
     return new Buku({});
   }
 
-  /** Parses and checks a whole file; never returns a ledger that breaks a rule. */
+  /**
+   * Parses and checks a whole file; never returns a ledger that breaks a rule. Keys are walked on the raw
+   * JSON.parse output, never through an object built by assignment, where a `__proto__` key would vanish.
+   */
   static dariTeks(teks: string): Buku {
     let json: unknown;
     try {
@@ -49,24 +41,26 @@ export class Buku {
     } catch (error) {
       throw new BerkasTidakValid(`bukan JSON yang valid (${(error as Error).message})`);
     }
-    const hasil = BerkasData.safeParse(json);
-    if (!hasil.success) {
-      const [issue] = hasil.error.issues;
-      throw new BerkasTidakValid(
-        issue ? `${lokasi(issue.path)}: ${issue.message}` : 'isi berkas tidak valid',
-      );
-    }
-    const { nasabah, ...lainnya } = hasil.data;
+    if (!isObjekJson(json)) throw new BerkasTidakValid('isi berkas harus berupa objek JSON');
+    const { nasabah, ...lainnya } = json;
+    if (!isObjekJson(nasabah)) throw new BerkasTidakValid('field nasabah harus berupa objek JSON');
     const buku = new Buku(lainnya);
-    for (const [noRekening, data] of Object.entries(nasabah)) {
-      buku.periksaDanSimpan(noRekening, data);
-    }
+    for (const [noRekening, data] of Object.entries(nasabah)) buku.periksaDanSimpan(noRekening, data);
     return buku;
   }
 
-  private periksaDanSimpan(noRekening: string, data: Nasabah): void {
+  private periksaDanSimpan(noRekening: string, isi: unknown): void {
     const tolak = (aturan: string) => new BerkasTidakValid(`rekening ${noRekening}: ${aturan}`);
     if (!NoRekening.safeParse(noRekening).success) throw tolak('no_rekening harus berupa 10 digit angka');
+    const hasil = Nasabah.safeParse(isi);
+    if (!hasil.success) {
+      const [issue] = hasil.error.issues;
+      throw new BerkasTidakValid(
+        `rekening ${noRekening}, ${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}`,
+      );
+    }
+    // Fields this version does not know (added by a later one) ride along, so a rewrite never drops them.
+    const data: Nasabah = { ...(isi as object), ...hasil.data };
     const pemilikNik = this.pemilikNik.get(data.nik);
     if (pemilikNik !== undefined) throw tolak(`nik ${data.nik} sudah dipakai rekening ${pemilikNik}`);
     const pemilikNoHp = this.pemilikNoHp.get(data.no_hp);
@@ -121,7 +115,8 @@ export class Buku {
 
 /**
  * The changes of one batch, kept apart from the ledger until they are on disk, so that readers never see a
- * saldo that a failed write would take back.
+ * saldo that a failed write would take back. A changed account is copied once per batch and then edited in
+ * place, so a burst on one busy account costs one copy, not one per request.
  */
 export class Draft {
   readonly berubah = new Map<string, Nasabah>();
@@ -135,7 +130,7 @@ export class Draft {
     return this.berubah.size > 0;
   }
 
-  cari(noRekening: string): Nasabah | undefined {
+  cari(noRekening: string): Readonly<Nasabah> | undefined {
     return this.berubah.get(noRekening) ?? this.buku.cari(noRekening);
   }
 
@@ -147,15 +142,35 @@ export class Draft {
     return this.noHpBaru.has(noHp) || this.buku.noHpTerdaftar(noHp);
   }
 
-  simpan(noRekening: string, nasabah: Nasabah): void {
+  tambahNasabah(noRekening: string, nasabah: Nasabah): void {
     this.berubah.set(noRekening, nasabah);
-    this.barisBaru.set(noRekening, barisNasabah(noRekening, nasabah));
     this.nikBaru.add(nasabah.nik);
     this.noHpBaru.add(nasabah.no_hp);
   }
 
-  /** The changed account's new line, or undefined when the draft leaves it alone. */
+  /** Appends a mutasi the caller has already checked, with the saldo it leads to. */
+  catatMutasi(noRekening: string, mutasi: Mutasi, saldo: number): void {
+    let salinan = this.berubah.get(noRekening);
+    if (salinan === undefined) {
+      const asli = this.buku.cari(noRekening);
+      if (asli === undefined) throw new Error(`rekening ${noRekening} tidak ada di buku`);
+      salinan = { ...asli, mutasi: [...asli.mutasi] };
+      this.berubah.set(noRekening, salinan);
+    }
+    salinan.mutasi.push(mutasi);
+    salinan.saldo = saldo;
+    this.barisBaru.delete(noRekening);
+  }
+
+  /** The changed account's new line (serialised once per batch), or undefined when the draft leaves it alone. */
   baris(noRekening: string): string | undefined {
-    return this.barisBaru.get(noRekening);
+    const nasabah = this.berubah.get(noRekening);
+    if (nasabah === undefined) return undefined;
+    let baris = this.barisBaru.get(noRekening);
+    if (baris === undefined) {
+      baris = barisNasabah(noRekening, nasabah);
+      this.barisBaru.set(noRekening, baris);
+    }
+    return baris;
   }
 }

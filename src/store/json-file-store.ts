@@ -18,7 +18,7 @@ import {
   RekeningTidakDikenali,
 } from '../domain/errors';
 import { buatNoRekening as buatNoRekeningAcak, saldoSetelah } from '../domain/rekening';
-import type { DaftarRequest, Mutasi, Nasabah } from '../domain/schemas';
+import type { DaftarRequest, Mutasi } from '../domain/schemas';
 import { bacaDenganIdentitas, identitasDari, tulisAtomik, type Identitas } from './atomic-file';
 import { BerkasTidakValid, Buku, Draft } from './buku';
 import type { Store } from './store';
@@ -216,7 +216,13 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
         let noRekening: string;
         do noRekening = buatNoRekening();
         while (draft.cari(noRekening) !== undefined);
-        draft.simpan(noRekening, { nama: data.nama, nik: data.nik, no_hp: data.no_hp, saldo: 0, mutasi: [] });
+        draft.tambahNasabah(noRekening, {
+          nama: data.nama,
+          nik: data.nik,
+          no_hp: data.no_hp,
+          saldo: 0,
+          mutasi: [],
+        });
         return noRekening;
       });
     },
@@ -226,9 +232,7 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
         const nasabah = draft.cari(noRekening);
         if (nasabah === undefined) throw new RekeningTidakDikenali(noRekening);
         const saldo = saldoSetelah(nasabah.saldo, mutasi);
-        // A new object, not an edit: the committed ledger must stay as it is until the write is durable.
-        const nasabahBaru: Nasabah = { ...nasabah, saldo, mutasi: [...nasabah.mutasi, mutasi] };
-        draft.simpan(noRekening, nasabahBaru);
+        draft.catatMutasi(noRekening, mutasi, saldo);
         return saldo;
       });
     },

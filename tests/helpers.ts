@@ -1,0 +1,90 @@
+// Shared test set-up: an app on its own temp data file, and factories that make valid, unique nasabah data.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import request from 'supertest';
+import type { Express } from 'express';
+import { createApp } from '../src/app';
+import type { DaftarRequest } from '../src/domain/schemas';
+import { openJsonFileStore, type JsonFileStoreOptions } from '../src/store/json-file-store';
+import type { Store } from '../src/store/store';
+
+const tempDirs: string[] = [];
+
+afterAll(async () => {
+  await Promise.all(tempDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/** A fresh directory, removed after the test file; returns the path a data file would have there. */
+export async function tempDataFile(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'tabungan-'));
+  tempDirs.push(dir);
+  return path.join(dir, 'nasabah.json');
+}
+
+export const silentLogger = pino({ level: 'silent' });
+
+export interface TestApp {
+  app: Express;
+  store: Store;
+  dataFile: string;
+}
+
+export async function makeTestApp(
+  options: { dataFile?: string; clock?: () => Date; store?: JsonFileStoreOptions } = {},
+): Promise<TestApp> {
+  const dataFile = options.dataFile ?? (await tempDataFile());
+  const store = await openJsonFileStore(dataFile, options.store);
+  const app = createApp({ store, logger: silentLogger, ...(options.clock ? { clock: options.clock } : {}) });
+  return { app, store, dataFile };
+}
+
+let urutan = 0;
+
+/** Valid registration data whose nik and no_hp no other call of this function returns. */
+export function dataNasabah(): DaftarRequest;
+export function dataNasabah<T extends Record<string, unknown>>(
+  overrides: T,
+): Omit<DaftarRequest, keyof T> & T;
+export function dataNasabah(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  urutan += 1;
+  const angka = String(urutan).padStart(8, '0');
+  return { nama: `Nasabah ${urutan}`, nik: `32010101${angka}`, no_hp: `0812${angka}`, ...overrides };
+}
+
+export async function daftarNasabah(app: Express, overrides: Record<string, unknown> = {}): Promise<string> {
+  const res = await request(app).post('/daftar').send(dataNasabah(overrides)).expect(200);
+  return (res.body as { no_rekening: string }).no_rekening;
+}
+
+export async function tabung(app: Express, noRekening: string, nominal: number): Promise<void> {
+  await request(app).post('/tabung').send({ no_rekening: noRekening, nominal }).expect(200);
+}
+
+export async function saldo(app: Express, noRekening: string): Promise<number> {
+  const res = await request(app).get(`/saldo/${noRekening}`).expect(200);
+  return (res.body as { saldo: number }).saldo;
+}
+
+interface MutasiSeed {
+  waktu?: string;
+  kode_transaksi: string;
+  nominal: number;
+}
+
+/** A stored nasabah as someone seeding the file by hand would write it. */
+export function nasabahTersimpan(
+  overrides: Partial<{ nama: string; nik: string; no_hp: string; saldo: number; mutasi: MutasiSeed[] }> = {},
+) {
+  const { nama, nik, no_hp } = dataNasabah();
+  const mutasi = (overrides.mutasi ?? []).map((m) => ({ waktu: '2026-11-29T02:03:04.567Z', ...m }));
+  return { nama, nik, no_hp, saldo: 0, ...overrides, mutasi };
+}
+
+/** Writes a data file by hand, pretty-printed, as a person would. */
+export async function seedDataFile(dataFile: string, nasabah: Record<string, unknown>): Promise<string> {
+  const teks = JSON.stringify({ nasabah }, null, 2);
+  await writeFile(dataFile, teks);
+  return teks;
+}

@@ -1,0 +1,293 @@
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import request from 'supertest';
+import { PenyimpananTidakTersedia } from '../src/domain/errors';
+import { DataFileInvalid, openJsonFileStore } from '../src/store/json-file-store';
+import {
+  daftarNasabah,
+  dataNasabah,
+  makeTestApp,
+  nasabahTersimpan,
+  saldo,
+  tabung,
+  tempDataFile,
+} from './helpers';
+import { describeStoreContract } from './store-contract';
+
+describeStoreContract('JSON file store', async () => openJsonFileStore(await tempDataFile()));
+
+const waktu = '2026-11-29T02:03:04.567Z';
+
+describe('JSON file store on disk', () => {
+  it('creates a missing file, and its directories, as an empty store', async () => {
+    const dataFile = path.join(path.dirname(await tempDataFile()), 'baru', 'lagi', 'nasabah.json');
+
+    const store = await openJsonFileStore(dataFile);
+    await store.close();
+
+    expect(JSON.parse(await readFile(dataFile, 'utf8'))).toEqual({ nasabah: {} });
+  });
+
+  it('keeps every acknowledged move across a restart', async () => {
+    const first = await makeTestApp();
+    const noRekening = await daftarNasabah(first.app);
+    await tabung(first.app, noRekening, 75_000);
+    await first.store.close();
+
+    const second = await makeTestApp({ dataFile: first.dataFile });
+
+    expect(await saldo(second.app, noRekening)).toBe(75_000);
+    const res = await request(second.app).get(`/mutasi/${noRekening}`).expect(200);
+    expect((res.body as { mutasi: unknown[] }).mutasi).toEqual([
+      { waktu: expect.any(String) as unknown, kode_transaksi: 'C', nominal: 75_000 },
+    ]);
+  });
+
+  it('serves the shipped example file as seeded by hand', async () => {
+    const dataFile = await tempDataFile();
+    await copyFile(path.join(__dirname, '..', 'data', 'nasabah.example.json'), dataFile);
+
+    const { app } = await makeTestApp({ dataFile });
+
+    expect(await saldo(app, '1234567890')).toBe(70_000);
+    await request(app).post('/tarik').send({ no_rekening: '1234567890', nominal: 70_000 }).expect(200);
+    expect(await saldo(app, '1234567890')).toBe(0);
+    await request(app)
+      .post('/daftar')
+      .send(dataNasabah({ nik: '3201010101010001' }))
+      .expect(400);
+  });
+
+  it('writes one account per line, as one valid JSON document', async () => {
+    const { app, dataFile } = await makeTestApp();
+    const a = await daftarNasabah(app);
+    const b = await daftarNasabah(app);
+
+    const lines = (await readFile(dataFile, 'utf8')).split('\n');
+
+    expect(lines.filter((line) => line.includes('"nik"'))).toHaveLength(2);
+    expect(lines.find((line) => line.includes(a))).toContain('"saldo":0');
+    expect(Object.keys((JSON.parse(lines.join('\n')) as { nasabah: object }).nasabah)).toEqual([a, b]);
+  });
+
+  it('keeps fields it does not know when it rewrites the file', async () => {
+    const dataFile = await tempDataFile();
+    const nasabah = { ...nasabahTersimpan(), catatan: 'nasabah prioritas' };
+    await writeFile(dataFile, JSON.stringify({ nasabah: { '1234567890': nasabah }, versi: 1 }));
+    const { app } = await makeTestApp({ dataFile });
+
+    await tabung(app, '1234567890', 1);
+
+    const file = JSON.parse(await readFile(dataFile, 'utf8')) as Record<string, unknown>;
+    expect(file).toEqual({
+      nasabah: {
+        '1234567890': expect.objectContaining({ catatan: 'nasabah prioritas', saldo: 1 }) as unknown,
+      },
+      versi: 1,
+    });
+  });
+
+  describe('when the file is edited by hand while the server runs', () => {
+    it('uses the edit for the next read and builds the next write on it', async () => {
+      const { app, dataFile } = await makeTestApp();
+      const noRekening = await daftarNasabah(app);
+      await tabung(app, noRekening, 1_000);
+      const diedit = JSON.parse(await readFile(dataFile, 'utf8')) as {
+        nasabah: Record<string, { saldo: number; mutasi: object[] }>;
+      };
+      const akun = diedit.nasabah[noRekening];
+      if (!akun) throw new Error('account missing from file');
+      akun.mutasi.push({ waktu, kode_transaksi: 'C', nominal: 5_000 });
+      akun.saldo = 6_000;
+      diedit.nasabah['5555555555'] = nasabahTersimpan();
+      await writeFile(dataFile, JSON.stringify(diedit, null, 2));
+
+      expect(await saldo(app, noRekening)).toBe(6_000);
+      await tabung(app, '5555555555', 10);
+      await tabung(app, noRekening, 4_000);
+
+      const file = JSON.parse(await readFile(dataFile, 'utf8')) as typeof diedit;
+      expect(file.nasabah[noRekening]?.saldo).toBe(10_000);
+      expect(file.nasabah['5555555555']?.saldo).toBe(10);
+    });
+
+    it('answers 503, leaves the broken file alone, and recovers once it is fixed', async () => {
+      const { app, dataFile } = await makeTestApp();
+      const noRekening = await daftarNasabah(app);
+      const baik = await readFile(dataFile, 'utf8');
+      const rusak = baik.replace('"saldo":0', '"saldo":-5');
+      await writeFile(dataFile, rusak);
+
+      const baca = await request(app).get(`/saldo/${noRekening}`).expect(503);
+      const tulis = await request(app)
+        .post('/tabung')
+        .send({ no_rekening: noRekening, nominal: 1 })
+        .expect(503);
+
+      expect(baca.body).toEqual({
+        remark: expect.stringContaining(`rekening ${noRekening}, saldo`) as unknown,
+      });
+      expect(tulis.body).toEqual(baca.body);
+      expect(await readFile(dataFile, 'utf8')).toBe(rusak);
+
+      await writeFile(dataFile, baik);
+      await tabung(app, noRekening, 1);
+      expect(await saldo(app, noRekening)).toBe(1);
+    });
+
+    it('answers 503 and does not recreate the file when it is deleted', async () => {
+      const { app, dataFile } = await makeTestApp();
+      const noRekening = await daftarNasabah(app);
+      await rm(dataFile);
+
+      await request(app).post('/tabung').send({ no_rekening: noRekening, nominal: 1 }).expect(503);
+
+      await expect(readFile(dataFile)).rejects.toMatchObject({ code: 'ENOENT' });
+    });
+  });
+
+  describe('when the file breaks a rule at start', () => {
+    const baik = () => nasabahTersimpan({ saldo: 100, mutasi: [{ kode_transaksi: 'C', nominal: 100 }] });
+    it.each<[string, () => unknown, RegExp]>([
+      ['is not JSON', () => '{"nasabah": {', /bukan JSON yang valid/],
+      ['has no nasabah', () => ({}), /nasabah/],
+      [
+        'has a saldo that is not ΣC − ΣD',
+        () => ({ nasabah: { '1234567890': { ...baik(), saldo: 99 } } }),
+        /rekening 1234567890: saldo 99 tidak sama dengan jumlah mutasi \(ΣC − ΣD = 100\)/,
+      ],
+      [
+        'has a negative saldo',
+        () => ({ nasabah: { '1234567890': { ...baik(), saldo: -1 } } }),
+        /rekening 1234567890, saldo: saldo tidak boleh negatif/,
+      ],
+      [
+        'has a fractional saldo',
+        () => ({ nasabah: { '1234567890': { ...baik(), saldo: 0.5 } } }),
+        /rekening 1234567890, saldo/,
+      ],
+      [
+        'has an unsafe saldo',
+        () => ({ nasabah: { '1234567890': { ...baik(), saldo: 2 ** 53 } } }),
+        /rekening 1234567890, saldo/,
+      ],
+      [
+        'has a malformed no_rekening',
+        () => ({ nasabah: { '12345': baik() } }),
+        /rekening 12345: no_rekening/,
+      ],
+      [
+        'uses __proto__ as a no_rekening',
+        () => `{"nasabah":{"__proto__":${JSON.stringify(baik())}}}`,
+        /rekening __proto__: no_rekening/,
+      ],
+      [
+        'has a nik twice',
+        () => {
+          const a = baik();
+          return { nasabah: { '1111111111': a, '2222222222': { ...baik(), nik: a.nik } } };
+        },
+        /rekening 2222222222: nik \d{16} sudah dipakai rekening 1111111111/,
+      ],
+      [
+        'has a no_hp twice',
+        () => {
+          const a = baik();
+          return { nasabah: { '1111111111': a, '2222222222': { ...baik(), no_hp: a.no_hp } } };
+        },
+        /rekening 2222222222: no_hp 08\d+ sudah dipakai rekening 1111111111/,
+      ],
+      [
+        'stores no_hp in the +62 form',
+        () => ({ nasabah: { '1234567890': { ...baik(), no_hp: '+6281234567890' } } }),
+        /rekening 1234567890, no_hp/,
+      ],
+      [
+        'has an unknown kode_transaksi',
+        () => ({
+          nasabah: { '1234567890': { ...baik(), mutasi: [{ waktu, kode_transaksi: 'X', nominal: 100 }] } },
+        }),
+        /rekening 1234567890, mutasi\.0\.kode_transaksi/,
+      ],
+      [
+        'has a mutasi of nominal 0',
+        () => ({
+          nasabah: {
+            '1234567890': { ...baik(), saldo: 0, mutasi: [{ waktu, kode_transaksi: 'C', nominal: 0 }] },
+          },
+        }),
+        /rekening 1234567890, mutasi\.0\.nominal/,
+      ],
+      [
+        'has a waktu that is not ISO-8601',
+        () => ({
+          nasabah: {
+            '1234567890': { ...baik(), mutasi: [{ waktu: 'kemarin', kode_transaksi: 'C', nominal: 100 }] },
+          },
+        }),
+        /rekening 1234567890, mutasi\.0\.waktu/,
+      ],
+    ])(
+      'refuses to open a file that %s, naming the rule, and leaves it byte-for-byte',
+      async (_case, isi, pesan) => {
+        const dataFile = await tempDataFile();
+        const isiBerkas = isi();
+        const teks = typeof isiBerkas === 'string' ? isiBerkas : JSON.stringify(isiBerkas, null, 2);
+        await writeFile(dataFile, teks);
+
+        const open = openJsonFileStore(dataFile);
+
+        await expect(open).rejects.toBeInstanceOf(DataFileInvalid);
+        await expect(open).rejects.toThrow(pesan);
+        expect(await readFile(dataFile, 'utf8')).toBe(teks);
+      },
+    );
+  });
+
+  describe('when two stores share one file (as two processes would)', () => {
+    it('loses no deposit made through either, and both see the same saldo', async () => {
+      const dataFile = await tempDataFile();
+      const [a, b] = await Promise.all([openJsonFileStore(dataFile), openJsonFileStore(dataFile)]);
+      const noRekening = await a.daftar(dataNasabah());
+
+      await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          (i % 2 === 0 ? a : b).catatMutasi(noRekening, { waktu, kode_transaksi: 'C', nominal: 1_000 }),
+        ),
+      );
+
+      expect(await a.saldo(noRekening)).toBe(100_000);
+      expect(await b.saldo(noRekening)).toBe(100_000);
+      await Promise.all([a.close(), b.close()]);
+    });
+
+    it('registers one nik once when both get it at the same moment', async () => {
+      const dataFile = await tempDataFile();
+      const [a, b] = await Promise.all([openJsonFileStore(dataFile), openJsonFileStore(dataFile)]);
+      const { nik } = dataNasabah();
+
+      const hasil = await Promise.allSettled([
+        a.daftar(dataNasabah({ nik })),
+        b.daftar(dataNasabah({ nik })),
+      ]);
+
+      expect(hasil.filter((h) => h.status === 'fulfilled')).toHaveLength(1);
+      await Promise.all([a.close(), b.close()]);
+    });
+  });
+
+  describe('when the data directory disappears under it', () => {
+    it('answers the write with PenyimpananTidakTersedia and keeps memory equal to disk', async () => {
+      const dataFile = path.join(path.dirname(await tempDataFile()), 'sub', 'nasabah.json');
+      const store = await openJsonFileStore(dataFile);
+      const noRekening = await store.daftar(dataNasabah());
+      await rm(path.dirname(dataFile), { recursive: true });
+      await mkdir(path.dirname(dataFile));
+
+      await expect(
+        store.catatMutasi(noRekening, { waktu, kode_transaksi: 'C', nominal: 1 }),
+      ).rejects.toBeInstanceOf(PenyimpananTidakTersedia);
+      await store.close();
+    });
+  });
+});

@@ -1,0 +1,105 @@
+import request from 'supertest';
+import { createApp } from '../src/app';
+import type { Store } from '../src/store/store';
+import { daftarNasabah, makeTestApp, silentLogger, type TestApp } from './helpers';
+
+describe('HTTP protocol', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await makeTestApp();
+  });
+
+  it('answers 400 with a remark for malformed JSON', async () => {
+    const res = await request(t.app)
+      .post('/tabung')
+      .set('Content-Type', 'application/json')
+      .send('{"nominal":')
+      .expect(400);
+    expect(res.body).toEqual({ remark: 'body bukan JSON yang valid' });
+  });
+
+  it.each([
+    ['an array', '[]'],
+    ['a string', '"halo"'],
+    ['a number', '42'],
+    ['null', 'null'],
+  ])('answers 400 when the JSON body is %s', async (_case, body) => {
+    const res = await request(t.app)
+      .post('/daftar')
+      .set('Content-Type', 'application/json')
+      .send(body)
+      .expect(400);
+    expect(res.body).toHaveProperty('remark');
+  });
+
+  it.each([
+    ['form-encoded', 'application/x-www-form-urlencoded', 'nama=Budi'],
+    ['plain text', 'text/plain', '{"nama":"Budi"}'],
+  ])('answers 415 for a %s body', async (_case, contentType, body) => {
+    const res = await request(t.app).post('/daftar').set('Content-Type', contentType).send(body).expect(415);
+    expect(res.body).toEqual({ remark: 'Content-Type harus application/json' });
+  });
+
+  it('answers 415 for a body without Content-Type', async () => {
+    const res = await request(t.app).post('/tabung').expect(415);
+    expect(res.body).toHaveProperty('remark');
+  });
+
+  it('answers 413 for a body over 100 kB, and registers nobody', async () => {
+    const res = await request(t.app)
+      .post('/daftar')
+      .send({ nama: 'A', nik: '3201010101010001', no_hp: '081234567890', isian: 'x'.repeat(101 * 1024) })
+      .expect(413);
+    expect(res.body).toEqual({ remark: 'body terlalu besar, maksimum 100 kB' });
+    await request(t.app)
+      .post('/daftar')
+      .send({ nama: 'A', nik: '3201010101010001', no_hp: '081234567890' })
+      .expect(200);
+  });
+
+  it.each([
+    ['GET', '/'],
+    ['GET', '/saldo'],
+    ['POST', '/transfer'],
+    ['DELETE', '/saldo/1234567890'],
+  ] as const)('answers 404 with a remark for %s %s', async (method, url) => {
+    const agent = request(t.app);
+    const kirim = { GET: () => agent.get(url), POST: () => agent.post(url), DELETE: () => agent.delete(url) };
+    const res = await kirim[method]().expect(404);
+    expect(res.body).toEqual({ remark: `tidak ada endpoint ${method} ${url}` });
+  });
+
+  it('sends JSON and no X-Powered-By header', async () => {
+    const noRekening = await daftarNasabah(t.app);
+    const res = await request(t.app)
+      .get(`/saldo/${noRekening}`)
+      .expect(200)
+      .expect('Content-Type', /^application\/json/);
+    expect(res.headers).not.toHaveProperty('x-powered-by');
+  });
+
+  it('ignores body keys that are not fields, __proto__ included', async () => {
+    const body =
+      '{"__proto__":{"saldo":1},"constructor":{"prototype":{"x":1}},"nama":"Ani","nik":"3201010101019999","no_hp":"081299999999"}';
+    await request(t.app).post('/daftar').set('Content-Type', 'application/json').send(body).expect(200);
+    expect(({} as Record<string, unknown>).saldo).toBeUndefined();
+  });
+
+  describe('when something unexpected fails', () => {
+    it('answers 500 with a generic remark and keeps the details out of the response', async () => {
+      const rusak: Store = {
+        daftar: () => Promise.reject(new Error('rahasia: /etc/shadow')),
+        catatMutasi: () => Promise.reject(new Error('rahasia')),
+        saldo: () => Promise.reject(new Error('rahasia')),
+        mutasi: () => Promise.reject(new Error('rahasia')),
+        close: () => Promise.resolve(),
+      };
+      const app = createApp({ store: rusak, logger: silentLogger });
+
+      const res = await request(app).get('/saldo/1234567890').expect(500);
+
+      expect(res.body).toEqual({ remark: 'terjadi kesalahan pada server; coba lagi nanti' });
+      expect(res.text).not.toContain('rahasia');
+    });
+  });
+});

@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { failedStart, startServer } from './server-process';
+import { tempDataFile } from './helpers';
+
+async function post(baseUrl: string, endpoint: string, body: unknown): Promise<Response> {
+  return fetch(`${baseUrl}${endpoint}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+describe('the server process', () => {
+  it('creates the data file, serves the API, and on SIGTERM exits 0 with the lock released', async () => {
+    const dataFile = await tempDataFile();
+    const server = await startServer({ DATA_FILE: dataFile });
+
+    const daftar = await post(server.baseUrl, '/daftar', {
+      nama: 'Budi',
+      nik: '3201010101010001',
+      no_hp: '081234567890',
+    });
+    const { no_rekening } = (await daftar.json()) as { no_rekening: string };
+    const tabung = await post(server.baseUrl, '/tabung', { no_rekening, nominal: 5_000 });
+    server.child.kill('SIGTERM');
+
+    expect(tabung.status).toBe(200);
+    expect(await server.exited).toBe(0);
+    expect(existsSync(`${dataFile}.lock`)).toBe(false);
+    const file = JSON.parse(await readFile(dataFile, 'utf8')) as {
+      nasabah: Record<string, { saldo: number }>;
+    };
+    expect(file.nasabah[no_rekening]?.saldo).toBe(5_000);
+  });
+
+  it('refuses to start on an invalid data file, says why, and leaves the file byte-for-byte', async () => {
+    const dataFile = await tempDataFile();
+    const isi =
+      '{"nasabah": {"1234567890": {"nama": "Budi", "nik": "3201010101010001", "no_hp": "081234567890", "saldo": 5, "mutasi": []}}}';
+    await writeFile(dataFile, isi);
+
+    const { code, output } = await failedStart({ DATA_FILE: dataFile });
+
+    expect(code).not.toBe('0');
+    expect(output).toContain('rekening 1234567890: saldo 5 tidak sama dengan jumlah mutasi');
+    expect(await readFile(dataFile, 'utf8')).toBe(isi);
+  });
+
+  it.each([
+    ['PORT', 'delapan'],
+    ['PORT', '70000'],
+    ['LOG_LEVEL', 'cerewet'],
+  ])('refuses to start when %s is %s, naming the variable', async (name, value) => {
+    const { code, output } = await failedStart({ DATA_FILE: await tempDataFile(), [name]: value });
+    expect(code).toBe('1');
+    expect(output).toContain(`konfigurasi tidak valid: ${name}`);
+  });
+});

@@ -1,0 +1,165 @@
+// The behaviour every Store backend must show; each backend's test file runs it with its own factory.
+import {
+  NikSudahTerdaftar,
+  NoHpSudahTerdaftar,
+  RekeningTidakDikenali,
+  SaldoMelebihiBatas,
+  SaldoTidakCukup,
+} from '../src/domain/errors';
+import type { KodeTransaksi, Mutasi } from '../src/domain/schemas';
+import type { Store } from '../src/store/store';
+import { dataNasabah } from './helpers';
+
+export type OpenStore = () => Promise<Store>;
+
+let detik = 0;
+function mutasi(kode_transaksi: KodeTransaksi, nominal: number): Mutasi {
+  detik += 1;
+  return { waktu: new Date(Date.UTC(2026, 10, 29, 0, 0, detik)).toISOString(), kode_transaksi, nominal };
+}
+
+export function describeStoreContract(name: string, openStore: OpenStore): void {
+  describe(`${name}: the Store contract`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await openStore();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    async function rekeningBaru(saldoAwal = 0): Promise<string> {
+      const noRekening = await store.daftar(dataNasabah());
+      if (saldoAwal > 0) await store.catatMutasi(noRekening, mutasi('C', saldoAwal));
+      return noRekening;
+    }
+
+    describe('daftar', () => {
+      it('opens an account with saldo 0 and no mutasi under a 10-digit no_rekening', async () => {
+        const noRekening = await rekeningBaru();
+        expect(noRekening).toMatch(/^[0-9]{10}$/);
+        expect(await store.saldo(noRekening)).toBe(0);
+        expect(await store.mutasi(noRekening)).toEqual([]);
+      });
+
+      it('refuses a nik or no_hp that is taken', async () => {
+        const pertama = dataNasabah();
+        await store.daftar(pertama);
+        const lain = dataNasabah();
+        await expect(store.daftar({ ...lain, nik: pertama.nik })).rejects.toBeInstanceOf(NikSudahTerdaftar);
+        await expect(store.daftar({ ...lain, no_hp: pertama.no_hp })).rejects.toBeInstanceOf(
+          NoHpSudahTerdaftar,
+        );
+        await expect(store.daftar(lain)).resolves.toMatch(/^[0-9]{10}$/);
+      });
+
+      it('registers one nik once when it is sent many times at once', async () => {
+        const { nik } = dataNasabah();
+        const hasil = await Promise.allSettled(
+          Array.from({ length: 50 }, () => store.daftar({ ...dataNasabah(), nik })),
+        );
+        expect(hasil.filter((h) => h.status === 'fulfilled')).toHaveLength(1);
+      });
+    });
+
+    describe('catatMutasi', () => {
+      it('moves saldo and appends the mutasi, oldest first', async () => {
+        const noRekening = await rekeningBaru();
+        const setor = mutasi('C', 100_000);
+        const ambil = mutasi('D', 30_000);
+        expect(await store.catatMutasi(noRekening, setor)).toBe(100_000);
+        expect(await store.catatMutasi(noRekening, ambil)).toBe(70_000);
+        expect(await store.saldo(noRekening)).toBe(70_000);
+        expect(await store.mutasi(noRekening)).toEqual([setor, ambil]);
+      });
+
+      it('refuses a tarik above saldo and changes nothing', async () => {
+        const noRekening = await rekeningBaru(5_000);
+        await expect(store.catatMutasi(noRekening, mutasi('D', 5_001))).rejects.toBeInstanceOf(
+          SaldoTidakCukup,
+        );
+        expect(await store.saldo(noRekening)).toBe(5_000);
+        expect(await store.mutasi(noRekening)).toHaveLength(1);
+      });
+
+      it('refuses a tabung that would take saldo past Number.MAX_SAFE_INTEGER', async () => {
+        const noRekening = await rekeningBaru();
+        const batasTercapai = Array.from({ length: 9007 }, () => mutasi('C', 1_000_000_000_000));
+        await Promise.all(batasTercapai.map((m) => store.catatMutasi(noRekening, m)));
+        const sisa = Number.MAX_SAFE_INTEGER - 9007 * 1_000_000_000_000;
+        await expect(store.catatMutasi(noRekening, mutasi('C', sisa + 1))).rejects.toBeInstanceOf(
+          SaldoMelebihiBatas,
+        );
+        expect(await store.catatMutasi(noRekening, mutasi('C', sisa))).toBe(Number.MAX_SAFE_INTEGER);
+      });
+
+      it.each(['0000000000', '__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+        'refuses the unknown no_rekening %s',
+        async (noRekening) => {
+          await expect(store.catatMutasi(noRekening, mutasi('C', 1))).rejects.toBeInstanceOf(
+            RekeningTidakDikenali,
+          );
+          expect(await store.saldo(noRekening)).toBeNull();
+          expect(await store.mutasi(noRekening)).toBeNull();
+        },
+      );
+    });
+
+    describe('under parallel requests', () => {
+      it('adds exactly 400,000 for 400 parallel deposits of 1000', async () => {
+        const noRekening = await rekeningBaru();
+        await Promise.all(
+          Array.from({ length: 400 }, () => store.catatMutasi(noRekening, mutasi('C', 1_000))),
+        );
+        expect(await store.saldo(noRekening)).toBe(400_000);
+        expect(await store.mutasi(noRekening)).toHaveLength(400);
+      });
+
+      it('lets exactly 133 of 200 parallel withdrawals of 3000 through from 400,000', async () => {
+        const noRekening = await rekeningBaru(400_000);
+        const hasil = await Promise.allSettled(
+          Array.from({ length: 200 }, () => store.catatMutasi(noRekening, mutasi('D', 3_000))),
+        );
+        const berhasil = hasil.filter((h) => h.status === 'fulfilled');
+        const ditolak = hasil.filter((h) => h.status === 'rejected');
+        expect(berhasil).toHaveLength(133);
+        expect(ditolak.every((h) => h.reason instanceof SaldoTidakCukup)).toBe(true);
+        expect(await store.saldo(noRekening)).toBe(1_000);
+      });
+
+      it('commits the good moves of a mixed burst and refuses only the bad ones', async () => {
+        const kaya = await rekeningBaru(10_000);
+        const miskin = await rekeningBaru();
+        const hasil = await Promise.allSettled([
+          store.catatMutasi(kaya, mutasi('D', 4_000)),
+          store.catatMutasi(miskin, mutasi('D', 1)),
+          store.catatMutasi('0000000000', mutasi('C', 1)),
+          store.catatMutasi(kaya, mutasi('D', 4_000)),
+          store.catatMutasi(miskin, mutasi('C', 500)),
+          store.catatMutasi(kaya, mutasi('D', 4_000)),
+        ]);
+        expect(hasil.map((h) => h.status)).toEqual([
+          'fulfilled',
+          'rejected',
+          'rejected',
+          'fulfilled',
+          'fulfilled',
+          'rejected',
+        ]);
+        expect(await store.saldo(kaya)).toBe(2_000);
+        expect(await store.saldo(miskin)).toBe(500);
+      });
+    });
+
+    describe('close', () => {
+      it('finishes what was accepted, then refuses new changes', async () => {
+        const noRekening = await rekeningBaru();
+        const diterima = Array.from({ length: 20 }, () => store.catatMutasi(noRekening, mutasi('C', 1)));
+        await store.close();
+        await expect(Promise.all(diterima)).resolves.toHaveLength(20);
+        await expect(store.catatMutasi(noRekening, mutasi('C', 1))).rejects.toThrow();
+        store = await openStore();
+      });
+    });
+  });
+}
