@@ -10,6 +10,7 @@ async function main(): Promise<void> {
   const logger = pino({ level: config.LOG_LEVEL });
   const store = await openJsonFileStore(config.DATA_FILE, {
     onLockCompromised: (error) => logger.error({ err: error }, 'lock berkas data hilang'),
+    onWrite: (write) => logger.debug(write, 'berkas data ditulis'),
   });
   const server = createApp({ store, logger }).listen(config.PORT, config.HOST);
   server.once('listening', () => {

@@ -14,8 +14,9 @@ export class DomainError extends Error {
   constructor(
     readonly kode: KodeKesalahan,
     readonly remark: string,
+    options?: ErrorOptions,
   ) {
-    super(remark);
+    super(remark, options);
     this.name = new.target.name;
   }
 }
@@ -64,7 +65,8 @@ export class SaldoMelebihiBatas extends DomainError {
  * the client may retry once the operator has fixed the cause named in the remark.
  */
 export class PenyimpananTidakTersedia extends DomainError {
-  constructor(remark: string) {
-    super('PENYIMPANAN_TIDAK_TERSEDIA', remark);
+  /** `cause` carries the system error for the log; the remark itself never names paths or internals. */
+  constructor(remark: string, options?: ErrorOptions) {
+    super('PENYIMPANAN_TIDAK_TERSEDIA', remark, options);
   }
 }

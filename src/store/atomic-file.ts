@@ -6,8 +6,9 @@ import path from 'node:path';
 /** The (inode, size, mtime) triple that tells us whether anyone replaced or edited the file since we looked. */
 export type Identitas = string;
 
-export function identitasDari(stat: { ino: bigint; size: bigint; mtimeNs: bigint }): Identitas {
-  return `${stat.ino}:${stat.size}:${stat.mtimeNs}`;
+export function identitasDari(stat: { ino: number; size: number; mtimeMs: number }): Identitas {
+  // mtimeMs keeps sub-microsecond precision here, plenty to tell two writes apart alongside the inode.
+  return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
 }
 
 /** Temp files carry this suffix, so a crash leftover is recognisable (and never mistaken for the data). */
@@ -18,15 +19,15 @@ export const AKHIRAN_TEMP = '.tmp';
  * the rename itself survives a power cut. `sebelumGanti` may throw to abandon the write at the last moment
  * (the old file then stays). Returns the identity of the new file.
  */
-export async function tulisAtomik(file: string, isi: string, sebelumGanti?: () => void): Promise<Identitas> {
+export async function tulisAtomik(file: string, isi: Buffer, sebelumGanti?: () => void): Promise<Identitas> {
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}${AKHIRAN_TEMP}`;
   let identitas: Identitas;
   try {
     const handle = await open(temp, 'wx', 0o600);
     try {
-      await handle.writeFile(isi, 'utf8');
+      await handle.writeFile(isi);
       await handle.sync();
-      identitas = identitasDari(await handle.stat({ bigint: true }));
+      identitas = identitasDari(await handle.stat());
     } finally {
       await handle.close();
     }
@@ -61,7 +62,7 @@ export async function bacaDenganIdentitas(
     throw error;
   }
   try {
-    const identitas = identitasDari(await handle.stat({ bigint: true }));
+    const identitas = identitasDari(await handle.stat());
     return { teks: await handle.readFile('utf8'), identitas };
   } finally {
     await handle.close();

@@ -1,6 +1,7 @@
 // The in-memory ledger behind the JSON file: parsing and checking the file, and writing it back cheaply.
 import { saldoDariMutasi } from '../domain/rekening';
 import { Nasabah, NoRekening, type Mutasi } from '../domain/schemas';
+import { LineBlocks } from './line-blocks';
 
 /** The file cannot be used; the message names the account and the rule that failed. */
 export class BerkasTidakValid extends Error {
@@ -12,14 +13,22 @@ function isObjekJson(nilai: unknown): nilai is Record<string, unknown> {
 }
 
 /** A line of the file: one account, so an edit by hand or a diff shows one account per line. */
-function barisNasabah(noRekening: string, nasabah: Nasabah): string {
-  return `    ${JSON.stringify(noRekening)}: ${JSON.stringify(nasabah)}`;
+function barisNasabah(noRekening: string, nasabah: Nasabah): Buffer {
+  return Buffer.from(`    ${JSON.stringify(noRekening)}: ${JSON.stringify(nasabah)}`, 'utf8');
+}
+
+const AWAL_NASABAH = Buffer.from('{\n  "nasabah": {\n');
+
+/** A write ready to go to disk, and how to make it part of the ledger once it is there. */
+export interface Tulisan {
+  isi: Buffer;
+  terapkan: () => void;
 }
 
 export class Buku {
   private readonly nasabah = new Map<string, Nasabah>();
-  /** Each account's serialised line, so a write re-serialises only the accounts that changed. */
-  private readonly baris = new Map<string, string>();
+  /** Each account's serialised line: a write re-serialises only the accounts that changed. */
+  private readonly baris = new LineBlocks();
   private readonly pemilikNik = new Map<string, string>();
   private readonly pemilikNoHp = new Map<string, string>();
 
@@ -70,6 +79,7 @@ export class Buku {
       throw tolak(`saldo ${data.saldo} tidak sama dengan jumlah mutasi (ΣC − ΣD = ${saldoSeharusnya})`);
     }
     this.simpan(noRekening, data);
+    this.baris.set(noRekening, barisNasabah(noRekening, data));
   }
 
   cari(noRekening: string): Nasabah | undefined {
@@ -84,43 +94,45 @@ export class Buku {
     return this.pemilikNoHp.has(noHp);
   }
 
-  /** Makes a draft's changes part of the ledger; call only once they are durable. */
-  terapkan(draft: Draft): void {
-    for (const [noRekening, nasabah] of draft.berubah)
-      this.simpan(noRekening, nasabah, draft.baris(noRekening));
-  }
-
-  private simpan(noRekening: string, nasabah: Nasabah, baris = barisNasabah(noRekening, nasabah)): void {
+  private simpan(noRekening: string, nasabah: Nasabah): void {
     this.nasabah.set(noRekening, nasabah);
-    this.baris.set(noRekening, baris);
     this.pemilikNik.set(nasabah.nik, noRekening);
     this.pemilikNoHp.set(nasabah.no_hp, noRekening);
   }
 
-  /** The whole file as it will be once the draft is applied: one account per line, in a stable order. */
-  teks(draft: Draft = new Draft(this)): string {
-    const semuaBaris: string[] = [];
-    for (const [noRekening, baris] of this.baris) semuaBaris.push(draft.baris(noRekening) ?? baris);
-    for (const noRekening of draft.berubah.keys()) {
-      const barisBaru = draft.baris(noRekening);
-      if (!this.baris.has(noRekening) && barisBaru !== undefined) semuaBaris.push(barisBaru);
-    }
-    const isiNasabah = semuaBaris.length > 0 ? `{\n${semuaBaris.join(',\n')}\n  }` : '{}';
-    const bagianLain = Object.entries(this.lainnya).map(
-      ([kunci, nilai]) => `,\n  ${JSON.stringify(kunci)}: ${JSON.stringify(nilai)}`,
-    );
-    return `{\n  "nasabah": ${isiNasabah}${bagianLain.join('')}\n}\n`;
+  /**
+   * The whole file as it will be once the draft is applied (one account per line, in a stable order), and
+   * the step that applies the draft to the ledger: call it only once the file is durable.
+   */
+  siapkanTulisan(draft: Draft = new Draft(this)): Tulisan {
+    const barisBerubah = new Map<string, Buffer>();
+    for (const [noRekening, nasabah] of draft.berubah)
+      barisBerubah.set(noRekening, barisNasabah(noRekening, nasabah));
+    const rendering = this.baris.render(barisBerubah);
+    const bagianLain = Object.entries(this.lainnya)
+      .map(([kunci, nilai]) => `,\n  ${JSON.stringify(kunci)}: ${JSON.stringify(nilai)}`)
+      .join('');
+    const isi =
+      rendering.bagian.length === 0
+        ? Buffer.from(`{\n  "nasabah": {}${bagianLain}\n}\n`)
+        : Buffer.concat([AWAL_NASABAH, ...rendering.bagian, Buffer.from(`\n  }${bagianLain}\n}\n`)]);
+    return {
+      isi,
+      terapkan: () => {
+        for (const [noRekening, nasabah] of draft.berubah) this.simpan(noRekening, nasabah);
+        this.baris.adopt(barisBerubah, rendering);
+      },
+    };
   }
 }
 
 /**
  * The changes of one batch, kept apart from the ledger until they are on disk, so that readers never see a
  * saldo that a failed write would take back. A changed account is copied once per batch and then edited in
- * place, so a burst on one busy account costs one copy, not one per request.
+ * place, so a burst on one busy account costs one copy (and one serialisation), not one per request.
  */
 export class Draft {
   readonly berubah = new Map<string, Nasabah>();
-  private readonly barisBaru = new Map<string, string>();
   private readonly nikBaru = new Set<string>();
   private readonly noHpBaru = new Set<string>();
 
@@ -159,18 +171,5 @@ export class Draft {
     }
     salinan.mutasi.push(mutasi);
     salinan.saldo = saldo;
-    this.barisBaru.delete(noRekening);
-  }
-
-  /** The changed account's new line (serialised once per batch), or undefined when the draft leaves it alone. */
-  baris(noRekening: string): string | undefined {
-    const nasabah = this.berubah.get(noRekening);
-    if (nasabah === undefined) return undefined;
-    let baris = this.barisBaru.get(noRekening);
-    if (baris === undefined) {
-      baris = barisNasabah(noRekening, nasabah);
-      this.barisBaru.set(noRekening, baris);
-    }
-    return baris;
   }
 }

@@ -8,6 +8,7 @@
 // time, and changes that arrive during a write wait for the next one: one fsync then serves many requests.
 import { mkdir, stat } from 'node:fs/promises';
 import { statSync } from 'node:fs';
+import { setTimeout } from 'node:timers/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import {
@@ -32,6 +33,8 @@ export interface JsonFileStoreOptions {
   buatNoRekening?: () => string;
   /** Where lock trouble is reported; it can happen in a timer, where throwing would kill the process. */
   onLockCompromised?: (error: Error) => void;
+  /** Told after every durable write: how many changes it carried, its size and how long it took. */
+  onWrite?: (write: { perubahan: number; bytes: number; durasiMs: number }) => void;
 }
 
 /** Raised by openJsonFileStore when the file exists but breaks a rule; the file is left untouched. */
@@ -60,8 +63,6 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
   const lockOptions: lockfile.LockOptions = {
     realpath: false,
     stale: staleMs,
-    // Long enough to outwait a crashed owner's stale lock, short steps so a busy peer costs little latency.
-    retries: { retries: Math.ceil((staleMs + 5_000) / 50), factor: 1.2, minTimeout: 5, maxTimeout: 50 },
     onCompromised: (error) => {
       lockDicuri = true;
       options.onLockCompromised?.(error);
@@ -87,10 +88,10 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
 
   async function buatJikaBelumAda(): Promise<void> {
     if (await ada(file)) return;
-    const release = await lockfile.lock(file, lockOptions);
+    const release = await kunci();
     try {
       // Another process may have created it while we waited for the lock.
-      if (!(await ada(file))) await tulisAtomik(file, Buku.kosong().teks());
+      if (!(await ada(file))) await tulisAtomik(file, Buku.kosong().siapkanTulisan().isi);
     } finally {
       await release();
     }
@@ -99,7 +100,7 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
   /** The identity of the file now, or null when it is gone. */
   function identitasSekarang(): Identitas | null {
     // Synchronous on purpose: one cached metadata lookup is far cheaper than a trip through the thread pool.
-    const info = statSync(file, { bigint: true, throwIfNoEntry: false });
+    const info = statSync(file, { throwIfNoEntry: false });
     return info ? identitasDari(info) : null;
   }
 
@@ -157,14 +158,35 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
     while (antrean.length > 0) await tulisSatuBatch();
   }
 
+  /**
+   * Takes the file lock, waiting while another process holds it: long enough to outwait a crashed owner's
+   * stale lock, in short steps so a busy peer costs little latency. Any other failure (a read-only or full
+   * disk) is final at once; retrying would only make every request wait for the same answer.
+   */
+  async function kunci(): Promise<() => Promise<void>> {
+    const batas = Date.now() + staleMs + 5_000;
+    for (let jeda = 2; ; jeda = Math.min(jeda * 2, 50)) {
+      try {
+        const release = await lockfile.lock(file, lockOptions);
+        lockDicuri = false;
+        return release;
+      } catch (error) {
+        if (kodeGalat(error) !== 'ELOCKED' || Date.now() + jeda > batas) throw error;
+        await setTimeout(jeda);
+      }
+    }
+  }
+
   async function tulisSatuBatch(): Promise<void> {
     let release: () => Promise<void>;
     try {
-      release = await lockfile.lock(file, lockOptions);
-      lockDicuri = false;
+      release = await kunci();
     } catch (error) {
-      const remark = `berkas data sedang dikunci proses lain, ulangi sebentar lagi (${(error as Error).message})`;
-      tolakSemua(antrean.splice(0), new PenyimpananTidakTersedia(remark));
+      const remark =
+        kodeGalat(error) === 'ELOCKED'
+          ? 'berkas data sedang dikunci proses lain; ulangi sebentar lagi'
+          : `gagal mengunci berkas data (${kodeGalat(error)}), tidak ada yang berubah`;
+      tolakSemua(antrean.splice(0), new PenyimpananTidakTersedia(remark, { cause: error }));
       return;
     }
     // Everything that queued while we waited for the lock joins this batch.
@@ -174,18 +196,29 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
       const draft = new Draft(buku);
       const jawaban = batch.map((perubahan) => cobaTerapkan(perubahan, draft));
       if (draft.adaPerubahan) {
-        const identitas = await tulisAtomik(file, buku.teks(draft), () => {
-          if (lockDicuri) throw new Error('lock berkas data diambil alih proses lain');
+        const mulai = performance.now();
+        const tulisan = buku.siapkanTulisan(draft);
+        const identitas = await tulisAtomik(file, tulisan.isi, () => {
+          if (lockDicuri)
+            throw Object.assign(new Error('lock taken over by another process'), { code: 'ECOMPROMISED' });
         });
-        buku.terapkan(draft);
+        tulisan.terapkan();
         keadaan = { jenis: 'siap', buku, identitas };
+        options.onWrite?.({
+          perubahan: batch.length,
+          bytes: tulisan.isi.length,
+          durasiMs: performance.now() - mulai,
+        });
       }
       for (const jawab of jawaban) jawab();
     } catch (error) {
       // Memory may no longer match the disk (the rename may or may not have happened): read it again.
       if (keadaan.jenis === 'siap') keadaan = { jenis: 'perluDibaca' };
-      const remark = `gagal menyimpan berkas data, tidak ada yang berubah: ${(error as Error).message}`;
-      tolakSemua(batch, error instanceof DomainError ? error : new PenyimpananTidakTersedia(remark));
+      const remark = `gagal menyimpan berkas data (${kodeGalat(error)}), tidak ada yang berubah`;
+      tolakSemua(
+        batch,
+        error instanceof DomainError ? error : new PenyimpananTidakTersedia(remark, { cause: error }),
+      );
     } finally {
       await release().catch(() => undefined);
     }
@@ -250,6 +283,11 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
       await penulisan;
     },
   };
+}
+
+/** The system error code (EROFS, ENOSPC, ELOCKED, ...) that names a failure without exposing paths. */
+function kodeGalat(error: unknown): string {
+  return (error as NodeJS.ErrnoException | null)?.code ?? 'tanpa kode';
 }
 
 async function ada(file: string): Promise<boolean> {

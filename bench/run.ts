@@ -1,0 +1,248 @@
+// `npm run bench`: the real server against the two ceilings of this machine, measured in one run, as ratios.
+// Absolute numbers drift on shared machines; only ratios from the same run are comparable.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { Buku } from '../src/store/buku';
+import { openJsonFileStore } from '../src/store/json-file-store';
+import { noRekeningKe, seedAccounts } from './seed';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 64;
+const ROOT = path.join(__dirname, '..');
+
+/** Every server this run started; none may outlive it, whatever happens. */
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+interface Running {
+  child: ChildProcess;
+  port: number;
+  startupMs: number;
+}
+
+/** Spawns a server and waits for the line that names its port; every server listens on 127.0.0.1 only. */
+function startProcess(args: string[], env: Record<string, string> = {}): Promise<Running> {
+  const started = performance.now();
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    // info: the server's start line carries its port, and the real server is measured with its logging on.
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`no port within 30 s: ${output}`)), 30_000);
+    child.once('exit', (code) => reject(new Error(`exited ${String(code)} before listening: ${output}`)));
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const port = /"port":(\d+)/.exec(output)?.[1];
+      if (port === undefined) return;
+      clearTimeout(timer);
+      resolve({ child, port: Number(port), startupMs: performance.now() - started });
+    });
+  });
+}
+
+async function stopProcess({ child }: Running): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Peak resident memory of a process, in MB, from /proc (Linux). */
+function peakRssMb(pid: number | undefined): number {
+  const status = readFileSync(`/proc/${String(pid)}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+type Route = 'GET /saldo' | 'POST /tabung';
+
+async function load(
+  port: number,
+  route: Route,
+  accounts: number,
+  seconds: number,
+): Promise<autocannon.Result> {
+  const pick = () => noRekeningKe(Math.floor(Math.random() * accounts));
+  const request: autocannon.Request =
+    route === 'GET /saldo'
+      ? { method: 'GET', setupRequest: (req) => ({ ...req, path: `/saldo/${pick()}` }) }
+      : {
+          method: 'POST',
+          path: '/tabung',
+          headers: { 'content-type': 'application/json' },
+          setupRequest: (req) => ({ ...req, body: JSON.stringify({ no_rekening: pick(), nominal: 1_000 }) }),
+        };
+  return autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [request],
+  });
+}
+
+interface Row {
+  target: string;
+  route: Route;
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  fileMb?: number;
+  rssMb: number;
+  startupMs?: number;
+}
+
+async function measure(
+  target: string,
+  running: Running,
+  accounts: number,
+  dataFile?: string,
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  await load(running.port, 'GET /saldo', accounts, 2); // warm-up: JIT and caches, not counted
+  for (const route of ['GET /saldo', 'POST /tabung'] as const) {
+    const result = await load(running.port, route, accounts, SECONDS);
+    const row: Row = {
+      target,
+      route,
+      reqPerSec: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      non2xx: result.non2xx + result.errors + result.timeouts,
+      rssMb: peakRssMb(running.child.pid),
+    };
+    if (dataFile) row.fileMb = (await stat(dataFile)).size / 1e6;
+    if (dataFile) row.startupMs = running.startupMs;
+    rows.push(row);
+    console.error(`  ${target} ${route}: ${Math.round(row.reqPerSec)} req/s, p99 ${row.p99} ms`);
+  }
+  return rows;
+}
+
+/** How one durable write's cost grows with the file: serialising the ledger vs the whole write with fsync. */
+async function writeCost(dir: string, accounts: number) {
+  const dataFile = path.join(dir, `write-cost-${accounts}.json`);
+  await seedAccounts(dataFile, accounts);
+  const teks = await readFile(dataFile, 'utf8');
+  const loadStart = performance.now();
+  const buku = Buku.dariTeks(teks);
+  const loadMs = performance.now() - loadStart;
+  const serialiseStart = performance.now();
+  for (let i = 0; i < 5; i += 1) buku.siapkanTulisan();
+  const serialiseMs = (performance.now() - serialiseStart) / 5;
+
+  const store = await openJsonFileStore(dataFile);
+  const writes: number[] = [];
+  for (let i = 0; i < 20; i += 1) {
+    const start = performance.now();
+    await store.catatMutasi(noRekeningKe(i % accounts), {
+      waktu: new Date().toISOString(),
+      kode_transaksi: 'C',
+      nominal: 1,
+    });
+    writes.push(performance.now() - start);
+  }
+  await store.close();
+  writes.sort((a, b) => a - b);
+  return {
+    accounts,
+    fileMb: (await stat(dataFile)).size / 1e6,
+    loadMs,
+    serialiseMs,
+    writeP50Ms: writes[Math.floor(writes.length / 2)] ?? NaN,
+    writeMaxMs: writes.at(-1) ?? NaN,
+  };
+}
+
+const fixed = (n: number | undefined, digits = 0) => (n === undefined ? '' : n.toFixed(digits));
+
+function throughputTable(rows: Row[]): string {
+  const ceiling = (target: string, route: Route) =>
+    rows.find((r) => r.target === target && r.route === route)?.reqPerSec ?? NaN;
+  const lines = [
+    '| target | route | req/s | p50 ms | p99 ms | non-2xx | file MB | peak RSS MB | start-up ms | × node:http | × Express |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const r of rows) {
+    const vsHttp = r.reqPerSec / ceiling('node:http ceiling', r.route);
+    const vsExpress = r.reqPerSec / ceiling('Express ceiling', r.route);
+    lines.push(
+      `| ${r.target} | ${r.route} | ${fixed(r.reqPerSec)} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${fixed(r.fileMb, 1)} | ` +
+        `${fixed(r.rssMb)} | ${fixed(r.startupMs)} | ${vsHttp.toFixed(2)} | ${vsExpress.toFixed(2)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'tabungan-bench-'));
+  const rows: Row[] = [];
+  try {
+    for (const [target, kind] of [
+      ['node:http ceiling', 'http'],
+      ['Express ceiling', 'express'],
+    ] as const) {
+      const running = await startProcess(['--import', 'tsx', 'bench/ceilings.ts', kind]);
+      rows.push(...(await measure(target, running, 1_000)));
+      await stopProcess(running);
+    }
+    for (const accounts of [1_000, 100_000]) {
+      const dataFile = path.join(dir, `nasabah-${accounts}.json`);
+      await seedAccounts(dataFile, accounts);
+      const running = await startProcess(['dist/server.js'], { DATA_FILE: dataFile });
+      rows.push(
+        ...(await measure(`server, ${accounts.toLocaleString('en')} accounts`, running, accounts, dataFile)),
+      );
+      await stopProcess(running);
+    }
+    const costs = [];
+    for (const accounts of [1_000, 10_000, 100_000]) costs.push(await writeCost(dir, accounts));
+
+    const report = [
+      `Run on ${new Date().toISOString()} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'} · ` +
+        `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB · Node ${process.version} · ${CONNECTIONS} connections, ${SECONDS} s per row`,
+      '',
+      throughputTable(rows),
+      '',
+      'Cost of one durable write (a batch of one) as the file grows:',
+      '',
+      '| accounts | file MB | load + check ms | serialise ms | write p50 ms | write max ms |',
+      '|--:|--:|--:|--:|--:|--:|',
+      ...costs.map(
+        (c) =>
+          `| ${c.accounts.toLocaleString('en')} | ${fixed(c.fileMb, 1)} | ${fixed(c.loadMs)} | ${fixed(c.serialiseMs, 1)} | ` +
+          `${fixed(c.writeP50Ms, 1)} | ${fixed(c.writeMaxMs, 1)} |`,
+      ),
+    ].join('\n');
+    console.log(report);
+    await writeResults(report);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Replaces the measured section of BENCHMARKS.md, keeping the hand-written analysis around it. */
+async function writeResults(report: string): Promise<void> {
+  const file = path.join(ROOT, 'BENCHMARKS.md');
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  const current = await readFile(file, 'utf8').catch(() => `# Benchmarks\n\n${start}\n${end}\n`);
+  const before = current.split(start)[0] ?? '';
+  const after = current.split(end)[1] ?? '\n';
+  await writeFile(file, `${before}${start}\n${report}\n${end}${after}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
