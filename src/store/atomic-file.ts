@@ -1,6 +1,6 @@
 // Replacing a file so that a crash at any instant leaves either the old bytes or the new ones, never a mix.
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 /** The (inode, size, mtime) triple that tells us whether anyone replaced or edited the file since we looked. */
@@ -15,17 +15,21 @@ export function identitasDari(stat: { ino: number; size: number; mtimeMs: number
 export const AKHIRAN_TEMP = '.tmp';
 
 /**
- * Writes `isi` to a temp file beside `file`, fsyncs it, renames it over `file`, then fsyncs the directory so
+ * Writes the pieces of `isi`, in order, to a temp file beside `file`, fsyncs it, renames it over `file`, then fsyncs the directory so
  * the rename itself survives a power cut. `sebelumGanti` may throw to abandon the write at the last moment
  * (the old file then stays). Returns the identity of the new file.
  */
-export async function tulisAtomik(file: string, isi: Buffer, sebelumGanti?: () => void): Promise<Identitas> {
+export async function tulisAtomik(
+  file: string,
+  isi: readonly Buffer[],
+  sebelumGanti?: () => void,
+): Promise<Identitas> {
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}${AKHIRAN_TEMP}`;
   let identitas: Identitas;
   try {
     const handle = await open(temp, 'wx', 0o600);
     try {
-      await handle.writeFile(isi);
+      await tulisSemua(handle, isi);
       await handle.sync();
       identitas = identitasDari(await handle.stat());
     } finally {
@@ -39,6 +43,25 @@ export async function tulisAtomik(file: string, isi: Buffer, sebelumGanti?: () =
   }
   await fsyncDirectory(path.dirname(file));
   return identitas;
+}
+
+/** writev may stop short (a signal, a huge file); go on from where it stopped until every byte is out. */
+async function tulisSemua(handle: FileHandle, isi: readonly Buffer[]): Promise<void> {
+  let sisa = isi.filter((bagian) => bagian.length > 0);
+  while (sisa.length > 0) {
+    const { bytesWritten } = await handle.writev(sisa);
+    sisa = setelah(sisa, bytesWritten);
+  }
+}
+
+/** The pieces still to write once the first `terkirim` bytes are out. */
+function setelah(bagian: readonly Buffer[], terkirim: number): Buffer[] {
+  let sisaBytes = terkirim;
+  for (const [indeks, isi] of bagian.entries()) {
+    if (sisaBytes < isi.length) return [isi.subarray(sisaBytes), ...bagian.slice(indeks + 1)];
+    sisaBytes -= isi.length;
+  }
+  return [];
 }
 
 export async function fsyncDirectory(directory: string): Promise<void> {

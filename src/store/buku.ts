@@ -21,7 +21,8 @@ const AWAL_NASABAH = Buffer.from('{\n  "nasabah": {\n');
 
 /** A write ready to go to disk, and how to make it part of the ledger once it is there. */
 export interface Tulisan {
-  isi: Buffer;
+  /** The file's bytes in pieces, written with one writev: joining them would copy the whole file again. */
+  isi: Buffer[];
   terapkan: () => void;
 }
 
@@ -114,8 +115,8 @@ export class Buku {
       .join('');
     const isi =
       rendering.bagian.length === 0
-        ? Buffer.from(`{\n  "nasabah": {}${bagianLain}\n}\n`)
-        : Buffer.concat([AWAL_NASABAH, ...rendering.bagian, Buffer.from(`\n  }${bagianLain}\n}\n`)]);
+        ? [Buffer.from(`{\n  "nasabah": {}${bagianLain}\n}\n`)]
+        : [AWAL_NASABAH, ...rendering.bagian, Buffer.from(`\n  }${bagianLain}\n}\n`)];
     return {
       isi,
       terapkan: () => {

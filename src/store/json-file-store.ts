@@ -206,7 +206,7 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
         keadaan = { jenis: 'siap', buku, identitas };
         options.onWrite?.({
           perubahan: batch.length,
-          bytes: tulisan.isi.length,
+          bytes: tulisan.isi.reduce((total, bagian) => total + bagian.length, 0),
           durasiMs: performance.now() - mulai,
         });
       }
