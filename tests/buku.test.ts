@@ -4,7 +4,8 @@ import { Buku, Draft } from '../src/store/buku';
 /** The file as a naive writer would produce it: every account re-serialised, in insertion order. */
 function naive(accounts: Map<string, object>): string {
   const lines = [...accounts].map(([key, value]) => `    ${JSON.stringify(key)}: ${JSON.stringify(value)}`);
-  return lines.length === 0 ? '{\n  "nasabah": {}\n}\n' : `{\n  "nasabah": {\n${lines.join(',\n')}\n  }\n}\n`;
+  const nasabah = lines.length === 0 ? '{}' : `{\n${lines.join(',\n')}\n  }`;
+  return `{\n  "nasabah": ${nasabah},\n  "idempotensi": {}\n}\n`;
 }
 
 describe('Buku: writing the file incrementally', () => {

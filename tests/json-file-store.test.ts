@@ -25,7 +25,7 @@ describe('JSON file store on disk', () => {
     const store = await openJsonFileStore(dataFile);
     await store.close();
 
-    expect(JSON.parse(await readFile(dataFile, 'utf8'))).toEqual({ nasabah: {} });
+    expect(JSON.parse(await readFile(dataFile, 'utf8'))).toEqual({ nasabah: {}, idempotensi: {} });
   });
 
   it('keeps every acknowledged move across a restart', async () => {
@@ -85,6 +85,7 @@ describe('JSON file store on disk', () => {
       nasabah: {
         '1234567890': expect.objectContaining({ catatan: 'nasabah prioritas', saldo: 1 }) as unknown,
       },
+      idempotensi: {},
       versi: 1,
     });
   });

@@ -1,5 +1,6 @@
 // The behaviour every Store backend must show; each backend's test file runs it with its own factory.
 import {
+  IdempotencyKeyBentrok,
   NikSudahTerdaftar,
   NoHpSudahTerdaftar,
   RekeningTidakDikenali,
@@ -148,6 +149,53 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
         ]);
         expect(await store.saldo(kaya)).toBe(2_000);
         expect(await store.saldo(miskin)).toBe(500);
+      });
+    });
+
+    describe('idempotency keys', () => {
+      const kunci = (nama: string) => `${nama}-${String(Math.random()).slice(2)}`;
+
+      it('answers a retried daftar with the first no_rekening and registers once', async () => {
+        const data = dataNasabah();
+        const idem = { kunci: kunci('daftar'), sidik: 'sidik-a' };
+        const pertama = await store.daftar(data, idem);
+        await expect(store.daftar(data, idem)).resolves.toBe(pertama);
+        await expect(store.daftar(data)).rejects.toBeInstanceOf(NikSudahTerdaftar);
+      });
+
+      it('moves money once for many parallel retries, and gives each the first answer', async () => {
+        const noRekening = await rekeningBaru(1_000);
+        const idem = { kunci: kunci('tabung'), sidik: 'sidik-b' };
+        const m = mutasi('C', 500);
+        const jawaban = await Promise.all(
+          Array.from({ length: 30 }, () => store.catatMutasi(noRekening, m, idem)),
+        );
+        expect(new Set(jawaban)).toEqual(new Set([1_500]));
+        expect(await store.saldo(noRekening)).toBe(1_500);
+        expect(await store.mutasi(noRekening)).toHaveLength(2);
+      });
+
+      it('refuses the key with a different request, changing nothing', async () => {
+        const noRekening = await rekeningBaru(1_000);
+        const k = kunci('tarik');
+        await store.catatMutasi(noRekening, mutasi('D', 100), { kunci: k, sidik: 'sidik-c' });
+        await expect(
+          store.catatMutasi(noRekening, mutasi('D', 200), { kunci: k, sidik: 'sidik-lain' }),
+        ).rejects.toBeInstanceOf(IdempotencyKeyBentrok);
+        expect(await store.saldo(noRekening)).toBe(900);
+      });
+
+      it('replays a refusal as the same refusal, even once it would succeed', async () => {
+        const noRekening = await rekeningBaru(100);
+        const idem = { kunci: kunci('tarik'), sidik: 'sidik-d' };
+        await expect(store.catatMutasi(noRekening, mutasi('D', 500), idem)).rejects.toBeInstanceOf(
+          SaldoTidakCukup,
+        );
+        await store.catatMutasi(noRekening, mutasi('C', 1_000));
+        await expect(store.catatMutasi(noRekening, mutasi('D', 500), idem)).rejects.toMatchObject({
+          kode: 'SALDO_TIDAK_CUKUP',
+        });
+        expect(await store.saldo(noRekening)).toBe(1_100);
       });
     });
 

@@ -1,13 +1,18 @@
 // Errors are typed by what went wrong for the nasabah; http/error-handler.ts alone decides the status code.
 
-export type KodeKesalahan =
-  | 'DATA_TIDAK_VALID'
-  | 'REKENING_TIDAK_DIKENALI'
-  | 'NIK_SUDAH_TERDAFTAR'
-  | 'NO_HP_SUDAH_TERDAFTAR'
-  | 'SALDO_TIDAK_CUKUP'
-  | 'SALDO_MELEBIHI_BATAS'
-  | 'PENYIMPANAN_TIDAK_TERSEDIA';
+import { z } from 'zod';
+
+export const KodeKesalahan = z.enum([
+  'DATA_TIDAK_VALID',
+  'REKENING_TIDAK_DIKENALI',
+  'NIK_SUDAH_TERDAFTAR',
+  'NO_HP_SUDAH_TERDAFTAR',
+  'SALDO_TIDAK_CUKUP',
+  'SALDO_MELEBIHI_BATAS',
+  'IDEMPOTENCY_KEY_BENTROK',
+  'PENYIMPANAN_TIDAK_TERSEDIA',
+]);
+export type KodeKesalahan = z.infer<typeof KodeKesalahan>;
 
 /** An expected failure whose remark is safe, and meant, to be shown to the client. */
 export class DomainError extends Error {
@@ -56,6 +61,15 @@ export class SaldoMelebihiBatas extends DomainError {
     super(
       'SALDO_MELEBIHI_BATAS',
       `setoran ditolak: saldo akan melebihi batas maksimum ${Number.MAX_SAFE_INTEGER}`,
+    );
+  }
+}
+
+export class IdempotencyKeyBentrok extends DomainError {
+  constructor() {
+    super(
+      'IDEMPOTENCY_KEY_BENTROK',
+      'Idempotency-Key ini sudah dipakai untuk permintaan dengan isi berbeda; gunakan kunci baru',
     );
   }
 }

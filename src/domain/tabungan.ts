@@ -1,6 +1,7 @@
 // The use cases of a savings account, in the words of the business; no HTTP, no files.
 import type { Store } from '../store/store';
 import { RekeningTidakDikenali } from './errors';
+import { sidikPermintaan, type Idempotensi } from './idempotensi';
 import type {
   DaftarRequest,
   DaftarResponse,
@@ -18,22 +19,28 @@ export interface TabunganDeps {
 
 export type Tabungan = ReturnType<typeof createTabungan>;
 
+/** A retry is the same operation with the same validated data; the key alone does not make it one. */
+function idempotensi(operasi: string, data: unknown, kunci: string | undefined): Idempotensi | undefined {
+  return kunci === undefined ? undefined : { kunci, sidik: sidikPermintaan(operasi, data) };
+}
+
 export function createTabungan({ store, clock }: TabunganDeps) {
-  function catat(kode_transaksi: KodeTransaksi, { no_rekening, nominal }: GerakDanaRequest) {
-    return store.catatMutasi(no_rekening, { waktu: clock().toISOString(), kode_transaksi, nominal });
+  function catat(kode_transaksi: KodeTransaksi, gerak: GerakDanaRequest, kunci: string | undefined) {
+    const mutasi = { waktu: clock().toISOString(), kode_transaksi, nominal: gerak.nominal };
+    return store.catatMutasi(gerak.no_rekening, mutasi, idempotensi(kode_transaksi, gerak, kunci));
   }
 
   return {
-    async daftar(nasabahBaru: DaftarRequest): Promise<DaftarResponse> {
-      return { no_rekening: await store.daftar(nasabahBaru) };
+    async daftar(nasabahBaru: DaftarRequest, kunci?: string): Promise<DaftarResponse> {
+      return { no_rekening: await store.daftar(nasabahBaru, idempotensi('daftar', nasabahBaru, kunci)) };
     },
 
-    async tabung(setoran: GerakDanaRequest): Promise<SaldoResponse> {
-      return { saldo: await catat('C', setoran) };
+    async tabung(setoran: GerakDanaRequest, kunci?: string): Promise<SaldoResponse> {
+      return { saldo: await catat('C', setoran, kunci) };
     },
 
-    async tarik(penarikan: GerakDanaRequest): Promise<SaldoResponse> {
-      return { saldo: await catat('D', penarikan) };
+    async tarik(penarikan: GerakDanaRequest, kunci?: string): Promise<SaldoResponse> {
+      return { saldo: await catat('D', penarikan, kunci) };
     },
 
     async saldo(noRekening: string): Promise<SaldoResponse> {
@@ -45,7 +52,10 @@ export function createTabungan({ store, clock }: TabunganDeps) {
     async mutasi(noRekening: string): Promise<MutasiResponse> {
       const mutasi = await store.mutasi(noRekening);
       if (mutasi === null) throw new RekeningTidakDikenali(noRekening);
-      return { mutasi: [...mutasi] };
+      // Only the contract's fields: a hand-edited file may carry more, and they are not the API's to show.
+      return {
+        mutasi: mutasi.map(({ waktu, kode_transaksi, nominal }) => ({ waktu, kode_transaksi, nominal })),
+      };
     },
   };
 }

@@ -1,23 +1,29 @@
 // The endpoints of the seed's contract: validate, call one use case, answer JSON.
-import { Router } from 'express';
+import { Router, type Request } from 'express';
+import { IdempotencyKey } from '../domain/idempotensi';
 import { DaftarRequest, GerakDanaRequest, NoRekeningParams } from '../domain/schemas';
 import type { Tabungan } from '../domain/tabungan';
 import { jsonBody } from './json-body';
 import { validate } from './validate';
 
+/** The optional Idempotency-Key header, checked like any other field. */
+function idempotencyKey(req: Request): string | undefined {
+  return validate(IdempotencyKey.optional(), req.get('Idempotency-Key'));
+}
+
 export function createRoutes(tabungan: Tabungan): Router {
   const router = Router();
 
   router.post('/daftar', jsonBody, async (req, res) => {
-    res.json(await tabungan.daftar(validate(DaftarRequest, req.body)));
+    res.json(await tabungan.daftar(validate(DaftarRequest, req.body), idempotencyKey(req)));
   });
 
   router.post('/tabung', jsonBody, async (req, res) => {
-    res.json(await tabungan.tabung(validate(GerakDanaRequest, req.body)));
+    res.json(await tabungan.tabung(validate(GerakDanaRequest, req.body), idempotencyKey(req)));
   });
 
   router.post('/tarik', jsonBody, async (req, res) => {
-    res.json(await tabungan.tarik(validate(GerakDanaRequest, req.body)));
+    res.json(await tabungan.tarik(validate(GerakDanaRequest, req.body), idempotencyKey(req)));
   });
 
   router.get('/saldo/:no_rekening', async (req, res) => {

@@ -1,6 +1,7 @@
 // The in-memory ledger behind the JSON file: parsing and checking the file, and writing it back cheaply.
 import { saldoDariMutasi } from '../domain/rekening';
 import { Nasabah, NoRekening, type Mutasi } from '../domain/schemas';
+import { CatatanIdempotensi, IdempotencyKey } from '../domain/idempotensi';
 import { LineBlocks } from './line-blocks';
 
 /** The file cannot be used; the message names the account and the rule that failed. */
@@ -17,7 +18,15 @@ function barisNasabah(noRekening: string, nasabah: Nasabah): Buffer {
   return Buffer.from(`    ${JSON.stringify(noRekening)}: ${JSON.stringify(nasabah)}`, 'utf8');
 }
 
-const AWAL_NASABAH = Buffer.from('{\n  "nasabah": {\n');
+function barisIdempotensi(kunci: string, catatan: CatatanIdempotensi): Buffer {
+  return Buffer.from(`    ${JSON.stringify(kunci)}: ${JSON.stringify(catatan)}`, 'utf8');
+}
+
+/** `"nama": {` + lines + `}`: one top-level section of the file, as pieces ready for writev. */
+function bagianBerkas(nama: string, baris: Buffer[], penutup: ',' | ''): Buffer[] {
+  if (baris.length === 0) return [Buffer.from(`  ${JSON.stringify(nama)}: {}${penutup}\n`)];
+  return [Buffer.from(`  ${JSON.stringify(nama)}: {\n`), ...baris, Buffer.from(`\n  }${penutup}\n`)];
+}
 
 /** A write ready to go to disk, and how to make it part of the ledger once it is there. */
 export interface Tulisan {
@@ -32,6 +41,9 @@ export class Buku {
   private readonly baris = new LineBlocks();
   private readonly pemilikNik = new Map<string, string>();
   private readonly pemilikNoHp = new Map<string, string>();
+  /** Idempotency keys and their first answers, oldest first (insertion order), with their own lines. */
+  private readonly idempotensi = new Map<string, CatatanIdempotensi>();
+  private readonly barisKunci = new LineBlocks();
 
   /** Top-level fields this version does not know, written back as they were read. */
   private constructor(private readonly lainnya: Record<string, unknown>) {}
@@ -52,11 +64,36 @@ export class Buku {
       throw new BerkasTidakValid(`bukan JSON yang valid (${(error as Error).message})`);
     }
     if (!isObjekJson(json)) throw new BerkasTidakValid('isi berkas harus berupa objek JSON');
-    const { nasabah, ...lainnya } = json;
+    const { nasabah, idempotensi = {}, ...lainnya } = json;
     if (!isObjekJson(nasabah)) throw new BerkasTidakValid('field nasabah harus berupa objek JSON');
+    if (!isObjekJson(idempotensi)) throw new BerkasTidakValid('field idempotensi harus berupa objek JSON');
     const buku = new Buku(lainnya);
     for (const [noRekening, data] of Object.entries(nasabah)) buku.periksaDanSimpan(noRekening, data);
+    for (const [kunci, data] of Object.entries(idempotensi)) buku.periksaKunci(kunci, data);
     return buku;
+  }
+
+  private periksaKunci(kunci: string, isi: unknown): void {
+    const hasil = CatatanIdempotensi.safeParse(isi);
+    if (!hasil.success || !IdempotencyKey.safeParse(kunci).success) {
+      const issue = hasil.error?.issues[0];
+      const aturan = issue ? `${issue.path.join('.')}: ${issue.message}` : 'kunci tidak valid';
+      throw new BerkasTidakValid(`idempotensi ${JSON.stringify(kunci)}, ${aturan}`);
+    }
+    this.idempotensi.set(kunci, hasil.data);
+    this.barisKunci.set(kunci, barisIdempotensi(kunci, hasil.data));
+  }
+
+  cariIdempotensi(kunci: string): CatatanIdempotensi | undefined {
+    return this.idempotensi.get(kunci);
+  }
+
+  /** Keys recorded before `batas` (an ISO time), oldest first. */
+  *kunciSebelum(batas: string): Generator<string> {
+    for (const [kunci, catatan] of this.idempotensi) {
+      if (catatan.waktu >= batas) return;
+      yield kunci;
+    }
   }
 
   private periksaDanSimpan(noRekening: string, isi: unknown): void {
@@ -69,8 +106,9 @@ export class Buku {
         `rekening ${noRekening}, ${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}`,
       );
     }
-    // Fields this version does not know (added by a later one) ride along, so a rewrite never drops them.
-    const data: Nasabah = { ...(isi as object), ...hasil.data };
+    // Keep the freshly parsed object itself, not zod's copy: fields a later version adds ride along, so a
+    // rewrite never drops them, and a large file is not held in memory twice while it loads.
+    const data = Object.assign(isi as Nasabah, { nama: hasil.data.nama });
     const pemilikNik = this.pemilikNik.get(data.nik);
     if (pemilikNik !== undefined) throw tolak(`nik ${data.nik} sudah dipakai rekening ${pemilikNik}`);
     const pemilikNoHp = this.pemilikNoHp.get(data.no_hp);
@@ -109,19 +147,31 @@ export class Buku {
     const barisBerubah = new Map<string, Buffer>();
     for (const [noRekening, nasabah] of draft.berubah)
       barisBerubah.set(noRekening, barisNasabah(noRekening, nasabah));
+    const barisKunciBerubah = new Map<string, Buffer | null>();
+    for (const [kunci, catatan] of draft.kunciBerubah) {
+      barisKunciBerubah.set(kunci, catatan && barisIdempotensi(kunci, catatan));
+    }
     const rendering = this.baris.render(barisBerubah);
-    const bagianLain = Object.entries(this.lainnya)
-      .map(([kunci, nilai]) => `,\n  ${JSON.stringify(kunci)}: ${JSON.stringify(nilai)}`)
-      .join('');
-    const isi =
-      rendering.bagian.length === 0
-        ? [Buffer.from(`{\n  "nasabah": {}${bagianLain}\n}\n`)]
-        : [AWAL_NASABAH, ...rendering.bagian, Buffer.from(`\n  }${bagianLain}\n}\n`)];
+    const renderingKunci = this.barisKunci.render(barisKunciBerubah);
+    const lainnya = Object.entries(this.lainnya).map(
+      ([kunci, nilai]) => `  ${JSON.stringify(kunci)}: ${JSON.stringify(nilai)}\n`,
+    );
+    const isi = [
+      Buffer.from('{\n'),
+      ...bagianBerkas('nasabah', rendering.bagian, ','),
+      ...bagianBerkas('idempotensi', renderingKunci.bagian, lainnya.length > 0 ? ',' : ''),
+      Buffer.from(`${lainnya.join(',')}}\n`),
+    ];
     return {
       isi,
       terapkan: () => {
         for (const [noRekening, nasabah] of draft.berubah) this.simpan(noRekening, nasabah);
+        for (const [kunci, catatan] of draft.kunciBerubah) {
+          if (catatan === null) this.idempotensi.delete(kunci);
+          else this.idempotensi.set(kunci, catatan);
+        }
         this.baris.adopt(barisBerubah, rendering);
+        this.barisKunci.adopt(barisKunciBerubah, renderingKunci);
       },
     };
   }
@@ -134,13 +184,32 @@ export class Buku {
  */
 export class Draft {
   readonly berubah = new Map<string, Nasabah>();
+  /** Recorded idempotency keys, and (null) the expired ones to forget. */
+  readonly kunciBerubah = new Map<string, CatatanIdempotensi | null>();
   private readonly nikBaru = new Set<string>();
   private readonly noHpBaru = new Set<string>();
 
   constructor(private readonly buku: Buku) {}
 
   get adaPerubahan(): boolean {
-    return this.berubah.size > 0;
+    return this.berubah.size > 0 || this.kunciBerubah.size > 0;
+  }
+
+  cariIdempotensi(kunci: string): CatatanIdempotensi | undefined {
+    return this.kunciBerubah.has(kunci)
+      ? (this.kunciBerubah.get(kunci) ?? undefined)
+      : this.buku.cariIdempotensi(kunci);
+  }
+
+  catatIdempotensi(kunci: string, catatan: CatatanIdempotensi): void {
+    this.kunciBerubah.set(kunci, catatan);
+  }
+
+  /** Forgets the keys recorded before `batas`, so the file does not grow without end. */
+  lupakanKunciSebelum(batas: string): void {
+    for (const kunci of this.buku.kunciSebelum(batas)) {
+      if (!this.kunciBerubah.has(kunci)) this.kunciBerubah.set(kunci, null);
+    }
   }
 
   cari(noRekening: string): Readonly<Nasabah> | undefined {

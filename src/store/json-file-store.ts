@@ -13,11 +13,13 @@ import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import {
   DomainError,
+  IdempotencyKeyBentrok,
   NikSudahTerdaftar,
   NoHpSudahTerdaftar,
   PenyimpananTidakTersedia,
   RekeningTidakDikenali,
 } from '../domain/errors';
+import { MASA_SIMPAN_IDEMPOTENSI_MS, ulangiJawaban, type Idempotensi } from '../domain/idempotensi';
 import { buatNoRekening as buatNoRekeningAcak, saldoSetelah } from '../domain/rekening';
 import type { DaftarRequest, Mutasi } from '../domain/schemas';
 import { bacaDenganIdentitas, identitasDari, tulisAtomik, type Identitas } from './atomic-file';
@@ -33,6 +35,8 @@ export interface JsonFileStoreOptions {
   buatNoRekening?: () => string;
   /** Where lock trouble is reported; it can happen in a timer, where throwing would kill the process. */
   onLockCompromised?: (error: Error) => void;
+  /** The time idempotency keys are stamped with, to know when they may be forgotten. */
+  clock?: () => Date;
   /** Told after every durable write: how many changes it carried, its size and how long it took. */
   onWrite?: (write: { perubahan: number; bytes: number; durasiMs: number }) => void;
 }
@@ -60,6 +64,7 @@ const DEFAULT_STALE_MS = 10_000;
 export async function openJsonFileStore(file: string, options: JsonFileStoreOptions = {}): Promise<Store> {
   const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
   const buatNoRekening = options.buatNoRekening ?? buatNoRekeningAcak;
+  const clock = options.clock ?? (() => new Date());
   const lockOptions: lockfile.LockOptions = {
     realpath: false,
     stale: staleMs,
@@ -145,13 +150,46 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
     return bukuTerkini();
   }
 
-  function jalankan<T>(terapkan: (draft: Draft) => T): Promise<T> {
+  function jalankan<T extends string | number>(
+    ubah: (draft: Draft) => T,
+    idempotensi?: Idempotensi,
+  ): Promise<T> {
+    const terapkan =
+      idempotensi === undefined
+        ? ubah
+        : (draft: Draft) => ingatJawaban(draft, idempotensi, () => ubah(draft));
     if (ditutup)
       return Promise.reject(new PenyimpananTidakTersedia('server sedang berhenti; ulangi sebentar lagi'));
     return new Promise<T>((selesai, gagal) => {
       antrean.push({ terapkan, selesai: selesai as (hasil: unknown) => void, gagal });
       penulisan ??= kurasAntrean().finally(() => (penulisan = null));
     });
+  }
+
+  /** Runs a keyed change once: a retry (same key, same sidik) gets the first answer, recorded with the change. */
+  function ingatJawaban<T extends string | number>(
+    draft: Draft,
+    { kunci, sidik }: Idempotensi,
+    ubah: () => T,
+  ): T {
+    const catatan = draft.cariIdempotensi(kunci);
+    if (catatan !== undefined) {
+      if (catatan.sidik !== sidik) throw new IdempotencyKeyBentrok();
+      // The sidik names the operation, so a stored answer has the type this operation returns.
+      return ulangiJawaban(catatan) as T;
+    }
+    const waktu = clock().toISOString();
+    try {
+      const nilai = ubah();
+      draft.catatIdempotensi(kunci, { sidik, waktu, hasil: { nilai } });
+      return nilai;
+    } catch (error) {
+      // A refusal is an answer too; a storage failure is not (nothing was decided, the retry should run).
+      if (error instanceof DomainError && error.kode !== 'PENYIMPANAN_TIDAK_TERSEDIA') {
+        draft.catatIdempotensi(kunci, { sidik, waktu, hasil: { kode: error.kode, remark: error.remark } });
+      }
+      throw error;
+    }
   }
 
   async function kurasAntrean(): Promise<void> {
@@ -196,6 +234,7 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
       const draft = new Draft(buku);
       const jawaban = batch.map((perubahan) => cobaTerapkan(perubahan, draft));
       if (draft.adaPerubahan) {
+        draft.lupakanKunciSebelum(new Date(clock().getTime() - MASA_SIMPAN_IDEMPOTENSI_MS).toISOString());
         const mulai = performance.now();
         const tulisan = buku.siapkanTulisan(draft);
         const identitas = await tulisAtomik(file, tulisan.isi, () => {
@@ -242,7 +281,7 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
   }
 
   return {
-    daftar(data: DaftarRequest) {
+    daftar(data: DaftarRequest, idempotensi?: Idempotensi) {
       return jalankan((draft) => {
         if (draft.nikTerdaftar(data.nik)) throw new NikSudahTerdaftar();
         if (draft.noHpTerdaftar(data.no_hp)) throw new NoHpSudahTerdaftar();
@@ -257,17 +296,17 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
           mutasi: [],
         });
         return noRekening;
-      });
+      }, idempotensi);
     },
 
-    catatMutasi(noRekening: string, mutasi: Mutasi) {
+    catatMutasi(noRekening: string, mutasi: Mutasi, idempotensi?: Idempotensi) {
       return jalankan((draft) => {
         const nasabah = draft.cari(noRekening);
         if (nasabah === undefined) throw new RekeningTidakDikenali(noRekening);
         const saldo = saldoSetelah(nasabah.saldo, mutasi);
         draft.catatMutasi(noRekening, mutasi, saldo);
         return saldo;
-      });
+      }, idempotensi);
     },
 
     async saldo(noRekening: string) {

@@ -39,19 +39,30 @@ export class LineBlocks {
     if (blok) blok.isi = null;
   }
 
+  /** Removes a line without touching the block's cached bytes (adopt installs the re-joined block). */
+  private hapusDariBlok(kunci: string): void {
+    const indeks = this.letak.get(kunci);
+    const blok = indeks === undefined ? undefined : this.blok[indeks];
+    if (blok === undefined) return;
+    this.baris.delete(kunci);
+    this.letak.delete(kunci);
+    blok.kunci.splice(blok.kunci.indexOf(kunci), 1);
+  }
+
   /**
    * The file's lines as they will be with `berubah` applied (replaced lines in place, new ones at the end),
    * without changing anything here: the batch may still fail to reach the disk.
    */
-  render(berubah: ReadonlyMap<string, Buffer>): Rendering {
+  render(berubah: ReadonlyMap<string, Buffer | null>): Rendering {
     const blokTersentuh = new Set<number>();
     const kunciBaru: string[] = [];
-    for (const kunci of berubah.keys()) {
+    for (const [kunci, baris] of berubah) {
       const indeks = this.letak.get(kunci);
-      if (indeks === undefined) kunciBaru.push(kunci);
-      else blokTersentuh.add(indeks);
+      if (indeks !== undefined) blokTersentuh.add(indeks);
+      else if (baris !== null) kunciBaru.push(kunci);
     }
-    const barisDengan = (kunci: string) => berubah.get(kunci) ?? this.baris.get(kunci);
+    // null marks a deleted line: it is left out.
+    const barisDengan = (kunci: string) => (berubah.has(kunci) ? berubah.get(kunci) : this.baris.get(kunci));
     const blokBaru = new Map<number, Buffer>();
     const bagian = this.blok.map((blok, indeks) => {
       if (!blokTersentuh.has(indeks)) return (blok.isi ??= gabung(blok.kunci, barisDengan));
@@ -60,29 +71,35 @@ export class LineBlocks {
       return isi;
     });
     if (kunciBaru.length > 0) bagian.push(gabung(kunciBaru, barisDengan));
-    // The last line of the file takes no separator; a view, not a copy, so the cached block stays whole.
-    const terakhir = bagian.pop();
-    if (terakhir !== undefined) bagian.push(terakhir.subarray(0, terakhir.length - PEMISAH.length));
-    return { bagian, blokBaru };
+    // The last line takes no separator: drop emptied blocks, then cut it off with a view, not a copy.
+    const terisi = bagian.filter((isi) => isi.length > 0);
+    const terakhir = terisi.pop();
+    if (terakhir !== undefined) terisi.push(terakhir.subarray(0, terakhir.length - PEMISAH.length));
+    return { bagian: terisi, blokBaru };
   }
 
   /** Keeps a rendering's changed lines and re-joined blocks, once they are on disk. */
-  adopt(berubah: ReadonlyMap<string, Buffer>, { blokBaru }: Rendering): void {
-    // Replaced lines first, so the re-joined blocks match them; new lines last, since they grow a block.
-    for (const [kunci, baris] of berubah) if (this.letak.has(kunci)) this.baris.set(kunci, baris);
+  adopt(berubah: ReadonlyMap<string, Buffer | null>, { blokBaru }: Rendering): void {
+    // Replaced and deleted lines first, so the re-joined blocks match them; new lines last, as they grow a block.
+    for (const [kunci, baris] of berubah) {
+      if (!this.letak.has(kunci)) continue;
+      if (baris === null) this.hapusDariBlok(kunci);
+      else this.baris.set(kunci, baris);
+    }
     for (const [indeks, isi] of blokBaru) {
       const blok = this.blok[indeks];
       if (blok) blok.isi = isi;
     }
-    for (const [kunci, baris] of berubah) if (!this.letak.has(kunci)) this.set(kunci, baris);
+    for (const [kunci, baris] of berubah)
+      if (baris !== null && !this.letak.has(kunci)) this.set(kunci, baris);
   }
 }
 
-function gabung(kunci: readonly string[], baris: (kunci: string) => Buffer | undefined): Buffer {
+function gabung(kunci: readonly string[], baris: (kunci: string) => Buffer | null | undefined): Buffer {
   const bagian: Buffer[] = [];
   for (const k of kunci) {
     const isi = baris(k);
-    if (isi !== undefined) bagian.push(isi, PEMISAH);
+    if (isi) bagian.push(isi, PEMISAH);
   }
   return Buffer.concat(bagian);
 }
