@@ -6,6 +6,8 @@ const Config = z.object({
   // Loopback by default: a savings API is exposed on purpose (HOST=0.0.0.0), never by accident.
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_FILE: z.string().min(1).default('data/nasabah.json'),
+  // How long a crashed process's lock blocks the next one; must stay above the slowest write (BENCHMARKS.md).
+  LOCK_STALE_MS: z.coerce.number().int().min(2_000).max(600_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

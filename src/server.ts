@@ -9,6 +9,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.LOG_LEVEL });
   const store = await openJsonFileStore(config.DATA_FILE, {
+    staleMs: config.LOCK_STALE_MS,
     onLockCompromised: (error) => logger.error({ err: error }, 'lock berkas data hilang'),
     onWrite: (write) => logger.debug(write, 'berkas data ditulis'),
   });

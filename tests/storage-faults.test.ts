@@ -1,8 +1,10 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import request from 'supertest';
 import { canFillDisk, canMakeReadOnly, faultDir, type FaultDir } from './fault-dir';
-import { daftarNasabah, makeTestApp, saldo, tabung } from './helpers';
+import { daftarNasabah, makeTestApp, saldo, tabung, tempDataFile } from './helpers';
 
 describe('when the disk refuses a write', () => {
   let fault: FaultDir;
@@ -67,4 +69,21 @@ describe('when the disk refuses a write', () => {
       expect(file.nasabah[noRekening]?.saldo).toBe(diterima);
     },
   );
+});
+
+describe('when a crash left a temp file behind', () => {
+  it('removes the temp files of dead processes at start, keeps a live one, and serves the real file', async () => {
+    const dataFile = await tempDataFile();
+    const mati = spawnSync(process.execPath, ['-e', '0']).pid;
+    const tempMati = `${dataFile}.${mati}.deadbeef.tmp`;
+    const tempHidup = `${dataFile}.${process.pid}.cafebabe.tmp`;
+    await writeFile(tempMati, '{"nasabah": {"setengah');
+    await writeFile(tempHidup, '{}');
+
+    const { app } = await makeTestApp({ dataFile });
+
+    expect(existsSync(tempMati)).toBe(false);
+    expect(existsSync(tempHidup)).toBe(true);
+    await daftarNasabah(app);
+  });
 });

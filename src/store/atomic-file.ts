@@ -11,8 +11,18 @@ export function identitasDari(stat: { ino: number; size: number; mtimeMs: number
   return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
 }
 
-/** Temp files carry this suffix, so a crash leftover is recognisable (and never mistaken for the data). */
-export const AKHIRAN_TEMP = '.tmp';
+/** `<file>.<pid>.<random>.tmp`: a crash leftover names the process that wrote it. */
+function namaTemp(file: string): string {
+  return `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+}
+
+/** The pid of the process that wrote temp file `nama` (a name in `file`'s directory), or null if it is none. */
+export function pemilikTemp(file: string, nama: string): number | null {
+  const awalan = `${path.basename(file)}.`;
+  if (!nama.startsWith(awalan)) return null;
+  const pid = /^(\d+)\.[0-9a-f]+\.tmp$/.exec(nama.slice(awalan.length))?.[1];
+  return pid === undefined ? null : Number(pid);
+}
 
 /**
  * Writes the pieces of `isi`, in order, to a temp file beside `file`, fsyncs it, renames it over `file`, then fsyncs the directory so
@@ -24,7 +34,7 @@ export async function tulisAtomik(
   isi: readonly Buffer[],
   sebelumGanti?: () => void,
 ): Promise<Identitas> {
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}${AKHIRAN_TEMP}`;
+  const temp = namaTemp(file);
   let identitas: Identitas;
   try {
     const handle = await open(temp, 'wx', 0o600);

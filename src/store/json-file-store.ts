@@ -6,7 +6,7 @@
 // The lock (proper-lockfile) is held across the whole read-modify-write, so a second server process on the
 // same file can neither lose our update nor have its own lost. Within this process the batches run one at a
 // time, and changes that arrive during a write wait for the next one: one fsync then serves many requests.
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import { setTimeout } from 'node:timers/promises';
 import path from 'node:path';
@@ -22,7 +22,7 @@ import {
 import { MASA_SIMPAN_IDEMPOTENSI_MS, ulangiJawaban, type Idempotensi } from '../domain/idempotensi';
 import { buatNoRekening as buatNoRekeningAcak, saldoSetelah } from '../domain/rekening';
 import type { DaftarRequest, Mutasi } from '../domain/schemas';
-import { bacaDenganIdentitas, identitasDari, tulisAtomik, type Identitas } from './atomic-file';
+import { bacaDenganIdentitas, identitasDari, pemilikTemp, tulisAtomik, type Identitas } from './atomic-file';
 import { BerkasTidakValid, Buku, Draft } from './buku';
 import type { Store } from './store';
 
@@ -82,6 +82,7 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
   let ditutup = false;
 
   await mkdir(path.dirname(file), { recursive: true });
+  await hapusTempYatim(file);
   await buatJikaBelumAda();
   try {
     await bukuTerkini();
@@ -322,6 +323,27 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
       await penulisan;
     },
   };
+}
+
+/**
+ * Removes temp files left by a process that died mid-write (the rename never happened, so they hold nothing
+ * that was acknowledged). A live process's temp file is left alone: it may be renamed in a moment.
+ */
+async function hapusTempYatim(file: string): Promise<void> {
+  for (const nama of await readdir(path.dirname(file))) {
+    const pid = pemilikTemp(file, nama);
+    if (pid === null || prosesHidup(pid)) continue;
+    await unlink(path.join(path.dirname(file), nama)).catch(() => undefined);
+  }
+}
+
+function prosesHidup(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return kodeGalat(error) === 'EPERM';
+  }
 }
 
 /** The system error code (EROFS, ENOSPC, ELOCKED, ...) that names a failure without exposing paths. */

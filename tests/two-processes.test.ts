@@ -1,0 +1,72 @@
+// Two server processes on one DATA_FILE: the file lock and the change check make them act as one ledger.
+import { startServer, type RunningServer } from './server-process';
+import { dataNasabah, tempDataFile } from './helpers';
+
+async function post(server: RunningServer, endpoint: string, body: unknown): Promise<Response> {
+  return fetch(`${server.baseUrl}${endpoint}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+async function saldo(server: RunningServer, noRekening: string): Promise<number> {
+  const res = await fetch(`${server.baseUrl}/saldo/${noRekening}`);
+  return ((await res.json()) as { saldo: number }).saldo;
+}
+
+describe('two server processes on one data file', () => {
+  let a: RunningServer;
+  let b: RunningServer;
+  beforeAll(async () => {
+    const dataFile = await tempDataFile();
+    [a, b] = await Promise.all([startServer({ DATA_FILE: dataFile }), startServer({ DATA_FILE: dataFile })]);
+  });
+  afterAll(async () => {
+    a.child.kill('SIGTERM');
+    b.child.kill('SIGTERM');
+    expect(await Promise.all([a.exited, b.exited])).toEqual([0, 0]);
+  });
+
+  it('loses no deposit or withdrawal split between them, and both see the same saldo', async () => {
+    const res = await post(a, '/daftar', dataNasabah());
+    const { no_rekening } = (await res.json()) as { no_rekening: string };
+    await post(b, '/tabung', { no_rekening, nominal: 100_000 });
+
+    const jawaban = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        post(i % 2 === 0 ? a : b, i % 4 < 2 ? '/tabung' : '/tarik', { no_rekening, nominal: 1_000 }),
+      ),
+    );
+
+    expect(jawaban.map((r) => r.status)).toEqual(Array<number>(200).fill(200));
+    expect(await saldo(a, no_rekening)).toBe(100_000);
+    expect(await saldo(b, no_rekening)).toBe(100_000);
+  });
+
+  it('lets exactly 133 of 200 withdrawals of 3000 through from 400,000, whichever process takes them', async () => {
+    const res = await post(a, '/daftar', dataNasabah());
+    const { no_rekening } = (await res.json()) as { no_rekening: string };
+    await post(a, '/tabung', { no_rekening, nominal: 400_000 });
+
+    const jawaban = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        post(i % 2 === 0 ? a : b, '/tarik', { no_rekening, nominal: 3_000 }),
+      ),
+    );
+
+    expect(jawaban.filter((r) => r.status === 200)).toHaveLength(133);
+    expect(await saldo(b, no_rekening)).toBe(1_000);
+  });
+
+  it('registers one nik once when both processes get it at the same moment', async () => {
+    for (let i = 0; i < 5; i += 1) {
+      const { nik } = dataNasabah();
+      const jawaban = await Promise.all([
+        post(a, '/daftar', dataNasabah({ nik })),
+        post(b, '/daftar', dataNasabah({ nik })),
+      ]);
+      expect(jawaban.map((r) => r.status).sort()).toEqual([200, 400]);
+    }
+  });
+});
