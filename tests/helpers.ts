@@ -1,5 +1,7 @@
 // Shared test set-up: an app on its own temp data file, and factories that make valid, unique nasabah data.
+import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -87,4 +89,15 @@ export async function seedDataFile(dataFile: string, nasabah: Record<string, unk
   const teks = JSON.stringify({ nasabah }, null, 2);
   await writeFile(dataFile, teks);
   return teks;
+}
+
+/** Serves the app on a free loopback port, for clients that supertest cannot imitate. */
+export async function listen(app: Express): Promise<{ baseUrl: string; close: () => Promise<void> }> {
+  const server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }

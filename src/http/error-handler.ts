@@ -31,6 +31,8 @@ const BODY_PARSER: Record<string, HttpError> = {
   'encoding.unsupported': new HttpError(415, 'Content-Encoding tidak didukung'),
   'charset.unsupported': new HttpError(415, 'charset tidak didukung, gunakan utf-8'),
   'request.aborted': new HttpError(400, 'permintaan terputus sebelum selesai'),
+  // Our only verify hook is the UTF-8 check in json-body.ts.
+  'entity.verify.failed': new HttpError(400, 'body harus berupa teks UTF-8 yang valid'),
 };
 
 export const notFound: RequestHandler = (req, _res, next) => {

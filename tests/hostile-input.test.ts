@@ -1,0 +1,157 @@
+// Bodies and paths an attacker (or a broken client) might send: never a 500, never a change, never a bad file.
+import fc from 'fast-check';
+import { readFile } from 'node:fs/promises';
+import request from 'supertest';
+import { openJsonFileStore } from '../src/store/json-file-store';
+import { daftarNasabah, listen, makeTestApp, saldo, tabung, type TestApp } from './helpers';
+
+describe('hostile input', () => {
+  let t: TestApp;
+  let noRekening: string;
+  beforeAll(async () => {
+    t = await makeTestApp();
+    noRekening = await daftarNasabah(t.app);
+    await tabung(t.app, noRekening, 50_000);
+  });
+
+  async function expectNothingChanged(sebelum: string): Promise<void> {
+    expect(await readFile(t.dataFile, 'utf8')).toBe(sebelum);
+    expect(await saldo(t.app, noRekening)).toBe(50_000);
+  }
+
+  const rawBodies: [string, string, string][] = [
+    ['__proto__ as no_rekening', '/tabung', '{"no_rekening":"__proto__","nominal":1}'],
+    ['constructor as no_rekening', '/tarik', '{"no_rekening":"constructor","nominal":1}'],
+    ['toString as nominal', '/tabung', '{"no_rekening":"NOREK","nominal":"toString"}'],
+    ['__proto__ as nik', '/daftar', '{"nama":"A","nik":"__proto__","no_hp":"081234560000"}'],
+    ['__proto__ as a body key', '/tabung', '{"__proto__":{"nominal":5},"no_rekening":"NOREK"}'],
+    [
+      'constructor.prototype as a body key',
+      '/tabung',
+      '{"constructor":{"prototype":{"nominal":5}},"no_rekening":"NOREK"}',
+    ],
+    ['nominal 1e309', '/tabung', '{"no_rekening":"NOREK","nominal":1e309}'],
+    ['nominal -0', '/tarik', '{"no_rekening":"NOREK","nominal":-0}'],
+    ['nominal 2^53', '/tabung', '{"no_rekening":"NOREK","nominal":9007199254740992}'],
+    ['nominal as a numeric string', '/tabung', '{"no_rekening":"NOREK","nominal":"100"}'],
+    ['nominal as a nested object', '/tabung', '{"no_rekening":"NOREK","nominal":{"valueOf":100}}'],
+    ['nominal as an array', '/tabung', '{"no_rekening":"NOREK","nominal":[100]}'],
+    ['no_rekening as an array', '/tabung', '{"no_rekening":["NOREK"],"nominal":100}'],
+    ['no_rekening as a number', '/tabung', '{"no_rekening":1234567890,"nominal":100}'],
+    ['a top-level array', '/daftar', '[{"nama":"A"}]'],
+    ['a deeply nested body', '/tabung', `${'['.repeat(5000)}${']'.repeat(5000)}`],
+    ['truncated JSON', '/tarik', '{"no_rekening":"NOREK","nominal":'],
+  ];
+
+  it.each(rawBodies)('refuses %s with a 4xx and changes nothing', async (_case, endpoint, body) => {
+    const sebelum = await readFile(t.dataFile, 'utf8');
+    const res = await request(t.app)
+      .post(endpoint)
+      .set('Content-Type', 'application/json')
+      .send(body.replaceAll('NOREK', noRekening));
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(res.body).toEqual({ remark: expect.any(String) as unknown });
+    await expectNothingChanged(sebelum);
+    expect(({} as Record<string, unknown>).nominal).toBeUndefined();
+  });
+
+  it('refuses a 2 MiB body with 413', async () => {
+    const sebelum = await readFile(t.dataFile, 'utf8');
+    const body = JSON.stringify({ no_rekening: noRekening, nominal: 1, isi: 'x'.repeat(2 * 1024 * 1024) });
+    await request(t.app).post('/tabung').set('Content-Type', 'application/json').send(body).expect(413);
+    await expectNothingChanged(sebelum);
+  });
+
+  it.each([
+    'text/plain',
+    'application/xml',
+    'multipart/form-data; boundary=x',
+    'application/json; charset=latin1',
+  ])('refuses Content-Type %s with 415', async (contentType) => {
+    const sebelum = await readFile(t.dataFile, 'utf8');
+    await request(t.app)
+      .post('/tabung')
+      .set('Content-Type', contentType)
+      .send(JSON.stringify({ no_rekening: noRekening, nominal: 1 }))
+      .expect(415);
+    await expectNothingChanged(sebelum);
+  });
+
+  it('refuses invalid UTF-8 instead of storing replacement characters', async () => {
+    const sebelum = await readFile(t.dataFile, 'utf8');
+    const body = Buffer.concat([
+      Buffer.from('{"nama":"'),
+      Buffer.from([0xff, 0xfe, 0xc3]),
+      Buffer.from('","nik":"3201010101017777","no_hp":"081277770000"}'),
+    ]);
+    // supertest would JSON-encode a Buffer; the raw bytes need a plain HTTP client.
+    const server = await listen(t.app);
+    try {
+      const res = await fetch(`${server.baseUrl}/daftar`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body,
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ remark: 'body harus berupa teks UTF-8 yang valid' });
+    } finally {
+      await server.close();
+    }
+    await expectNothingChanged(sebelum);
+  });
+
+  it.each(['__proto__', 'constructor', 'toString', '..%2F..%2Fetc%2Fpasswd', '%00', '1234567890%00'])(
+    'answers GET /saldo/%s and /mutasi/%s with 400',
+    async (noRek) => {
+      await request(t.app).get(`/saldo/${noRek}`).expect(400);
+      await request(t.app).get(`/mutasi/${noRek}`).expect(400);
+    },
+  );
+
+  it('never answers 500 to random JSON bodies on any endpoint, and the file stays valid', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('/daftar', '/tabung', '/tarik'),
+        fc.oneof(
+          fc.json(),
+          fc
+            .record(
+              {
+                nama: fc.jsonValue(),
+                nik: fc.jsonValue(),
+                no_hp: fc.jsonValue(),
+                no_rekening: fc.jsonValue(),
+                nominal: fc.jsonValue(),
+              },
+              { requiredKeys: [] },
+            )
+            .map((body) => JSON.stringify(body)),
+        ),
+        async (endpoint, body) => {
+          const res = await request(t.app).post(endpoint).set('Content-Type', 'application/json').send(body);
+          expect(res.status).not.toBeGreaterThanOrEqual(500);
+          expect(res.body).toHaveProperty(
+            res.status === 200 ? (endpoint === '/daftar' ? 'no_rekening' : 'saldo') : 'remark',
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+    await expect(openJsonFileStore(t.dataFile).then((store) => store.close())).resolves.toBeUndefined();
+  });
+
+  it('never answers 500 to random path segments', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('saldo', 'mutasi'),
+        fc.string({ maxLength: 30 }),
+        async (endpoint, segment) => {
+          const res = await request(t.app).get(`/${endpoint}/${encodeURIComponent(segment)}`);
+          expect([200, 400, 404]).toContain(res.status);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
