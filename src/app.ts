@@ -2,7 +2,10 @@
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { createTabungan } from './domain/tabungan';
+import helmet from 'helmet';
+import { createDocsRouter } from './http/docs';
 import { createErrorHandler, notFound } from './http/error-handler';
+import { createRequestLogger } from './http/request-log';
 import { createRoutes } from './http/routes';
 import type { Store } from './store/store';
 
@@ -18,6 +21,9 @@ export function createApp({ store, logger, clock = () => new Date() }: AppDeps):
   // Answers are a few bytes and change with every write; hashing them for an ETag buys nothing.
   app.set('etag', false);
 
+  app.use(helmet());
+  app.use(createRequestLogger(logger));
+  app.use(createDocsRouter());
   app.use(createRoutes(createTabungan({ store, clock })));
   app.use(notFound);
   app.use(createErrorHandler(logger));

@@ -7,7 +7,11 @@ import { openJsonFileStore } from './store/json-file-store';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.LOG_LEVEL });
+  // Asynchronous writes keep logging off the request path; redact is a backstop, as bodies are never logged.
+  const logger = pino(
+    { level: config.LOG_LEVEL, redact: { paths: ['*.nik', '*.no_hp', '*.body'], censor: '[disamarkan]' } },
+    pino.destination({ sync: false }),
+  );
   const store = await openJsonFileStore(config.DATA_FILE, {
     staleMs: config.LOCK_STALE_MS,
     onLockCompromised: (error) => logger.error({ err: error }, 'lock berkas data hilang'),
@@ -31,7 +35,10 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'berhenti: menyelesaikan penulisan yang sedang berjalan');
     // Stop accepting, let in-flight requests finish (their writes included), then release the file lock.
     server.close(() => {
-      void store.close().then(() => logger.info('berhenti dengan bersih'));
+      void store.close().then(() => {
+        logger.info('berhenti dengan bersih');
+        logger.flush();
+      });
     });
     server.closeIdleConnections();
   };

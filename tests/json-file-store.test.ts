@@ -210,7 +210,7 @@ describe('JSON file store on disk', () => {
           const a = baik();
           return { nasabah: { '1111111111': a, '2222222222': { ...baik(), nik: a.nik } } };
         },
-        /rekening 2222222222: nik \d{16} sudah dipakai rekening 1111111111/,
+        /rekening 2222222222: nik \*{12}\d{4} sudah dipakai rekening 1111111111/,
       ],
       [
         'has a no_hp twice',
@@ -218,7 +218,7 @@ describe('JSON file store on disk', () => {
           const a = baik();
           return { nasabah: { '1111111111': a, '2222222222': { ...baik(), no_hp: a.no_hp } } };
         },
-        /rekening 2222222222: no_hp 08\d+ sudah dipakai rekening 1111111111/,
+        /rekening 2222222222: no_hp \*+\d{4} sudah dipakai rekening 1111111111/,
       ],
       [
         'stores no_hp in the +62 form',

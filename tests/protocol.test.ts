@@ -92,6 +92,7 @@ describe('HTTP protocol', () => {
         catatMutasi: () => Promise.reject(new Error('rahasia')),
         saldo: () => Promise.reject(new Error('rahasia')),
         mutasi: () => Promise.reject(new Error('rahasia')),
+        periksa: () => Promise.reject(new Error('rahasia')),
         close: () => Promise.resolve(),
       };
       const app = createApp({ store: rusak, logger: silentLogger });

@@ -66,3 +66,54 @@ describe('GET /mutasi/{no_rekening}', () => {
     expect((await request(app).get(`/mutasi/${noRekening}`).expect(200)).body).toEqual({ mutasi: [] });
   });
 });
+
+describe('GET /mutasi/{no_rekening} with dari, sampai and limit', () => {
+  const waktu = [
+    '2026-11-27T23:59:59.999Z',
+    '2026-11-28T00:00:00.000Z',
+    '2026-11-28T12:00:00.000Z',
+    '2026-11-29T00:00:00.000Z',
+    '2026-11-29T08:30:00.000Z',
+  ];
+  let app: TestApp['app'];
+  let noRekening: string;
+  beforeAll(async () => {
+    const jam = [...waktu];
+    ({ app } = await makeTestApp({ clock: () => new Date(jam.shift() ?? '2030-01-01T00:00:00.000Z') }));
+    noRekening = await daftarNasabah(app);
+    for (const [i] of waktu.entries()) await tabung(app, noRekening, i + 1);
+  });
+
+  async function nominal(query: string): Promise<number[]> {
+    const res = await request(app).get(`/mutasi/${noRekening}?${query}`).expect(200);
+    return (res.body as { mutasi: { nominal: number }[] }).mutasi.map((m) => m.nominal);
+  }
+
+  it.each([
+    ['dari=2026-11-28', [2, 3, 4, 5]],
+    ['sampai=2026-11-28', [1, 2, 3]],
+    ['dari=2026-11-28&sampai=2026-11-28', [2, 3]],
+    ['dari=2026-11-28T12:00:00.000Z&sampai=2026-11-29T00:00:00Z', [3, 4]],
+    ['dari=2026-11-28T19:00:00%2B07:00', [3, 4, 5]],
+    ['limit=2', [4, 5]],
+    ['limit=1000', [1, 2, 3, 4, 5]],
+    ['dari=2026-11-28&sampai=2026-11-28&limit=1', [3]],
+    ['dari=2026-12-01', []],
+  ])('?%s lists %j, oldest first', async (query, expected) => {
+    expect(await nominal(query)).toEqual(expected);
+  });
+
+  it.each([
+    ['limit=0', 'limit harus berupa bilangan bulat 1 sampai 1000'],
+    ['limit=1001', 'limit harus berupa bilangan bulat 1 sampai 1000'],
+    ['limit=1.5', 'limit harus berupa bilangan bulat 1 sampai 1000'],
+    ['limit=sepuluh', 'limit harus berupa bilangan bulat 1 sampai 1000'],
+    ['dari=kemarin', 'dari harus berupa tanggal (YYYY-MM-DD) atau tanggal-waktu ISO-8601'],
+    ['sampai=2026-13-01', 'sampai harus berupa tanggal (YYYY-MM-DD) atau tanggal-waktu ISO-8601'],
+    ['dari=2026-11-29&sampai=2026-11-28', 'dari tidak boleh setelah sampai'],
+    ['dari=2026-11-28&dari=2026-11-29', 'dari harus berupa tanggal (YYYY-MM-DD) atau tanggal-waktu ISO-8601'],
+  ])('answers 400 for ?%s', async (query, remark) => {
+    const res = await request(app).get(`/mutasi/${noRekening}?${query}`).expect(400);
+    expect(res.body).toEqual({ remark });
+  });
+});

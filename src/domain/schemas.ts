@@ -1,4 +1,5 @@
-// The one definition of every field the API, the data file and (later) the OpenAPI document speak of.
+// The one definition of every field the API, the data file and the OpenAPI document speak of: types,
+// validation rules, remarks, and the Indonesian descriptions and examples shown at /docs.
 import { z } from 'zod';
 
 /** The largest single tabung or tarik: one trillion rupiah. */
@@ -13,10 +14,19 @@ function aturan(field: string, penjelasan: string) {
 }
 
 const aturanNama = aturan('nama', 'harus berupa teks 1 sampai 100 karakter');
-export const Nama = z.string(aturanNama).trim().min(1, aturanNama).max(100, aturanNama);
+export const Nama = z.string(aturanNama).trim().min(1, aturanNama).max(100, aturanNama).meta({
+  description: 'Nama lengkap nasabah, 1–100 karakter; spasi di awal dan akhir dibuang.',
+  example: 'Budi Santoso',
+});
 
 const aturanNik = aturan('nik', 'harus berupa teks 16 digit angka');
-export const Nik = z.string(aturanNik).regex(/^[0-9]{16}$/, aturanNik);
+export const Nik = z
+  .string(aturanNik)
+  .regex(/^[0-9]{16}$/, aturanNik)
+  .meta({
+    description: 'Nomor Induk Kependudukan: tepat 16 digit angka, unik per nasabah.',
+    example: '3201010101010001',
+  });
 
 const aturanNoHp = aturan(
   'no_hp',
@@ -26,31 +36,52 @@ const aturanNoHp = aturan(
 export const NoHp = z
   .string(aturanNoHp)
   .regex(/^(?:\+62|62|0)8[0-9]{8,11}$/, aturanNoHp)
-  .transform((noHp) => noHp.replace(/^(?:\+62|62|0)/, '0'));
+  .transform((noHp) => noHp.replace(/^(?:\+62|62|0)/, '0'))
+  .meta({
+    description:
+      'Nomor ponsel: 08 diikuti 8–11 digit, atau +628…/628…; disimpan dan dicek keunikannya dalam bentuk 08….',
+    example: '081234567890',
+  });
 /** The stored form of NoHp. */
 export const NoHpTersimpan = z
   .string()
   .regex(/^08[0-9]{8,11}$/, 'no_hp harus diawali 08 diikuti 8 sampai 11 digit');
 
 const aturanNoRekening = aturan('no_rekening', 'harus berupa teks 10 digit angka');
-export const NoRekening = z.string(aturanNoRekening).regex(/^[0-9]{10}$/, aturanNoRekening);
+export const NoRekening = z
+  .string(aturanNoRekening)
+  .regex(/^[0-9]{10}$/, aturanNoRekening)
+  .meta({ description: 'Nomor rekening: 10 digit angka yang diberikan saat daftar.', example: '1234567890' });
 
 const aturanNominal = aturan(
   'nominal',
   `harus berupa bilangan bulat rupiah dari 1 sampai ${NOMINAL_MAKSIMUM}`,
 );
-export const Nominal = z.int(aturanNominal).min(1, aturanNominal).max(NOMINAL_MAKSIMUM, aturanNominal);
+export const Nominal = z.int(aturanNominal).min(1, aturanNominal).max(NOMINAL_MAKSIMUM, aturanNominal).meta({
+  description: 'Jumlah uang dalam rupiah, bilangan bulat 1 sampai 1.000.000.000.000.',
+  example: 100000,
+});
 
 /** Saldo may never go negative and must stay exactly representable. */
-export const Saldo = z.int('saldo harus bilangan bulat yang aman').min(0, 'saldo tidak boleh negatif');
+export const Saldo = z
+  .int('saldo harus bilangan bulat yang aman')
+  .min(0, 'saldo tidak boleh negatif')
+  .meta({ description: 'Saldo rekening dalam rupiah.', example: 70000 });
 
-export const KodeTransaksi = z.enum(['C', 'D'], 'kode_transaksi harus C (tabung) atau D (tarik)');
+export const KodeTransaksi = z
+  .enum(['C', 'D'], 'kode_transaksi harus C (tabung) atau D (tarik)')
+  .meta({ description: 'C untuk tabung (kredit), D untuk tarik (debit).', example: 'C' });
 
-export const Mutasi = z.object({
-  waktu: z.iso.datetime('waktu harus berupa tanggal-waktu ISO-8601 UTC'),
-  kode_transaksi: KodeTransaksi,
-  nominal: Nominal,
-});
+export const Mutasi = z
+  .object({
+    waktu: z.iso.datetime('waktu harus berupa tanggal-waktu ISO-8601 UTC').meta({
+      description: 'Waktu transaksi, ISO-8601 UTC dengan milidetik.',
+      example: '2026-11-29T02:03:04.567Z',
+    }),
+    kode_transaksi: KodeTransaksi,
+    nominal: Nominal,
+  })
+  .meta({ id: 'Mutasi', description: 'Satu transaksi pada rekening.' });
 
 /** A nasabah as it is kept: the registration data (no_hp in its 08… form), saldo and history, oldest first. */
 export const Nasabah = z.object({
@@ -63,14 +94,71 @@ export const Nasabah = z.object({
 
 const aturanBody = { error: 'body harus berupa objek JSON' };
 
-export const DaftarRequest = z.object({ nama: Nama, nik: Nik, no_hp: NoHp }, aturanBody);
-export const GerakDanaRequest = z.object({ no_rekening: NoRekening, nominal: Nominal }, aturanBody);
+export const DaftarRequest = z.object({ nama: Nama, nik: Nik, no_hp: NoHp }, aturanBody).meta({
+  id: 'DaftarRequest',
+  description: 'Data nasabah baru.',
+  example: { nama: 'Budi Santoso', nik: '3201010101010001', no_hp: '081234567890' },
+});
+export const GerakDanaRequest = z.object({ no_rekening: NoRekening, nominal: Nominal }, aturanBody).meta({
+  id: 'GerakDanaRequest',
+  description: 'Rekening dan nominal untuk tabung atau tarik.',
+  example: { no_rekening: '1234567890', nominal: 100000 },
+});
 export const NoRekeningParams = z.object({ no_rekening: NoRekening });
 
-export const DaftarResponse = z.object({ no_rekening: NoRekening });
-export const SaldoResponse = z.object({ saldo: Saldo });
-export const MutasiResponse = z.object({ mutasi: z.array(Mutasi) });
-export const RemarkResponse = z.object({ remark: z.string() });
+/** A date (YYYY-MM-DD, a whole UTC day) or a date-time, as the epoch millisecond that starts or ends the range. */
+function batasWaktu(field: 'dari' | 'sampai') {
+  const aturanBatas = aturan(field, 'harus berupa tanggal (YYYY-MM-DD) atau tanggal-waktu ISO-8601');
+  const jamBatas = field === 'dari' ? 'T00:00:00.000Z' : 'T23:59:59.999Z';
+  return z
+    .union([z.iso.date(), z.iso.datetime({ offset: true })], aturanBatas)
+    .transform((nilai) => Date.parse(nilai.length === 10 ? `${nilai}${jamBatas}` : nilai))
+    .meta({
+      description:
+        field === 'dari'
+          ? 'Mutasi sejak waktu ini (inklusif). Tanggal saja berarti sejak awal hari itu (UTC).'
+          : 'Mutasi sampai waktu ini (inklusif). Tanggal saja berarti sampai akhir hari itu (UTC).',
+      example: field === 'dari' ? '2026-11-01' : '2026-11-30T23:59:59.999Z',
+    });
+}
+
+const aturanLimit = aturan('limit', 'harus berupa bilangan bulat 1 sampai 1000');
+export const MutasiQuery = z
+  .object({
+    dari: batasWaktu('dari').optional(),
+    sampai: batasWaktu('sampai').optional(),
+    limit: z.coerce
+      .number(aturanLimit)
+      .int(aturanLimit)
+      .min(1, aturanLimit)
+      .max(1000, aturanLimit)
+      .meta({
+        description: 'Hanya N mutasi terbaru dalam rentang, tetap diurutkan dari yang terlama.',
+        example: 20,
+      })
+      .optional(),
+  })
+  .refine(({ dari, sampai }) => dari === undefined || sampai === undefined || dari <= sampai, {
+    error: 'dari tidak boleh setelah sampai',
+  });
+
+export const DaftarResponse = z
+  .object({ no_rekening: NoRekening })
+  .meta({ id: 'DaftarResponse', description: 'Nomor rekening nasabah yang baru terdaftar.' });
+export const SaldoResponse = z
+  .object({ saldo: Saldo })
+  .meta({ id: 'SaldoResponse', description: 'Saldo rekening saat ini.' });
+export const MutasiResponse = z
+  .object({ mutasi: z.array(Mutasi).meta({ description: 'Daftar mutasi, yang terlama lebih dulu.' }) })
+  .meta({ id: 'MutasiResponse', description: 'Riwayat mutasi rekening.' });
+export const RemarkResponse = z
+  .object({
+    remark: z.string().meta({
+      description: 'Kalimat yang menjelaskan kesalahan: field atau aturan yang dilanggar.',
+      example: 'saldo tidak cukup: saldo 70000, nominal penarikan 100000',
+    }),
+  })
+  .meta({ id: 'RemarkResponse', description: 'Keterangan kesalahan.' });
 
 export type NoRekening = z.infer<typeof NoRekening>;
 export type KodeTransaksi = z.infer<typeof KodeTransaksi>;
@@ -81,3 +169,4 @@ export type GerakDanaRequest = z.infer<typeof GerakDanaRequest>;
 export type DaftarResponse = z.infer<typeof DaftarResponse>;
 export type SaldoResponse = z.infer<typeof SaldoResponse>;
 export type MutasiResponse = z.infer<typeof MutasiResponse>;
+export type MutasiQuery = z.output<typeof MutasiQuery>;

@@ -7,6 +7,7 @@ import type {
   DaftarResponse,
   GerakDanaRequest,
   KodeTransaksi,
+  MutasiQuery,
   MutasiResponse,
   SaldoResponse,
 } from './schemas';
@@ -43,15 +44,30 @@ export function createTabungan({ store, clock }: TabunganDeps) {
       return { saldo: await catat('D', penarikan, kunci) };
     },
 
+    /** Ready when the ledger can be read; the store's PenyimpananTidakTersedia says why not. */
+    async kesehatan(): Promise<{ status: 'ok' }> {
+      await store.periksa();
+      return { status: 'ok' };
+    },
+
     async saldo(noRekening: string): Promise<SaldoResponse> {
       const saldo = await store.saldo(noRekening);
       if (saldo === null) throw new RekeningTidakDikenali(noRekening);
       return { saldo };
     },
 
-    async mutasi(noRekening: string): Promise<MutasiResponse> {
-      const mutasi = await store.mutasi(noRekening);
-      if (mutasi === null) throw new RekeningTidakDikenali(noRekening);
+    /** The history, oldest first; optionally only [dari, sampai], and of that only the newest `limit`. */
+    async mutasi(noRekening: string, { dari, sampai, limit }: MutasiQuery = {}): Promise<MutasiResponse> {
+      const semua = await store.mutasi(noRekening);
+      if (semua === null) throw new RekeningTidakDikenali(noRekening);
+      const dalamRentang =
+        dari === undefined && sampai === undefined
+          ? semua
+          : semua.filter(({ waktu }) => {
+              const saat = Date.parse(waktu);
+              return (dari === undefined || saat >= dari) && (sampai === undefined || saat <= sampai);
+            });
+      const mutasi = limit === undefined ? dalamRentang : dalamRentang.slice(-limit);
       // Only the contract's fields: a hand-edited file may carry more, and they are not the API's to show.
       return {
         mutasi: mutasi.map(({ waktu, kode_transaksi, nominal }) => ({ waktu, kode_transaksi, nominal })),

@@ -1,7 +1,7 @@
 // The endpoints of the seed's contract: validate, call one use case, answer JSON.
 import { Router, type Request } from 'express';
 import { IdempotencyKey } from '../domain/idempotensi';
-import { DaftarRequest, GerakDanaRequest, NoRekeningParams } from '../domain/schemas';
+import { DaftarRequest, GerakDanaRequest, MutasiQuery, NoRekeningParams } from '../domain/schemas';
 import type { Tabungan } from '../domain/tabungan';
 import { jsonBody } from './json-body';
 import { validate } from './validate';
@@ -31,7 +31,12 @@ export function createRoutes(tabungan: Tabungan): Router {
   });
 
   router.get('/mutasi/:no_rekening', async (req, res) => {
-    res.json(await tabungan.mutasi(validate(NoRekeningParams, req.params).no_rekening));
+    const { no_rekening } = validate(NoRekeningParams, req.params);
+    res.json(await tabungan.mutasi(no_rekening, validate(MutasiQuery, req.query)));
+  });
+
+  router.get('/health', async (_req, res) => {
+    res.json(await tabungan.kesehatan());
   });
 
   return router;

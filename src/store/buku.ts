@@ -9,6 +9,11 @@ export class BerkasTidakValid extends Error {
   override readonly name = 'BerkasTidakValid';
 }
 
+/** nik and no_hp are personal data: a message that reaches a client or a log shows only the last 4 digits. */
+function samarkan(nilai: string): string {
+  return `${'*'.repeat(Math.max(0, nilai.length - 4))}${nilai.slice(-4)}`;
+}
+
 function isObjekJson(nilai: unknown): nilai is Record<string, unknown> {
   return typeof nilai === 'object' && nilai !== null && !Array.isArray(nilai);
 }
@@ -110,9 +115,12 @@ export class Buku {
     // rewrite never drops them, and a large file is not held in memory twice while it loads.
     const data = Object.assign(isi as Nasabah, { nama: hasil.data.nama });
     const pemilikNik = this.pemilikNik.get(data.nik);
-    if (pemilikNik !== undefined) throw tolak(`nik ${data.nik} sudah dipakai rekening ${pemilikNik}`);
+    if (pemilikNik !== undefined)
+      throw tolak(`nik ${samarkan(data.nik)} sudah dipakai rekening ${pemilikNik}`);
     const pemilikNoHp = this.pemilikNoHp.get(data.no_hp);
-    if (pemilikNoHp !== undefined) throw tolak(`no_hp ${data.no_hp} sudah dipakai rekening ${pemilikNoHp}`);
+    if (pemilikNoHp !== undefined) {
+      throw tolak(`no_hp ${samarkan(data.no_hp)} sudah dipakai rekening ${pemilikNoHp}`);
+    }
     const saldoSeharusnya = saldoDariMutasi(data.mutasi);
     if (data.saldo !== saldoSeharusnya) {
       throw tolak(`saldo ${data.saldo} tidak sama dengan jumlah mutasi (ΣC − ΣD = ${saldoSeharusnya})`);

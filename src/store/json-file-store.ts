@@ -318,6 +318,10 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
       return (await bukuUntukDibaca()).cari(noRekening)?.mutasi ?? null;
     },
 
+    async periksa() {
+      await bukuUntukDibaca();
+    },
+
     async close() {
       ditutup = true;
       await penulisan;

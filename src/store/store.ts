@@ -27,6 +27,9 @@ export interface Store {
   /** The history, oldest first, or null for an unknown no_rekening. */
   mutasi(noRekening: string): Promise<readonly Mutasi[] | null>;
 
+  /** Resolves when the data can be read right now; rejects with PenyimpananTidakTersedia otherwise. */
+  periksa(): Promise<void>;
+
   /** Finishes what was accepted, refuses what comes after, and releases every resource. */
   close(): Promise<void>;
 }

@@ -1,0 +1,142 @@
+// The OpenAPI 3.1 document, generated from the same zod schemas that validate requests, and Swagger UI on it.
+import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import { Router } from 'express';
+import swaggerUi from 'swagger-ui-express';
+import { z } from 'zod';
+import { IdempotencyKey } from '../domain/idempotensi';
+import {
+  DaftarRequest,
+  DaftarResponse,
+  GerakDanaRequest,
+  MutasiQuery,
+  MutasiResponse,
+  NoRekeningParams,
+  RemarkResponse,
+  SaldoResponse,
+} from '../domain/schemas';
+
+export const HealthResponse = z
+  .object({ status: z.literal('ok').meta({ description: 'Berkas data terbaca dan layanan siap.' }) })
+  .meta({ id: 'HealthResponse' });
+
+function jsonBody(schema: z.ZodType, description: string): ResponseConfig {
+  return { description, content: { 'application/json': { schema } } };
+}
+
+const galat = (description: string) => jsonBody(RemarkResponse, description);
+
+/** Every answer a client may meet besides the success one; the remark says which rule it broke. */
+const GALAT_UMUM = {
+  404: galat('Endpoint tidak ada.'),
+  500: galat('Kesalahan tak terduga; rinciannya hanya ada di log server.'),
+  503: galat('Berkas data sedang tidak dapat dibaca atau ditulis; tidak ada yang berubah, ulangi nanti.'),
+};
+const GALAT_POST = {
+  ...GALAT_UMUM,
+  409: galat('Idempotency-Key sudah dipakai untuk permintaan berbeda.'),
+  413: galat('Body lebih dari 100 kB.'),
+  415: galat('Content-Type bukan application/json.'),
+};
+
+const IdempotencyHeaders = z.object({
+  'Idempotency-Key': IdempotencyKey.optional().meta({
+    description:
+      'Opsional. Kunci unik per permintaan (1–255 karakter ASCII terlihat). Mengulang permintaan dengan kunci ' +
+      'dan isi yang sama mengembalikan jawaban pertama tanpa memindahkan uang lagi, selama 24 jam.',
+    example: 'setor-2026-11-29-001',
+  }),
+});
+
+export function buatDokumenOpenApi() {
+  const registry = new OpenAPIRegistry();
+  const body = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/daftar',
+    summary: 'Daftarkan nasabah baru',
+    request: { body: body(DaftarRequest), headers: IdempotencyHeaders },
+    responses: {
+      200: jsonBody(DaftarResponse, 'Nasabah terdaftar; no_rekening sudah tersimpan di disk.'),
+      400: galat('Field tidak valid, atau nik / no_hp sudah terdaftar.'),
+      ...GALAT_POST,
+    },
+  });
+  for (const [path, summary, berhasil, ditolak] of [
+    [
+      '/tabung',
+      'Tabung (setor) ke rekening',
+      'Saldo setelah setoran; sudah tersimpan di disk.',
+      'Field tidak valid, no_rekening tidak dikenali, atau saldo akan melebihi batas.',
+    ],
+    [
+      '/tarik',
+      'Tarik dana dari rekening',
+      'Saldo setelah penarikan; sudah tersimpan di disk.',
+      'Field tidak valid, no_rekening tidak dikenali, atau saldo tidak cukup (tidak ada yang berubah).',
+    ],
+  ] as const) {
+    registry.registerPath({
+      method: 'post',
+      path,
+      summary,
+      request: { body: body(GerakDanaRequest), headers: IdempotencyHeaders },
+      responses: { 200: jsonBody(SaldoResponse, berhasil), 400: galat(ditolak), ...GALAT_POST },
+    });
+  }
+  registry.registerPath({
+    method: 'get',
+    path: '/saldo/{no_rekening}',
+    summary: 'Lihat saldo rekening',
+    request: { params: NoRekeningParams },
+    responses: {
+      200: jsonBody(SaldoResponse, 'Saldo saat ini.'),
+      400: galat('no_rekening tidak valid atau tidak dikenali.'),
+      ...GALAT_UMUM,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/mutasi/{no_rekening}',
+    summary: 'Lihat mutasi rekening',
+    description: 'Tanpa parameter query: seluruh riwayat, yang terlama lebih dulu.',
+    request: { params: NoRekeningParams, query: MutasiQuery },
+    responses: {
+      200: jsonBody(MutasiResponse, 'Riwayat mutasi, yang terlama lebih dulu.'),
+      400: galat('no_rekening atau parameter query tidak valid, atau no_rekening tidak dikenali.'),
+      ...GALAT_UMUM,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/health',
+    summary: 'Periksa kesehatan layanan',
+    responses: {
+      200: jsonBody(HealthResponse, 'Layanan siap dan berkas data terbaca.'),
+      503: galat('Berkas data tidak terbaca (misalnya rusak karena diedit tangan).'),
+      500: GALAT_UMUM[500],
+    },
+  });
+
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Tabungan API',
+      version: '1.0.0',
+      description:
+        'Layanan rekening tabungan: daftar, tabung, tarik, saldo dan mutasi. Nominal dan saldo adalah bilangan ' +
+        'bulat rupiah. Setiap jawaban 200 dari POST berarti perubahan sudah tersimpan di disk.',
+    },
+  });
+}
+
+/** GET /openapi.json and the Swagger UI at /docs, built once: the document never changes while running. */
+export function createDocsRouter(): Router {
+  const dokumen = buatDokumenOpenApi();
+  const router = Router();
+  router.get('/openapi.json', (_req, res) => {
+    res.json(dokumen);
+  });
+  router.use('/docs', swaggerUi.serve, swaggerUi.setup(dokumen, { customSiteTitle: 'Tabungan API' }));
+  return router;
+}

@@ -1,0 +1,95 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import type { Router } from 'express';
+import request from 'supertest';
+import { createTabungan } from '../src/domain/tabungan';
+import { createRoutes } from '../src/http/routes';
+import { makeTestApp, type TestApp } from './helpers';
+
+interface Operation {
+  requestBody?: { content: { 'application/json': { schema: { $ref?: string; example?: unknown } } } };
+  parameters?: { name: string; in: string; example?: unknown; schema?: { example?: unknown } }[];
+  responses: Record<string, { content?: { 'application/json': { schema: { $ref?: string } } } }>;
+}
+type Document = {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: {
+    schemas: Record<string, { example?: unknown; properties?: Record<string, { description?: string }> }>;
+  };
+};
+
+/** Every "METHOD /path" the Express router serves, in OpenAPI's {param} spelling. */
+function routesOf(router: Router): string[] {
+  return router.stack.flatMap((layer) => {
+    const route = layer.route as { path: string; methods: Record<string, boolean> } | undefined;
+    if (!route) return [];
+    const openApiPath = route.path.replace(/:(\w+)/g, '{$1}');
+    return Object.keys(route.methods).map((method) => `${method.toUpperCase()} ${openApiPath}`);
+  });
+}
+
+describe('API documentation', () => {
+  let t: TestApp;
+  let doc: Document;
+  beforeAll(async () => {
+    t = await makeTestApp();
+    doc = (await request(t.app).get('/openapi.json').expect(200)).body as Document;
+  });
+
+  it('serves a document that validates as OpenAPI 3.1', () => {
+    const result = spawnSync(process.execPath, [path.join(__dirname, 'tools', 'validate-openapi.mjs')], {
+      input: JSON.stringify(doc),
+      encoding: 'utf8',
+    });
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({ valid: true, version: '3.1', errors: null });
+    expect(doc.openapi).toBe('3.1.0');
+  });
+
+  it('documents exactly the routes the app serves, no more and no fewer', () => {
+    const router = createRoutes(createTabungan({ store: t.store, clock: () => new Date() }));
+    const documented = Object.entries(doc.paths).flatMap(([p, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${p}`),
+    );
+    expect(documented.sort()).toEqual(routesOf(router).sort());
+  });
+
+  it('gives every request an example, and every POST its Idempotency-Key header and {remark} errors', () => {
+    for (const [p, methods] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        const ref = operation.requestBody?.content['application/json'].schema.$ref;
+        if (ref) expect(doc.components.schemas[ref.split('/').at(-1) ?? '']?.example).toBeDefined();
+        for (const parameter of operation.parameters ?? []) {
+          expect([
+            `${method} ${p} ${parameter.name}`,
+            parameter.example ?? parameter.schema?.example,
+          ]).not.toContain(undefined);
+        }
+        if (method === 'post') {
+          expect(operation.parameters?.map((x) => `${x.in}:${x.name}`)).toContain('header:Idempotency-Key');
+        }
+        for (const [status, response] of Object.entries(operation.responses)) {
+          if (status !== '200') {
+            expect(response.content?.['application/json'].schema.$ref).toBe(
+              '#/components/schemas/RemarkResponse',
+            );
+          }
+        }
+      }
+    }
+  });
+
+  it('describes the fields in Indonesian', () => {
+    const fields = doc.components.schemas.DaftarRequest?.properties ?? {};
+    expect(fields.nik?.description).toContain('16 digit angka');
+    expect(fields.no_hp?.description).toContain('Nomor ponsel');
+  });
+
+  it('serves Swagger UI at /docs, under the security headers', async () => {
+    const res = await request(t.app).get('/docs/').expect(200).expect('Content-Type', /html/);
+    expect(res.text).toContain('swagger-ui');
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+});

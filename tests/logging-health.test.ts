@@ -1,0 +1,83 @@
+import { writeFile } from 'node:fs/promises';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import request from 'supertest';
+import { createApp } from '../src/app';
+import { openJsonFileStore } from '../src/store/json-file-store';
+import { dataNasabah, makeTestApp, tempDataFile } from './helpers';
+
+async function appWithLogs(level: pino.Level) {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean))
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const store = await openJsonFileStore(await tempDataFile());
+  return { app: createApp({ store, logger: pino({ level }, stream) }), lines };
+}
+
+describe('request logs', () => {
+  it('write one JSON line per request with method, path, status, duration and request id', async () => {
+    const { app, lines } = await appWithLogs('info');
+
+    const res = await request(app).get('/saldo/0000000000?rahasia=1').expect(400);
+
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      msg: 'permintaan selesai',
+      method: 'GET',
+      path: '/saldo/0000000000',
+      status: 400,
+      duration_ms: expect.any(Number) as unknown,
+      request_id: res.headers['x-request-id'],
+    });
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('keep and echo the caller’s X-Request-Id', async () => {
+    const { app, lines } = await appWithLogs('info');
+    await request(app)
+      .get('/health')
+      .set('X-Request-Id', 'dari-gateway-42')
+      .expect(200)
+      .expect('X-Request-Id', 'dari-gateway-42');
+    expect(lines[0]?.request_id).toBe('dari-gateway-42');
+  });
+
+  it('never contain a nik or no_hp', async () => {
+    const { app, lines } = await appWithLogs('info');
+    const data = dataNasabah();
+    await request(app).post('/daftar').send(data).expect(200);
+    await request(app).post('/daftar').send(data).expect(400);
+    const semua = JSON.stringify(lines);
+    expect(lines).toHaveLength(2);
+    expect(semua).not.toContain(data.nik);
+    expect(semua).not.toContain(data.no_hp);
+  });
+
+  it('follow the level: at warn, a successful request writes nothing', async () => {
+    const { app, lines } = await appWithLogs('warn');
+    await request(app).get('/health').expect(200);
+    expect(lines).toEqual([]);
+  });
+});
+
+describe('GET /health', () => {
+  it('answers 200 {"status":"ok"} while the data file is readable', async () => {
+    const { app } = await makeTestApp();
+    expect((await request(app).get('/health').expect(200)).body).toEqual({ status: 'ok' });
+  });
+
+  it('answers 503 with a remark once the file is broken by hand, and 200 again when it is fixed', async () => {
+    const { app, dataFile } = await makeTestApp();
+    await writeFile(dataFile, '{"nasabah": ');
+    const res = await request(app).get('/health').expect(503);
+    expect(res.body).toEqual({ remark: expect.stringContaining('berkas data tidak valid') as unknown });
+
+    await writeFile(dataFile, '{"nasabah": {}}');
+    await request(app).get('/health').expect(200);
+  });
+});
