@@ -21,7 +21,14 @@ export function createApp({ store, logger, clock = () => new Date() }: AppDeps):
   // Answers are a few bytes and change with every write; hashing them for an ETag buys nothing.
   app.set('etag', false);
 
-  app.use(helmet());
+  app.use(
+    helmet({
+      // Plain HTTP here (TLS belongs to the proxy in front): upgrading requests or pinning HTTPS would break
+      // /docs when the server is reached on a LAN address, so those two are the proxy's to set.
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+      strictTransportSecurity: false,
+    }),
+  );
   app.use(createRequestLogger(logger));
   app.use(createDocsRouter());
   app.use(createRoutes(createTabungan({ store, clock })));

@@ -43,7 +43,8 @@ const IdempotencyHeaders = z.object({
     description:
       'Opsional. Kunci unik per permintaan (1–255 karakter ASCII terlihat). Mengulang permintaan dengan kunci ' +
       'dan isi yang sama mengembalikan jawaban pertama tanpa memindahkan uang lagi, selama 24 jam.',
-    example: 'setor-2026-11-29-001',
+    // No example on purpose: Swagger UI would send it with every "Try it out", making each new request a
+    // conflicting retry of the first.
   }),
 });
 
