@@ -1,19 +1,11 @@
 // kill -9 at random moments while 16 clients deposit: nothing acknowledged may be lost, nothing invented.
 import { readFile } from 'node:fs/promises';
-import { startServer, type RunningServer } from './server-process';
+import { postJson, startServer } from './server-process';
 import { tempDataFile } from './helpers';
 
 const SIKLUS = 10;
 const KLIEN = 16;
 const STALE_MS = 2_000;
-
-async function post(server: RunningServer, endpoint: string, body: unknown): Promise<Response> {
-  return fetch(`${server.baseUrl}${endpoint}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-}
 
 describe('when the server is killed with SIGKILL mid-traffic', () => {
   it(`keeps every acknowledged deposit and invents none, over ${SIKLUS} kill-and-restart cycles`, async () => {
@@ -23,7 +15,11 @@ describe('when the server is killed with SIGKILL mid-traffic', () => {
     const rekening: string[] = [];
     for (let i = 0; i < 4; i += 1) {
       const nik = `320101010199${String(i).padStart(4, '0')}`;
-      const res = await post(server, '/daftar', { nama: `Korban ${i}`, nik, no_hp: `08129999000${i}` });
+      const res = await postJson(server.baseUrl, '/daftar', {
+        nama: `Korban ${i}`,
+        nik,
+        no_hp: `08129999000${i}`,
+      });
       rekening.push(((await res.json()) as { no_rekening: string }).no_rekening);
     }
     const diakui = new Map(rekening.map((r) => [r, 0]));
@@ -37,7 +33,7 @@ describe('when the server is killed with SIGKILL mid-traffic', () => {
           const nominal = 1 + ((k * 7919 + n * 104729) % 1000);
           dicoba.set(noRekening, (dicoba.get(noRekening) ?? 0) + nominal);
           try {
-            const res = await post(server, '/tabung', { no_rekening: noRekening, nominal });
+            const res = await postJson(server.baseUrl, '/tabung', { no_rekening: noRekening, nominal });
             if (res.status === 200) diakui.set(noRekening, (diakui.get(noRekening) ?? 0) + nominal);
           } catch {
             return; // the server is gone
@@ -52,7 +48,7 @@ describe('when the server is killed with SIGKILL mid-traffic', () => {
       // The file must parse and keep its invariants: the server refuses to start otherwise.
       server = await startServer(env);
       const mulai = Date.now();
-      const pertama = await post(server, '/tabung', { no_rekening: rekening[0], nominal: 1 });
+      const pertama = await postJson(server.baseUrl, '/tabung', { no_rekening: rekening[0], nominal: 1 });
       expect(pertama.status).toBe(200);
       // The killed process's lock may block the first write, but never past the stale time plus 5 s.
       expect(Date.now() - mulai).toBeLessThan(STALE_MS + 5_000);

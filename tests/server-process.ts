@@ -56,3 +56,12 @@ export async function failedStart(env: Record<string, string>): Promise<{ code: 
     return { code: match[1], output: match[2] ?? '' };
   }
 }
+
+/** POSTs a JSON body to a running server, as any HTTP client would. */
+export function postJson(baseUrl: string, endpoint: string, body: unknown): Promise<Response> {
+  return fetch(`${baseUrl}${endpoint}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}

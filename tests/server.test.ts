@@ -1,28 +1,20 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { failedStart, startServer } from './server-process';
+import { failedStart, postJson, startServer } from './server-process';
 import { tempDataFile } from './helpers';
-
-async function post(baseUrl: string, endpoint: string, body: unknown): Promise<Response> {
-  return fetch(`${baseUrl}${endpoint}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-}
 
 describe('the server process', () => {
   it('creates the data file, serves the API, and on SIGTERM exits 0 with the lock released', async () => {
     const dataFile = await tempDataFile();
     const server = await startServer({ DATA_FILE: dataFile });
 
-    const daftar = await post(server.baseUrl, '/daftar', {
+    const daftar = await postJson(server.baseUrl, '/daftar', {
       nama: 'Budi',
       nik: '3201010101010001',
       no_hp: '081234567890',
     });
     const { no_rekening } = (await daftar.json()) as { no_rekening: string };
-    const tabung = await post(server.baseUrl, '/tabung', { no_rekening, nominal: 5_000 });
+    const tabung = await postJson(server.baseUrl, '/tabung', { no_rekening, nominal: 5_000 });
     server.child.kill('SIGTERM');
 
     expect(tabung.status).toBe(200);

@@ -1,14 +1,6 @@
 // Two server processes on one DATA_FILE: the file lock and the change check make them act as one ledger.
-import { startServer, type RunningServer } from './server-process';
+import { postJson, startServer, type RunningServer } from './server-process';
 import { dataNasabah, tempDataFile } from './helpers';
-
-async function post(server: RunningServer, endpoint: string, body: unknown): Promise<Response> {
-  return fetch(`${server.baseUrl}${endpoint}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-}
 
 async function saldo(server: RunningServer, noRekening: string): Promise<number> {
   const res = await fetch(`${server.baseUrl}/saldo/${noRekening}`);
@@ -29,13 +21,16 @@ describe('two server processes on one data file', () => {
   });
 
   it('loses no deposit or withdrawal split between them, and both see the same saldo', async () => {
-    const res = await post(a, '/daftar', dataNasabah());
+    const res = await postJson(a.baseUrl, '/daftar', dataNasabah());
     const { no_rekening } = (await res.json()) as { no_rekening: string };
-    await post(b, '/tabung', { no_rekening, nominal: 100_000 });
+    await postJson(b.baseUrl, '/tabung', { no_rekening, nominal: 100_000 });
 
     const jawaban = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
-        post(i % 2 === 0 ? a : b, i % 4 < 2 ? '/tabung' : '/tarik', { no_rekening, nominal: 1_000 }),
+        postJson((i % 2 === 0 ? a : b).baseUrl, i % 4 < 2 ? '/tabung' : '/tarik', {
+          no_rekening,
+          nominal: 1_000,
+        }),
       ),
     );
 
@@ -45,13 +40,13 @@ describe('two server processes on one data file', () => {
   });
 
   it('lets exactly 133 of 200 withdrawals of 3000 through from 400,000, whichever process takes them', async () => {
-    const res = await post(a, '/daftar', dataNasabah());
+    const res = await postJson(a.baseUrl, '/daftar', dataNasabah());
     const { no_rekening } = (await res.json()) as { no_rekening: string };
-    await post(a, '/tabung', { no_rekening, nominal: 400_000 });
+    await postJson(a.baseUrl, '/tabung', { no_rekening, nominal: 400_000 });
 
     const jawaban = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
-        post(i % 2 === 0 ? a : b, '/tarik', { no_rekening, nominal: 3_000 }),
+        postJson((i % 2 === 0 ? a : b).baseUrl, '/tarik', { no_rekening, nominal: 3_000 }),
       ),
     );
 
@@ -63,8 +58,8 @@ describe('two server processes on one data file', () => {
     for (let i = 0; i < 5; i += 1) {
       const { nik } = dataNasabah();
       const jawaban = await Promise.all([
-        post(a, '/daftar', dataNasabah({ nik })),
-        post(b, '/daftar', dataNasabah({ nik })),
+        postJson(a.baseUrl, '/daftar', dataNasabah({ nik })),
+        postJson(b.baseUrl, '/daftar', dataNasabah({ nik })),
       ]);
       expect(jawaban.map((r) => r.status).sort()).toEqual([200, 400]);
     }

@@ -76,6 +76,7 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
 
   let keadaan: Keadaan = { jenis: 'perluDibaca' };
   let lockDicuri = false;
+  let memegangLock = false;
   let pemuatan: Promise<void> | null = null;
   const antrean: Perubahan[] = [];
   let penulisan: Promise<void> | null = null;
@@ -131,7 +132,7 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
       keadaan = {
         jenis: 'rusak',
         identitas: null,
-        remark: `berkas data ${file} tidak ditemukan; kembalikan berkasnya`,
+        remark: 'berkas data tidak ditemukan; kembalikan berkasnya',
       };
       return;
     }
@@ -146,8 +147,9 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
 
   /** What a reader may see: committed state only, never a batch that is still being written. */
   async function bukuUntukDibaca(): Promise<Buku> {
-    // While our own write is in flight the file is ours to change, and memory holds the last durable state.
-    if (penulisan !== null && keadaan.jenis === 'siap') return keadaan.buku;
+    // While we hold the lock no other process can change the file, and memory is the last durable state; the
+    // check is skipped so that our own rename does not send readers to reload what they already have.
+    if (memegangLock && keadaan.jenis === 'siap') return keadaan.buku;
     return bukuTerkini();
   }
 
@@ -228,6 +230,7 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
       tolakSemua(antrean.splice(0), new PenyimpananTidakTersedia(remark, { cause: error }));
       return;
     }
+    memegangLock = true;
     // Everything that queued while we waited for the lock joins this batch.
     const batch = antrean.splice(0);
     try {
@@ -260,6 +263,7 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
         error instanceof DomainError ? error : new PenyimpananTidakTersedia(remark, { cause: error }),
       );
     } finally {
+      memegangLock = false;
       await release().catch(() => undefined);
     }
   }
