@@ -41,13 +41,18 @@ function startProcess(args: string[], env: Record<string, string> = {}): Promise
     let output = '';
     const timer = setTimeout(() => reject(new Error(`no port within 30 s: ${output}`)), 30_000);
     child.once('exit', (code) => reject(new Error(`exited ${String(code)} before listening: ${output}`)));
-    child.stdout.on('data', (chunk: Buffer) => {
+    const waitForPort = (chunk: Buffer) => {
       output += chunk.toString();
       const port = /"port":(\d+)/.exec(output)?.[1];
       if (port === undefined) return;
       clearTimeout(timer);
+      // From here on the request logs are read and dropped: keeping and scanning them would make this process,
+      // which also runs the load generator, the bottleneck.
+      child.stdout.off('data', waitForPort);
+      child.stdout.resume();
       resolve({ child, port: Number(port), startupMs: performance.now() - started });
-    });
+    };
+    child.stdout.on('data', waitForPort);
   });
 }
 

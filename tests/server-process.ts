@@ -30,12 +30,14 @@ export function startServer(env: Record<string, string>, timeoutMs = 15_000): Pr
       child.kill('SIGKILL');
       reject(new Error(`server did not start within ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
-    child.stdout.on('data', () => {
+    const waitForPort = () => {
       const port = /"port":(\d+)/.exec(output)?.[1];
       if (port === undefined) return;
       clearTimeout(timer);
+      child.stdout.off('data', waitForPort);
       resolve({ child, baseUrl: `http://127.0.0.1:${port}`, exited, output: () => output });
-    });
+    };
+    child.stdout.on('data', waitForPort);
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`server exited (${String(code)}) before listening:\n${output}`));
