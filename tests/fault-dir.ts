@@ -40,11 +40,14 @@ export async function faultDir(sizeKb = 1024): Promise<FaultDir> {
   if (canMount) {
     const mount = (options: string) => execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir]);
     mount(`size=${sizeKb}k`);
-    const remount = (mode: string) => execFileSync('mount', ['-o', `remount,${mode}`, dir]);
+    const remount = (mode: string): Promise<void> => {
+      execFileSync('mount', ['-o', `remount,${mode}`, dir]);
+      return Promise.resolve();
+    };
     return {
       dir,
-      readOnly: () => Promise.resolve(remount('ro')).then(() => undefined),
-      writable: () => Promise.resolve(remount('rw')).then(() => undefined),
+      readOnly: () => remount('ro'),
+      writable: () => remount('rw'),
       cleanup: async () => {
         execFileSync('umount', [dir]);
         await rm(dir, { recursive: true, force: true });

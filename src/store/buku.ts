@@ -18,13 +18,9 @@ function isObjekJson(nilai: unknown): nilai is Record<string, unknown> {
   return typeof nilai === 'object' && nilai !== null && !Array.isArray(nilai);
 }
 
-/** A line of the file: one account, so an edit by hand or a diff shows one account per line. */
-function barisNasabah(noRekening: string, nasabah: Nasabah): Buffer {
-  return Buffer.from(`    ${JSON.stringify(noRekening)}: ${JSON.stringify(nasabah)}`, 'utf8');
-}
-
-function barisIdempotensi(kunci: string, catatan: CatatanIdempotensi): Buffer {
-  return Buffer.from(`    ${JSON.stringify(kunci)}: ${JSON.stringify(catatan)}`, 'utf8');
+/** A line of the file: one account (or key), so an edit by hand or a diff shows one entry per line. */
+function barisJson(kunci: string, nilai: Nasabah | CatatanIdempotensi): Buffer {
+  return Buffer.from(`    ${JSON.stringify(kunci)}: ${JSON.stringify(nilai)}`, 'utf8');
 }
 
 /** `"nama": {` + lines + `}`: one top-level section of the file, as pieces ready for writev. */
@@ -86,7 +82,7 @@ export class Buku {
       throw new BerkasTidakValid(`idempotensi ${JSON.stringify(kunci)}, ${aturan}`);
     }
     this.idempotensi.set(kunci, hasil.data);
-    this.barisKunci.set(kunci, barisIdempotensi(kunci, hasil.data));
+    this.barisKunci.set(kunci, barisJson(kunci, hasil.data));
   }
 
   cariIdempotensi(kunci: string): CatatanIdempotensi | undefined {
@@ -126,7 +122,7 @@ export class Buku {
       throw tolak(`saldo ${data.saldo} tidak sama dengan jumlah mutasi (ΣC − ΣD = ${saldoSeharusnya})`);
     }
     this.simpan(noRekening, data);
-    this.baris.set(noRekening, barisNasabah(noRekening, data));
+    this.baris.set(noRekening, barisJson(noRekening, data));
   }
 
   cari(noRekening: string): Nasabah | undefined {
@@ -154,10 +150,10 @@ export class Buku {
   siapkanTulisan(draft: Draft = new Draft(this)): Tulisan {
     const barisBerubah = new Map<string, Buffer>();
     for (const [noRekening, nasabah] of draft.berubah)
-      barisBerubah.set(noRekening, barisNasabah(noRekening, nasabah));
+      barisBerubah.set(noRekening, barisJson(noRekening, nasabah));
     const barisKunciBerubah = new Map<string, Buffer | null>();
     for (const [kunci, catatan] of draft.kunciBerubah) {
-      barisKunciBerubah.set(kunci, catatan && barisIdempotensi(kunci, catatan));
+      barisKunciBerubah.set(kunci, catatan && barisJson(kunci, catatan));
     }
     const rendering = this.baris.render(barisBerubah);
     const renderingKunci = this.barisKunci.render(barisKunciBerubah);
