@@ -1,9 +1,21 @@
 // The entry point: the only module that reads the environment, listens, and decides when the process ends.
 import type { AddressInfo } from 'node:net';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { createApp } from './app';
-import { loadConfig } from './config';
+import { loadConfig, type Config } from './config';
 import { openJsonFileStore } from './store/json-file-store';
+import { openPostgresStore } from './store/postgres/postgres-store';
+import type { Store } from './store/store';
+
+function openStore(config: Config, logger: Logger): Promise<Store> {
+  if (config.STORE === 'postgres' && config.DATABASE_URL !== undefined)
+    return openPostgresStore(config.DATABASE_URL);
+  return openJsonFileStore(config.DATA_FILE, {
+    staleMs: config.LOCK_STALE_MS,
+    onLockCompromised: (error) => logger.error({ err: error }, 'lock berkas data hilang'),
+    onWrite: (write) => logger.debug(write, 'berkas data ditulis'),
+  });
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -12,15 +24,12 @@ async function main(): Promise<void> {
     { level: config.LOG_LEVEL, redact: { paths: ['*.nik', '*.no_hp', '*.body'], censor: '[disamarkan]' } },
     pino.destination({ sync: false }),
   );
-  const store = await openJsonFileStore(config.DATA_FILE, {
-    staleMs: config.LOCK_STALE_MS,
-    onLockCompromised: (error) => logger.error({ err: error }, 'lock berkas data hilang'),
-    onWrite: (write) => logger.debug(write, 'berkas data ditulis'),
-  });
+  const store = await openStore(config, logger);
   const server = createApp({ store, logger }).listen(config.PORT, config.HOST);
   server.once('listening', () => {
     const { address, port } = server.address() as AddressInfo;
-    logger.info({ address, port, dataFile: config.DATA_FILE }, 'Tabungan API siap');
+    const penyimpanan = config.STORE === 'json' ? config.DATA_FILE : 'postgres';
+    logger.info({ address, port, store: penyimpanan }, 'Tabungan API siap');
   });
   server.once('error', (error) => {
     logger.fatal({ err: error }, 'server tidak dapat mendengarkan');

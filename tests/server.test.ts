@@ -39,7 +39,15 @@ describe('the server process', () => {
     expect(await readFile(dataFile, 'utf8')).toBe(isi);
   });
 
+  it('refuses to start with STORE=postgres but no DATABASE_URL, saying what to set', async () => {
+    const { code, output } = await failedStart({ DATA_FILE: await tempDataFile(), STORE: 'postgres' });
+    expect(code).toBe('1');
+    expect(output).toContain('konfigurasi tidak valid: DATABASE_URL: wajib diisi bila STORE=postgres');
+  });
+
   it.each([
+    ['STORE', 'mysql'],
+    ['DATABASE_URL', 'http://contoh.test/db'],
     ['PORT', 'delapan'],
     ['PORT', '70000'],
     ['LOG_LEVEL', 'cerewet'],

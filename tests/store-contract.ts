@@ -139,14 +139,10 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
           store.catatMutasi(miskin, mutasi('C', 500)),
           store.catatMutasi(kaya, mutasi('D', 4_000)),
         ]);
-        expect(hasil.map((h) => h.status)).toEqual([
-          'fulfilled',
-          'rejected',
-          'rejected',
-          'fulfilled',
-          'fulfilled',
-          'rejected',
-        ]);
+        // Which of the three 4,000 withdrawals loses depends on arrival order; that exactly one does, does not.
+        const [kaya1, miskinTarik, tidakDikenali, kaya2, miskinTabung, kaya3] = hasil.map((h) => h.status);
+        expect([kaya1, kaya2, kaya3].filter((s) => s === 'fulfilled')).toHaveLength(2);
+        expect([miskinTarik, tidakDikenali, miskinTabung]).toEqual(['rejected', 'rejected', 'fulfilled']);
         expect(await store.saldo(kaya)).toBe(2_000);
         expect(await store.saldo(miskin)).toBe(500);
       });

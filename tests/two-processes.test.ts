@@ -1,18 +1,31 @@
 // Two server processes on one DATA_FILE: the file lock and the change check make them act as one ledger.
 import { postJson, startServer, type RunningServer } from './server-process';
 import { dataNasabah, tempDataFile } from './helpers';
+import { adaPostgres, skemaBaru } from './postgres';
 
 async function saldo(server: RunningServer, noRekening: string): Promise<number> {
   const res = await fetch(`${server.baseUrl}/saldo/${noRekening}`);
   return ((await res.json()) as { saldo: number }).saldo;
 }
 
-describe('two server processes on one data file', () => {
+/** The same races, on each store that several processes can share. */
+const stores: [string, () => Promise<Record<string, string>>][] = [
+  ['one JSON data file', async () => ({ DATA_FILE: await tempDataFile() })],
+];
+if (adaPostgres) {
+  stores.push([
+    'one PostgreSQL database',
+    async () => ({ STORE: 'postgres', DATABASE_URL: await skemaBaru('proses') }),
+  ]);
+}
+
+describe.each(stores)('two server processes on %s', (_nama, lingkungan) => {
   let a: RunningServer;
   let b: RunningServer;
   beforeAll(async () => {
-    const dataFile = await tempDataFile();
-    [a, b] = await Promise.all([startServer({ DATA_FILE: dataFile }), startServer({ DATA_FILE: dataFile })]);
+    const env = await lingkungan();
+    // At the same moment: on PostgreSQL both try to migrate, and the advisory lock makes them take turns.
+    [a, b] = await Promise.all([startServer(env), startServer(env)]);
   });
   afterAll(async () => {
     a.child.kill('SIGTERM');

@@ -1,0 +1,257 @@
+// The PostgreSQL store: the same contract as the JSON file, for several app processes on one database.
+// Correctness under concurrency comes from the database itself: a conditional UPDATE cannot spend a rupiah
+// twice, UNIQUE constraints decide who registered a nik first, and every change is one transaction.
+import pg from 'pg';
+import {
+  DomainError,
+  IdempotencyKeyBentrok,
+  NikSudahTerdaftar,
+  NoHpSudahTerdaftar,
+  PenyimpananTidakTersedia,
+  RekeningTidakDikenali,
+  SaldoMelebihiBatas,
+  SaldoTidakCukup,
+} from '../../domain/errors';
+import {
+  CatatanIdempotensi,
+  MASA_SIMPAN_IDEMPOTENSI_MS,
+  ulangiJawaban,
+  type Idempotensi,
+} from '../../domain/idempotensi';
+import { buatNoRekening as buatNoRekeningAcak } from '../../domain/rekening';
+import type { DaftarRequest, Mutasi } from '../../domain/schemas';
+import type { Store } from '../store';
+import { jalankanMigrasi } from './migrate';
+
+export interface PostgresStoreOptions {
+  buatNoRekening?: () => string;
+  /** The time idempotency keys are stamped with. */
+  clock?: () => Date;
+  /** Connections per process; each request holds one only for its own transaction. */
+  poolSize?: number;
+}
+
+type Client = pg.PoolClient;
+
+/** A transaction's outcome: the value, or the domain error to throw once the transaction is committed. */
+type Hasil<T> = { nilai: T } | { galat: DomainError };
+
+const UNIQUE_VIOLATION = '23505';
+
+export async function openPostgresStore(
+  databaseUrl: string,
+  options: PostgresStoreOptions = {},
+): Promise<Store> {
+  const buatNoRekening = options.buatNoRekening ?? buatNoRekeningAcak;
+  const clock = options.clock ?? (() => new Date());
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10 });
+  // An idle client's error (the server restarted) must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  await jalankanMigrasi(pool);
+
+  const berjalan = new Set<Promise<unknown>>();
+  let ditutup = false;
+
+  /** Runs `kerja` in one transaction; refused once closing, and tracked so close() can wait for it. */
+  function transaksi<T>(kerja: (client: Client) => Promise<Hasil<T>>): Promise<T> {
+    if (ditutup)
+      return Promise.reject(new PenyimpananTidakTersedia('server sedang berhenti; ulangi sebentar lagi'));
+    const janji = jalankanTransaksi(kerja);
+    berjalan.add(janji);
+    void janji.catch(() => undefined).finally(() => berjalan.delete(janji));
+    return janji;
+  }
+
+  /** Domain errors the transaction returns are thrown only after it committed. */
+  async function jalankanTransaksi<T>(kerja: (client: Client) => Promise<Hasil<T>>): Promise<T> {
+    let client: Client;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw tidakTersedia(error);
+    }
+    let hasil: Hasil<T>;
+    try {
+      await client.query('BEGIN');
+      hasil = await kerja(client);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error instanceof DomainError ? error : tidakTersedia(error);
+    } finally {
+      client.release();
+    }
+    if ('galat' in hasil) throw hasil.galat;
+    return hasil.nilai;
+  }
+
+  /** The change itself, inside a savepoint, so that a refusal rolls back only the change. */
+  async function cobaUbah<T>(client: Client, ubah: () => Promise<T>): Promise<Hasil<T>> {
+    await client.query('SAVEPOINT perubahan');
+    try {
+      return { nilai: await ubah() };
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.kode === 'PENYIMPANAN_TIDAK_TERSEDIA') throw error;
+      await client.query('ROLLBACK TO SAVEPOINT perubahan');
+      return { galat: error };
+    }
+  }
+
+  /** A keyed change runs once: a retry gets the stored first answer, a different request with the key a 409. */
+  async function sekaliSaja<T extends string | number>(
+    client: Client,
+    idempotensi: Idempotensi | undefined,
+    ubah: () => Promise<T>,
+  ): Promise<Hasil<T>> {
+    if (idempotensi === undefined) return cobaUbah(client, ubah);
+    const { kunci, sidik } = idempotensi;
+    // Requests with one key take turns, so concurrent retries see the first one's answer.
+    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [kunci]);
+    const batas = new Date(clock().getTime() - MASA_SIMPAN_IDEMPOTENSI_MS);
+    const { rows } = await client.query<{ sidik: string; waktu: Date; hasil: unknown }>(
+      'SELECT sidik, waktu, hasil FROM idempotensi WHERE kunci = $1 AND waktu >= $2',
+      [kunci, batas],
+    );
+    const [tersimpan] = rows;
+    if (tersimpan !== undefined) {
+      if (tersimpan.sidik !== sidik) return { galat: new IdempotencyKeyBentrok() };
+      const catatan = CatatanIdempotensi.parse({ ...tersimpan, waktu: tersimpan.waktu.toISOString() });
+      try {
+        // The sidik names the operation, so the stored answer has the type this operation returns.
+        return { nilai: ulangiJawaban(catatan) as T };
+      } catch (error) {
+        if (error instanceof DomainError) return { galat: error };
+        throw error;
+      }
+    }
+    const hasil = await cobaUbah(client, ubah);
+    const jawaban =
+      'nilai' in hasil ? { nilai: hasil.nilai } : { kode: hasil.galat.kode, remark: hasil.galat.remark };
+    await client.query(
+      `INSERT INTO idempotensi (kunci, sidik, waktu, hasil) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (kunci) DO UPDATE SET sidik = excluded.sidik, waktu = excluded.waktu, hasil = excluded.hasil`,
+      [kunci, sidik, clock(), JSON.stringify(jawaban)],
+    );
+    return hasil;
+  }
+
+  async function daftarkan(client: Client, data: DaftarRequest): Promise<string> {
+    for (;;) {
+      const noRekening = buatNoRekening();
+      await client.query('SAVEPOINT daftar');
+      try {
+        await client.query('INSERT INTO nasabah (no_rekening, nama, nik, no_hp) VALUES ($1, $2, $3, $4)', [
+          noRekening,
+          data.nama,
+          data.nik,
+          data.no_hp,
+        ]);
+        return noRekening;
+      } catch (error) {
+        await client.query('ROLLBACK TO SAVEPOINT daftar');
+        const { code, constraint } = error as { code?: string; constraint?: string };
+        if (code !== UNIQUE_VIOLATION) throw error;
+        if (constraint === 'nasabah_nik_key') throw new NikSudahTerdaftar();
+        if (constraint === 'nasabah_no_hp_key') throw new NoHpSudahTerdaftar();
+        // Otherwise the random no_rekening was taken: draw again.
+      }
+    }
+  }
+
+  async function catat(client: Client, noRekening: string, mutasi: Mutasi): Promise<number> {
+    // The rule is in the WHERE clause: the row changes only if the move is allowed, whoever else is moving.
+    const ubah =
+      mutasi.kode_transaksi === 'D'
+        ? 'UPDATE nasabah SET saldo = saldo - $2 WHERE no_rekening = $1 AND saldo >= $2 RETURNING saldo'
+        : 'UPDATE nasabah SET saldo = saldo + $2 WHERE no_rekening = $1 AND saldo <= 9007199254740991 - $2 RETURNING saldo';
+    const { rows } = await client.query<{ saldo: string }>(ubah, [noRekening, mutasi.nominal]);
+    const [baris] = rows;
+    if (baris === undefined) {
+      const saldo = await saldoDari(client, noRekening);
+      if (saldo === null) throw new RekeningTidakDikenali(noRekening);
+      throw mutasi.kode_transaksi === 'D'
+        ? new SaldoTidakCukup(saldo, mutasi.nominal)
+        : new SaldoMelebihiBatas();
+    }
+    await client.query(
+      'INSERT INTO mutasi (no_rekening, waktu, kode_transaksi, nominal) VALUES ($1, $2, $3, $4)',
+      [noRekening, mutasi.waktu, mutasi.kode_transaksi, mutasi.nominal],
+    );
+    return Number(baris.saldo);
+  }
+
+  async function saldoDari(client: pg.Pool | Client, noRekening: string): Promise<number | null> {
+    const { rows } = await client.query<{ saldo: string }>(
+      'SELECT saldo FROM nasabah WHERE no_rekening = $1',
+      [noRekening],
+    );
+    const [baris] = rows;
+    return baris === undefined ? null : Number(baris.saldo);
+  }
+
+  async function baca<T>(query: () => Promise<T>): Promise<T> {
+    try {
+      return await query();
+    } catch (error) {
+      throw tidakTersedia(error);
+    }
+  }
+
+  const pembersih = setInterval(
+    () => {
+      const batas = new Date(clock().getTime() - MASA_SIMPAN_IDEMPOTENSI_MS);
+      pool.query('DELETE FROM idempotensi WHERE waktu < $1', [batas]).catch(() => undefined);
+    },
+    60 * 60 * 1000,
+  );
+  pembersih.unref();
+
+  return {
+    daftar(data: DaftarRequest, idempotensi?: Idempotensi) {
+      return transaksi((client) => sekaliSaja(client, idempotensi, () => daftarkan(client, data)));
+    },
+
+    catatMutasi(noRekening: string, mutasi: Mutasi, idempotensi?: Idempotensi) {
+      return transaksi((client) => sekaliSaja(client, idempotensi, () => catat(client, noRekening, mutasi)));
+    },
+
+    saldo(noRekening: string) {
+      return baca(() => saldoDari(pool, noRekening));
+    },
+
+    mutasi(noRekening: string) {
+      return baca(async () => {
+        if ((await saldoDari(pool, noRekening)) === null) return null;
+        const { rows } = await pool.query<{ waktu: Date; kode_transaksi: 'C' | 'D'; nominal: string }>(
+          'SELECT waktu, kode_transaksi, nominal FROM mutasi WHERE no_rekening = $1 ORDER BY id',
+          [noRekening],
+        );
+        return rows.map((row) => ({
+          waktu: row.waktu.toISOString(),
+          kode_transaksi: row.kode_transaksi,
+          nominal: Number(row.nominal),
+        }));
+      });
+    },
+
+    periksa() {
+      return baca(async () => {
+        await pool.query('SELECT 1');
+      });
+    },
+
+    async close() {
+      ditutup = true;
+      clearInterval(pembersih);
+      await Promise.allSettled([...berjalan]);
+      await pool.end();
+    },
+  };
+}
+
+function tidakTersedia(error: unknown): PenyimpananTidakTersedia {
+  const kode = (error as { code?: string } | null)?.code ?? 'tanpa kode';
+  return new PenyimpananTidakTersedia(`basis data tidak dapat dipakai (${kode}); ulangi sebentar lagi`, {
+    cause: error,
+  });
+}
