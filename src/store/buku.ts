@@ -129,6 +129,16 @@ export class Buku {
     return this.nasabah.get(noRekening);
   }
 
+  /** Every account, in file order: for moving the ledger to another store. */
+  semuaNasabah(): IterableIterator<[string, Nasabah]> {
+    return this.nasabah.entries();
+  }
+
+  /** Every remembered idempotency key, oldest first. */
+  semuaIdempotensi(): IterableIterator<[string, CatatanIdempotensi]> {
+    return this.idempotensi.entries();
+  }
+
   nikTerdaftar(nik: string): boolean {
     return this.pemilikNik.has(nik);
   }

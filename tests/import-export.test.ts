@@ -1,0 +1,89 @@
+// npm run import / export: a JSON store copied into PostgreSQL and back comes out the same.
+import { spawnSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import request from 'supertest';
+import { openPostgresStore } from '../src/store/postgres/postgres-store';
+import { daftarNasabah, makeTestApp, tabung, tempDataFile } from './helpers';
+import { adaPostgres, skemaBaru } from './postgres';
+
+/** Runs a command as `npm run <perintah> -- <berkas>` would, without building first. */
+function jalankan(perintah: 'import' | 'export', berkas: string, databaseUrl: string) {
+  return spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(__dirname, '..', 'src', 'cli', `${perintah}.ts`), berkas],
+    {
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+      encoding: 'utf8',
+    },
+  );
+}
+
+(adaPostgres ? describe : describe.skip)(
+  'import and export (skipped only outside CI without TEST_DATABASE_URL)',
+  () => {
+    it('round-trips a JSON store through PostgreSQL without loss, idempotency keys included', async () => {
+      const { app, store, dataFile } = await makeTestApp();
+      const a = await daftarNasabah(app);
+      const b = await daftarNasabah(app, { no_hp: '+6281300001111' });
+      await tabung(app, a, 150_000);
+      await request(app).post('/tarik').send({ no_rekening: a, nominal: 20_000 }).expect(200);
+      await request(app)
+        .post('/tabung')
+        .set('Idempotency-Key', 'k-1')
+        .send({ no_rekening: b, nominal: 5 })
+        .expect(200);
+      await request(app)
+        .post('/tarik')
+        .set('Idempotency-Key', 'k-2')
+        .send({ no_rekening: b, nominal: 99 })
+        .expect(400);
+      await store.close();
+      const databaseUrl = await skemaBaru('pindah');
+      const keluar = path.join(path.dirname(await tempDataFile()), 'ekspor', 'nasabah.json');
+
+      const impor = jalankan('import', dataFile, databaseUrl);
+      const ekspor = jalankan('export', keluar, databaseUrl);
+
+      expect(impor.stdout).toContain('diimpor: 2 nasabah, 3 mutasi');
+      expect(ekspor.status).toBe(0);
+      expect(JSON.parse(await readFile(keluar, 'utf8'))).toEqual(
+        JSON.parse(await readFile(dataFile, 'utf8')),
+      );
+      // And the imported store serves what the file held, retries included.
+      const pg = await openPostgresStore(databaseUrl);
+      expect(await pg.saldo(a)).toBe(130_000);
+      await pg.close();
+    });
+
+    it('imports all or nothing: a file that clashes with the database changes nothing', async () => {
+      const { app, store, dataFile } = await makeTestApp();
+      await daftarNasabah(app);
+      await store.close();
+      const databaseUrl = await skemaBaru('sekali');
+      expect(jalankan('import', dataFile, databaseUrl).status).toBe(0);
+
+      const keDua = jalankan('import', dataFile, databaseUrl);
+
+      expect(keDua.status).toBe(1);
+      const keluar = path.join(path.dirname(await tempDataFile()), 'satu.json');
+      jalankan('export', keluar, databaseUrl);
+      expect(
+        Object.keys((JSON.parse(await readFile(keluar, 'utf8')) as { nasabah: object }).nasabah),
+      ).toHaveLength(1);
+    });
+
+    it('refuses a file that breaks a rule, naming it, and imports nothing', async () => {
+      const dataFile = await tempDataFile();
+      await writeFile(
+        dataFile,
+        '{"nasabah":{"1234567890":{"nama":"A","nik":"3201010101010001","no_hp":"081234567890","saldo":5,"mutasi":[]}}}',
+      );
+
+      const hasil = jalankan('import', dataFile, await skemaBaru('rusak'));
+
+      expect(hasil.status).toBe(1);
+      expect(hasil.stderr).toContain('rekening 1234567890: saldo 5 tidak sama dengan jumlah mutasi');
+    });
+  },
+);
