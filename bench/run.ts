@@ -6,6 +6,8 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import pg from 'pg';
+import { jalankanMigrasi } from '../src/store/postgres/migrate';
 import { Buku } from '../src/store/buku';
 import { openJsonFileStore } from '../src/store/json-file-store';
 import { noRekeningKe, seedAccounts } from './seed';
@@ -76,6 +78,7 @@ async function load(
   route: Route,
   accounts: number,
   seconds: number,
+  connections = CONNECTIONS,
 ): Promise<autocannon.Result> {
   const pick = () => noRekeningKe(Math.floor(Math.random() * accounts));
   const request: autocannon.Request =
@@ -89,7 +92,7 @@ async function load(
         };
   return autocannon({
     url: `http://127.0.0.1:${port}`,
-    connections: CONNECTIONS,
+    connections,
     duration: seconds,
     requests: [request],
   });
@@ -107,31 +110,70 @@ interface Row {
   startupMs?: number;
 }
 
+/** Loads one server, or several sharing the connections between them, and sums what they served. */
 async function measure(
   target: string,
-  running: Running,
+  servers: Running[],
   accounts: number,
   dataFile?: string,
 ): Promise<Row[]> {
   const rows: Row[] = [];
-  await load(running.port, 'GET /saldo', accounts, 2); // warm-up: JIT and caches, not counted
+  const perServer = Math.floor(CONNECTIONS / servers.length);
+  // Warm-up: JIT and caches, not counted.
+  await Promise.all(servers.map((server) => load(server.port, 'GET /saldo', accounts, 2, perServer)));
   for (const route of ['GET /saldo', 'POST /tabung'] as const) {
-    const result = await load(running.port, route, accounts, SECONDS);
+    const results = await Promise.all(
+      servers.map((server) => load(server.port, route, accounts, SECONDS, perServer)),
+    );
     const row: Row = {
       target,
       route,
-      reqPerSec: result.requests.average,
-      p50: result.latency.p50,
-      p99: result.latency.p99,
-      non2xx: result.non2xx + result.errors + result.timeouts,
-      rssMb: peakRssMb(running.child.pid),
+      reqPerSec: results.reduce((total, r) => total + r.requests.average, 0),
+      p50: Math.max(...results.map((r) => r.latency.p50)),
+      p99: Math.max(...results.map((r) => r.latency.p99)),
+      non2xx: results.reduce((total, r) => total + r.non2xx + r.errors + r.timeouts, 0),
+      rssMb: Math.max(...servers.map((server) => peakRssMb(server.child.pid))),
+      startupMs: Math.max(...servers.map((server) => server.startupMs)),
     };
     if (dataFile) row.fileMb = (await stat(dataFile)).size / 1e6;
-    if (dataFile) row.startupMs = running.startupMs;
     rows.push(row);
     console.error(`  ${target} ${route}: ${Math.round(row.reqPerSec)} req/s, p99 ${row.p99} ms`);
   }
   return rows;
+}
+
+/**
+ * A fresh schema in BENCH_DATABASE_URL seeded with `accounts` accounts (the same data as the JSON seed, made
+ * in bulk by generate_series); returns a URL whose connections use that schema.
+ */
+async function seedPostgres(databaseUrl: string, accounts: number): Promise<string> {
+  const skema = `bench_${accounts}`;
+  const url = new URL(databaseUrl);
+  url.searchParams.set('options', `-c search_path=${skema}`);
+  const admin = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  await admin.query(`DROP SCHEMA IF EXISTS ${skema} CASCADE`);
+  await admin.query(`CREATE SCHEMA ${skema}`);
+  await admin.end();
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
+  try {
+    await jalankanMigrasi(pool);
+    await pool.query(
+      `INSERT INTO nasabah (no_rekening, nama, nik, no_hp, saldo)
+       SELECT lpad(i::text, 10, '0'), 'Nasabah Uji ' || i, '3201' || lpad(i::text, 12, '0'),
+              '08' || lpad(i::text, 10, '0'), 1000000
+       FROM generate_series(0, $1::int - 1) AS i`,
+      [accounts],
+    );
+    await pool.query(
+      `INSERT INTO mutasi (no_rekening, waktu, kode_transaksi, nominal)
+       SELECT lpad(i::text, 10, '0'), '2026-11-29T00:00:00Z', 'C', 1000000 FROM generate_series(0, $1::int - 1) AS i`,
+      [accounts],
+    );
+    await pool.query('ANALYZE');
+  } finally {
+    await pool.end();
+  }
+  return url.toString();
 }
 
 /** How one durable write's cost grows with the file: serialising the ledger vs the whole write with fsync. */
@@ -198,7 +240,7 @@ async function main(): Promise<void> {
       ['Express ceiling', 'express'],
     ] as const) {
       const running = await startProcess(['--import', 'tsx', 'bench/ceilings.ts', kind]);
-      rows.push(...(await measure(target, running, 1_000)));
+      rows.push(...(await measure(target, [running], 1_000)));
       await stopProcess(running);
     }
     for (const accounts of [1_000, 100_000]) {
@@ -206,9 +248,32 @@ async function main(): Promise<void> {
       await seedAccounts(dataFile, accounts);
       const running = await startProcess(['dist/server.js'], { DATA_FILE: dataFile });
       rows.push(
-        ...(await measure(`server, ${accounts.toLocaleString('en')} accounts`, running, accounts, dataFile)),
+        ...(await measure(
+          `server, ${accounts.toLocaleString('en')} accounts`,
+          [running],
+          accounts,
+          dataFile,
+        )),
       );
       await stopProcess(running);
+    }
+    const databaseUrl = process.env.BENCH_DATABASE_URL;
+    if (databaseUrl === undefined) {
+      console.error('  BENCH_DATABASE_URL is not set: the PostgreSQL rows are left out of this run');
+    } else {
+      for (const accounts of [1_000, 100_000]) {
+        const url = await seedPostgres(databaseUrl, accounts);
+        for (const processes of [1, 2]) {
+          const servers = await Promise.all(
+            Array.from({ length: processes }, () =>
+              startProcess(['dist/server.js'], { STORE: 'postgres', DATABASE_URL: url }),
+            ),
+          );
+          const target = `postgres × ${processes}, ${accounts.toLocaleString('en')} accounts`;
+          rows.push(...(await measure(target, servers, accounts)));
+          await Promise.all(servers.map(stopProcess));
+        }
+      }
     }
     const costs = [];
     for (const accounts of [1_000, 10_000, 100_000]) costs.push(await writeCost(dir, accounts));
