@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import type { Server } from 'node:http';
 import request from 'supertest';
-import { dataNasabah, makeTestApp } from './helpers';
+import { dataNasabah, makeAnyStoreApp } from './helpers';
 
 type Op =
   | { jenis: 'daftar' }
@@ -26,7 +26,7 @@ interface Mutasi {
 }
 
 async function withServer<T>(run: (server: Server) => Promise<T>): Promise<T> {
-  const { app, store } = await makeTestApp();
+  const { app, store } = await makeAnyStoreApp();
   const server = app.listen(0, '127.0.0.1');
   try {
     return await run(server);

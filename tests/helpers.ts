@@ -10,6 +10,8 @@ import type { Express } from 'express';
 import { createApp } from '../src/app';
 import type { DaftarRequest } from '../src/domain/schemas';
 import { openJsonFileStore, type JsonFileStoreOptions } from '../src/store/json-file-store';
+import { openPostgresStore } from '../src/store/postgres/postgres-store';
+import { skemaBaru } from './postgres';
 import type { Store } from '../src/store/store';
 
 const tempDirs: string[] = [];
@@ -40,6 +42,30 @@ export async function makeTestApp(
   const store = await openJsonFileStore(dataFile, options.store);
   const app = createApp({ store, logger: silentLogger, ...(options.clock ? { clock: options.clock } : {}) });
   return { app, store, dataFile };
+}
+
+const storeTerbuka: Store[] = [];
+afterAll(async () => {
+  await Promise.all(storeTerbuka.splice(0).map((store) => store.close()));
+});
+
+let nomorSkema = 0;
+
+/**
+ * An app on the store TEST_STORE names (json by default, or postgres), for the API tests whose every
+ * assertion must hold for both stores. `.ci/run` runs those files once per store.
+ */
+export type AnyStoreApp = Pick<TestApp, 'app' | 'store'>;
+
+export async function makeAnyStoreApp(options: { clock?: () => Date } = {}): Promise<AnyStoreApp> {
+  nomorSkema += 1;
+  const store =
+    process.env.TEST_STORE === 'postgres'
+      ? await openPostgresStore(await skemaBaru(`api${nomorSkema}`))
+      : await openJsonFileStore(await tempDataFile());
+  storeTerbuka.push(store);
+  const app = createApp({ store, logger: silentLogger, ...(options.clock ? { clock: options.clock } : {}) });
+  return { app, store };
 }
 
 let urutan = 0;

@@ -1,12 +1,12 @@
 import request from 'supertest';
 import { createApp } from '../src/app';
 import type { Store } from '../src/store/store';
-import { daftarNasabah, makeTestApp, silentLogger, type TestApp } from './helpers';
+import { daftarNasabah, makeAnyStoreApp, silentLogger, type AnyStoreApp } from './helpers';
 
 describe('HTTP protocol', () => {
-  let t: TestApp;
+  let t: AnyStoreApp;
   beforeAll(async () => {
-    t = await makeTestApp();
+    t = await makeAnyStoreApp();
   });
 
   it('answers 400 with a remark for malformed JSON', async () => {

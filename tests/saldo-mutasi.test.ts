@@ -1,10 +1,10 @@
 import request from 'supertest';
-import { daftarNasabah, makeTestApp, tabung, type TestApp } from './helpers';
+import { daftarNasabah, makeAnyStoreApp, tabung, type AnyStoreApp } from './helpers';
 
 describe.each(['/saldo', '/mutasi'])('GET %s/{no_rekening}', (endpoint) => {
-  let t: TestApp;
+  let t: AnyStoreApp;
   beforeEach(async () => {
-    t = await makeTestApp();
+    t = await makeAnyStoreApp();
   });
 
   it('answers 400 for a well-formed but unknown no_rekening', async () => {
@@ -23,7 +23,7 @@ describe.each(['/saldo', '/mutasi'])('GET %s/{no_rekening}', (endpoint) => {
 
 describe('GET /saldo/{no_rekening}', () => {
   it('answers 0 for a new account and the running saldo after moves', async () => {
-    const { app } = await makeTestApp();
+    const { app } = await makeAnyStoreApp();
     const noRekening = await daftarNasabah(app);
     expect((await request(app).get(`/saldo/${noRekening}`).expect(200)).body).toEqual({ saldo: 0 });
 
@@ -36,7 +36,7 @@ describe('GET /saldo/{no_rekening}', () => {
 
 describe('GET /mutasi/{no_rekening}', () => {
   it('answers [] for a new account', async () => {
-    const { app } = await makeTestApp();
+    const { app } = await makeAnyStoreApp();
     const noRekening = await daftarNasabah(app);
     expect((await request(app).get(`/mutasi/${noRekening}`).expect(200)).body).toEqual({ mutasi: [] });
   });
@@ -44,7 +44,7 @@ describe('GET /mutasi/{no_rekening}', () => {
   it('lists every move oldest first, C for tabung and D for tarik, stamped in ISO-8601 UTC with milliseconds', async () => {
     const waktu = ['2026-11-29T02:03:04.567Z', '2026-11-29T02:05:00.000Z'];
     const jam = [...waktu];
-    const { app } = await makeTestApp({ clock: () => new Date(jam.shift() ?? 'invalid') });
+    const { app } = await makeAnyStoreApp({ clock: () => new Date(jam.shift() ?? 'invalid') });
     const noRekening = await daftarNasabah(app);
 
     await tabung(app, noRekening, 100_000);
@@ -60,7 +60,7 @@ describe('GET /mutasi/{no_rekening}', () => {
   });
 
   it('does not list a tarik that was refused', async () => {
-    const { app } = await makeTestApp();
+    const { app } = await makeAnyStoreApp();
     const noRekening = await daftarNasabah(app);
     await request(app).post('/tarik').send({ no_rekening: noRekening, nominal: 1 }).expect(400);
     expect((await request(app).get(`/mutasi/${noRekening}`).expect(200)).body).toEqual({ mutasi: [] });
@@ -75,11 +75,11 @@ describe('GET /mutasi/{no_rekening} with dari, sampai and limit', () => {
     '2026-11-29T00:00:00.000Z',
     '2026-11-29T08:30:00.000Z',
   ];
-  let app: TestApp['app'];
+  let app: AnyStoreApp['app'];
   let noRekening: string;
   beforeAll(async () => {
     const jam = [...waktu];
-    ({ app } = await makeTestApp({ clock: () => new Date(jam.shift() ?? '2030-01-01T00:00:00.000Z') }));
+    ({ app } = await makeAnyStoreApp({ clock: () => new Date(jam.shift() ?? '2030-01-01T00:00:00.000Z') }));
     noRekening = await daftarNasabah(app);
     for (const [i] of waktu.entries()) await tabung(app, noRekening, i + 1);
   });

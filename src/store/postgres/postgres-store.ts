@@ -52,14 +52,19 @@ export async function openPostgresStore(
   const berjalan = new Set<Promise<unknown>>();
   let ditutup = false;
 
-  /** Runs `kerja` in one transaction; refused once closing, and tracked so close() can wait for it. */
-  function transaksi<T>(kerja: (client: Client) => Promise<Hasil<T>>): Promise<T> {
+  /** A change: refused once closing, and tracked so close() can wait for it. */
+  function lacak<T>(janji: () => Promise<T>): Promise<T> {
     if (ditutup)
       return Promise.reject(new PenyimpananTidakTersedia('server sedang berhenti; ulangi sebentar lagi'));
-    const janji = jalankanTransaksi(kerja);
-    berjalan.add(janji);
-    void janji.catch(() => undefined).finally(() => berjalan.delete(janji));
-    return janji;
+    const berjalanIni = janji();
+    berjalan.add(berjalanIni);
+    void berjalanIni.catch(() => undefined).finally(() => berjalan.delete(berjalanIni));
+    return berjalanIni;
+  }
+
+  /** Runs `kerja` in one transaction. */
+  function transaksi<T>(kerja: (client: Client) => Promise<Hasil<T>>): Promise<T> {
+    return lacak(() => jalankanTransaksi(kerja));
   }
 
   /** Domain errors the transaction returns are thrown only after it committed. */
@@ -158,26 +163,29 @@ export async function openPostgresStore(
     }
   }
 
-  async function catat(client: Client, noRekening: string, mutasi: Mutasi): Promise<number> {
-    // The rule is in the WHERE clause: the row changes only if the move is allowed, whoever else is moving.
-    const ubah =
-      mutasi.kode_transaksi === 'D'
-        ? 'UPDATE nasabah SET saldo = saldo - $2 WHERE no_rekening = $1 AND saldo >= $2 RETURNING saldo'
-        : 'UPDATE nasabah SET saldo = saldo + $2 WHERE no_rekening = $1 AND saldo <= 9007199254740991 - $2 RETURNING saldo';
-    const { rows } = await client.query<{ saldo: string }>(ubah, [noRekening, mutasi.nominal]);
-    const [baris] = rows;
-    if (baris === undefined) {
-      const saldo = await saldoDari(client, noRekening);
-      if (saldo === null) throw new RekeningTidakDikenali(noRekening);
-      throw mutasi.kode_transaksi === 'D'
-        ? new SaldoTidakCukup(saldo, mutasi.nominal)
-        : new SaldoMelebihiBatas();
-    }
-    await client.query(
-      'INSERT INTO mutasi (no_rekening, waktu, kode_transaksi, nominal) VALUES ($1, $2, $3, $4)',
-      [noRekening, mutasi.waktu, mutasi.kode_transaksi, mutasi.nominal],
+  /**
+   * One statement, so atomic on its own: the rule is in the UPDATE's WHERE clause (the row changes only if the
+   * move is allowed, whoever else is moving), and the mutasi is inserted only for a row that changed.
+   */
+  async function catat(db: pg.Pool | Client, noRekening: string, mutasi: Mutasi): Promise<number> {
+    const syarat = mutasi.kode_transaksi === 'D' ? 'saldo >= $2' : 'saldo <= 9007199254740991 - $2';
+    const arah = mutasi.kode_transaksi === 'D' ? '-' : '+';
+    const { rows } = await db.query<{ saldo: string }>(
+      `WITH ubah AS (
+         UPDATE nasabah SET saldo = saldo ${arah} $2 WHERE no_rekening = $1 AND ${syarat} RETURNING saldo
+       ), catat AS (
+         INSERT INTO mutasi (no_rekening, waktu, kode_transaksi, nominal) SELECT $1, $3, $4, $2 FROM ubah
+       )
+       SELECT saldo FROM ubah`,
+      [noRekening, mutasi.nominal, mutasi.waktu, mutasi.kode_transaksi],
     );
-    return Number(baris.saldo);
+    const [baris] = rows;
+    if (baris !== undefined) return Number(baris.saldo);
+    const saldo = await saldoDari(db, noRekening);
+    if (saldo === null) throw new RekeningTidakDikenali(noRekening);
+    throw mutasi.kode_transaksi === 'D'
+      ? new SaldoTidakCukup(saldo, mutasi.nominal)
+      : new SaldoMelebihiBatas();
   }
 
   async function saldoDari(client: pg.Pool | Client, noRekening: string): Promise<number | null> {
@@ -189,11 +197,12 @@ export async function openPostgresStore(
     return baris === undefined ? null : Number(baris.saldo);
   }
 
+  /** Queries outside a transaction: a domain error passes through, anything else means the database is unusable. */
   async function baca<T>(query: () => Promise<T>): Promise<T> {
     try {
       return await query();
     } catch (error) {
-      throw tidakTersedia(error);
+      throw error instanceof DomainError ? error : tidakTersedia(error);
     }
   }
 
@@ -212,6 +221,8 @@ export async function openPostgresStore(
     },
 
     catatMutasi(noRekening: string, mutasi: Mutasi, idempotensi?: Idempotensi) {
+      // Without a key the move is one autocommitted statement: one round trip instead of five.
+      if (idempotensi === undefined) return lacak(() => baca(() => catat(pool, noRekening, mutasi)));
       return transaksi((client) => sekaliSaja(client, idempotensi, () => catat(client, noRekening, mutasi)));
     },
 
@@ -241,6 +252,7 @@ export async function openPostgresStore(
     },
 
     async close() {
+      if (ditutup) return;
       ditutup = true;
       clearInterval(pembersih);
       await Promise.allSettled([...berjalan]);
