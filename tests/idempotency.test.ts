@@ -1,11 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import request from 'supertest';
 import { openJsonFileStore } from '../src/store/json-file-store';
-import { dataNasabah, daftarNasabah, makeTestApp, saldo, tabung, tempDataFile } from './helpers';
+import {
+  dataNasabah,
+  daftarNasabah,
+  makeAnyStoreApp,
+  makeTestApp,
+  saldo,
+  tabung,
+  tempDataFile,
+} from './helpers';
 
 describe('Idempotency-Key on POST /daftar, /tabung and /tarik', () => {
   it('answers a retried /daftar with the same status and no_rekening, and registers once', async () => {
-    const { app } = await makeTestApp();
+    const { app } = await makeAnyStoreApp();
     const data = dataNasabah();
 
     const pertama = await request(app)
@@ -24,7 +32,7 @@ describe('Idempotency-Key on POST /daftar, /tabung and /tarik', () => {
   });
 
   it('answers a retried refusal with the same 400 and remark', async () => {
-    const { app } = await makeTestApp();
+    const { app } = await makeAnyStoreApp();
     const noRekening = await daftarNasabah(app);
     const tarik = () =>
       request(app)
@@ -41,7 +49,7 @@ describe('Idempotency-Key on POST /daftar, /tabung and /tarik', () => {
   });
 
   it('answers 409 when the key comes back with a different body, and moves nothing', async () => {
-    const { app } = await makeTestApp();
+    const { app } = await makeAnyStoreApp();
     const noRekening = await daftarNasabah(app);
     await request(app)
       .post('/tabung')
@@ -60,7 +68,7 @@ describe('Idempotency-Key on POST /daftar, /tabung and /tarik', () => {
   });
 
   it('treats the same key on another endpoint as a different request (409)', async () => {
-    const { app } = await makeTestApp();
+    const { app } = await makeAnyStoreApp();
     const noRekening = await daftarNasabah(app);
     const body = { no_rekening: noRekening, nominal: 1 };
     await request(app).post('/tabung').set('Idempotency-Key', 'k').send(body).expect(200);
@@ -68,7 +76,7 @@ describe('Idempotency-Key on POST /daftar, /tabung and /tarik', () => {
   });
 
   it('moves money exactly once for 50 concurrent retries, each getting the first answer', async () => {
-    const { app } = await makeTestApp();
+    const { app } = await makeAnyStoreApp();
     const noRekening = await daftarNasabah(app);
     const server = app.listen(0, '127.0.0.1');
     try {
@@ -89,6 +97,7 @@ describe('Idempotency-Key on POST /daftar, /tabung and /tarik', () => {
     }
   });
 
+  // The two below restart or age the JSON file; the store contract checks keys on both stores.
   it('still recognises a retry after a restart', async () => {
     const first = await makeTestApp();
     const noRekening = await daftarNasabah(first.app);
@@ -108,7 +117,7 @@ describe('Idempotency-Key on POST /daftar, /tabung and /tarik', () => {
   });
 
   it('behaves exactly as before without the header', async () => {
-    const { app } = await makeTestApp();
+    const { app } = await makeAnyStoreApp();
     const noRekening = await daftarNasabah(app);
     const body = { no_rekening: noRekening, nominal: 1 };
     await request(app).post('/tabung').send(body).expect(200);
@@ -122,7 +131,7 @@ describe('Idempotency-Key on POST /daftar, /tabung and /tarik', () => {
     ['with a space', 'kunci saya'],
     ['non-ASCII', 'kuncí'],
   ])('answers 400 for a key that is %s', async (_case, kunci) => {
-    const { app } = await makeTestApp();
+    const { app } = await makeAnyStoreApp();
     const res = await request(app)
       .post('/daftar')
       .set('Idempotency-Key', kunci)
@@ -132,7 +141,7 @@ describe('Idempotency-Key on POST /daftar, /tabung and /tarik', () => {
   });
 
   it('accepts a 255-character key', async () => {
-    const { app } = await makeTestApp();
+    const { app } = await makeAnyStoreApp();
     await request(app)
       .post('/daftar')
       .set('Idempotency-Key', '~'.repeat(255))
