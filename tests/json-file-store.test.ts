@@ -28,6 +28,24 @@ describe('JSON file store on disk', () => {
     expect(JSON.parse(await readFile(dataFile, 'utf8'))).toEqual({ nasabah: {}, idempotensi: {} });
   });
 
+  it('stores a registration trimmed, with no_hp in its 08 form, saldo 0 and no mutasi', async () => {
+    const { app, dataFile } = await makeTestApp();
+    const data = dataNasabah({ nama: '  Budi Santoso  ', no_hp: '+6281234567890' });
+
+    const noRekening = (
+      (await request(app).post('/daftar').send(data).expect(200)).body as { no_rekening: string }
+    ).no_rekening;
+
+    const file = JSON.parse(await readFile(dataFile, 'utf8')) as { nasabah: Record<string, unknown> };
+    expect(file.nasabah[noRekening]).toEqual({
+      nama: 'Budi Santoso',
+      nik: data.nik,
+      no_hp: '081234567890',
+      saldo: 0,
+      mutasi: [],
+    });
+  });
+
   it('keeps every acknowledged move across a restart', async () => {
     const first = await makeTestApp();
     const noRekening = await daftarNasabah(first.app);
