@@ -55,17 +55,19 @@ let nomorSkema = 0;
  * An app on the store TEST_STORE names (json by default, or postgres), for the API tests whose every
  * assertion must hold for both stores. `.ci/run` runs those files once per store.
  */
-export type AnyStoreApp = Pick<TestApp, 'app' | 'store'>;
+/** With the JSON store, `dataFile` is its file, so a test can also check the bytes on disk. */
+export type AnyStoreApp = Pick<TestApp, 'app' | 'store'> & { dataFile?: string };
 
 export async function makeAnyStoreApp(options: { clock?: () => Date } = {}): Promise<AnyStoreApp> {
   nomorSkema += 1;
+  const dataFile = process.env.TEST_STORE === 'postgres' ? undefined : await tempDataFile();
   const store =
-    process.env.TEST_STORE === 'postgres'
+    dataFile === undefined
       ? await openPostgresStore(await skemaBaru(`api${nomorSkema}`))
-      : await openJsonFileStore(await tempDataFile());
+      : await openJsonFileStore(dataFile);
   storeTerbuka.push(store);
   const app = createApp({ store, logger: silentLogger, ...(options.clock ? { clock: options.clock } : {}) });
-  return { app, store };
+  return { app, store, ...(dataFile === undefined ? {} : { dataFile }) };
 }
 
 let urutan = 0;
