@@ -4,9 +4,10 @@ import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../src/app';
 import { openJsonFileStore } from '../src/store/json-file-store';
+import type { Store } from '../src/store/store';
 import { dataNasabah, makeTestApp, tempDataFile } from './helpers';
 
-async function appWithLogs(level: pino.Level) {
+async function appWithLogs(level: pino.Level, store?: Store) {
   const lines: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -15,8 +16,11 @@ async function appWithLogs(level: pino.Level) {
       done();
     },
   });
-  const store = await openJsonFileStore(await tempDataFile());
-  return { app: createApp({ store, logger: pino({ level }, stream) }), lines };
+  const logger = pino({ level }, stream);
+  return {
+    app: createApp({ store: store ?? (await openJsonFileStore(await tempDataFile())), logger }),
+    lines,
+  };
 }
 
 describe('request logs', () => {
@@ -56,6 +60,29 @@ describe('request logs', () => {
     expect(lines).toHaveLength(2);
     expect(semua).not.toContain(data.nik);
     expect(semua).not.toContain(data.no_hp);
+  });
+
+  it('log a 5xx at error, with its cause, while the client sees only the generic remark', async () => {
+    const rusak = new Error('disk controller on fire');
+    const store: Store = {
+      daftar: () => Promise.reject(rusak),
+      catatMutasi: () => Promise.reject(rusak),
+      saldo: () => Promise.reject(rusak),
+      mutasi: () => Promise.reject(rusak),
+      periksa: () => Promise.reject(rusak),
+      close: () => Promise.resolve(),
+    };
+    const { app, lines } = await appWithLogs('info', store);
+
+    const res = await request(app).get('/saldo/1234567890').expect(500);
+
+    expect(res.text).not.toContain('disk controller');
+    expect(lines.filter((line) => line.level === 50)).toEqual([
+      expect.objectContaining({
+        err: expect.objectContaining({ message: 'disk controller on fire' }) as unknown,
+      }),
+      expect.objectContaining({ status: 500, path: '/saldo/1234567890' }),
+    ]);
   });
 
   it('follow the level: at warn, a successful request writes nothing', async () => {

@@ -15,7 +15,7 @@ import {
   SaldoResponse,
 } from '../domain/schemas';
 
-export const HealthResponse = z
+const HealthResponse = z
   .object({ status: z.literal('ok').meta({ description: 'Berkas data terbaca dan layanan siap.' }) })
   .meta({ id: 'HealthResponse' });
 

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { kodeGalat } from './galat';
 
 /** The (inode, size, mtime) triple that tells us whether anyone replaced or edited the file since we looked. */
 export type Identitas = string;
@@ -74,7 +75,7 @@ function setelah(bagian: readonly Buffer[], terkirim: number): Buffer[] {
   return [];
 }
 
-export async function fsyncDirectory(directory: string): Promise<void> {
+async function fsyncDirectory(directory: string): Promise<void> {
   const handle = await open(directory, 'r');
   try {
     await handle.sync();
@@ -91,7 +92,7 @@ export async function bacaDenganIdentitas(
   try {
     handle = await open(file, 'r');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (kodeGalat(error) === 'ENOENT') return null;
     throw error;
   }
   try {

@@ -24,6 +24,7 @@ import { buatNoRekening as buatNoRekeningAcak, saldoSetelah } from '../domain/re
 import type { DaftarRequest, Mutasi } from '../domain/schemas';
 import { bacaDenganIdentitas, identitasDari, pemilikTemp, tulisAtomik, type Identitas } from './atomic-file';
 import { BerkasTidakValid, Buku, Draft } from './buku';
+import { kodeGalat } from './galat';
 import type { Store } from './store';
 
 export interface JsonFileStoreOptions {
@@ -354,17 +355,12 @@ function prosesHidup(pid: number): boolean {
   }
 }
 
-/** The system error code (EROFS, ENOSPC, ELOCKED, ...) that names a failure without exposing paths. */
-function kodeGalat(error: unknown): string {
-  return (error as NodeJS.ErrnoException | null)?.code ?? 'tanpa kode';
-}
-
 async function ada(file: string): Promise<boolean> {
   try {
     await stat(file);
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if (kodeGalat(error) === 'ENOENT') return false;
     throw error;
   }
 }

@@ -20,6 +20,7 @@ import {
 } from '../../domain/idempotensi';
 import { buatNoRekening as buatNoRekeningAcak } from '../../domain/rekening';
 import type { DaftarRequest, Mutasi } from '../../domain/schemas';
+import { kodeGalat } from '../galat';
 import type { Store } from '../store';
 import { jalankanMigrasi } from './migrate';
 
@@ -262,8 +263,10 @@ export async function openPostgresStore(
 }
 
 function tidakTersedia(error: unknown): PenyimpananTidakTersedia {
-  const kode = (error as { code?: string } | null)?.code ?? 'tanpa kode';
-  return new PenyimpananTidakTersedia(`basis data tidak dapat dipakai (${kode}); ulangi sebentar lagi`, {
-    cause: error,
-  });
+  return new PenyimpananTidakTersedia(
+    `basis data tidak dapat dipakai (${kodeGalat(error)}); ulangi sebentar lagi`,
+    {
+      cause: error,
+    },
+  );
 }
