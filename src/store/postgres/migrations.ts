@@ -35,4 +35,42 @@ export const MIGRASI: readonly Migrasi[] = [
       CREATE INDEX idempotensi_waktu ON idempotensi (waktu);
     `,
   },
+  {
+    // A batch of moves in one statement and one commit (see batch-mutasi.ts). Each move is still the
+    // conditional UPDATE that decides it, so the rule holds whoever else is moving money.
+    versi: '002_catat_mutasi_batch',
+    sql: `
+      CREATE FUNCTION catat_mutasi_batch(
+        p_no_rekening text[], p_waktu timestamptz[], p_kode_transaksi text[], p_nominal bigint[]
+      ) RETURNS TABLE (urutan int, saldo bigint, diterapkan boolean)
+      LANGUAGE plpgsql AS $$
+      DECLARE
+        debit boolean;
+      BEGIN
+        -- Rows are locked in no_rekening order, so two batches from two processes cannot deadlock; moves on one
+        -- account keep the order they arrived in.
+        FOR urutan IN
+          SELECT m.i FROM unnest(p_no_rekening) WITH ORDINALITY AS m(no_rekening, i) ORDER BY m.no_rekening, m.i
+        LOOP
+          debit := p_kode_transaksi[urutan] = 'D';
+          UPDATE nasabah AS n
+            SET saldo = CASE WHEN debit THEN n.saldo - p_nominal[urutan] ELSE n.saldo + p_nominal[urutan] END
+            WHERE n.no_rekening = p_no_rekening[urutan]
+              AND CASE WHEN debit THEN n.saldo >= p_nominal[urutan]
+                       ELSE n.saldo <= 9007199254740991 - p_nominal[urutan] END
+            RETURNING n.saldo INTO saldo;
+          diterapkan := FOUND;
+          IF diterapkan THEN
+            INSERT INTO mutasi (no_rekening, waktu, kode_transaksi, nominal)
+              VALUES (p_no_rekening[urutan], p_waktu[urutan], p_kode_transaksi[urutan], p_nominal[urutan]);
+          ELSE
+            -- Only to word the refusal (which rule, or an unknown account): the UPDATE above already decided.
+            SELECT n.saldo INTO saldo FROM nasabah AS n WHERE n.no_rekening = p_no_rekening[urutan];
+          END IF;
+          RETURN NEXT;
+        END LOOP;
+      END
+      $$;
+    `,
+  },
 ];

@@ -22,6 +22,7 @@ import { buatNoRekening as buatNoRekeningAcak } from '../../domain/rekening';
 import type { DaftarRequest, Mutasi } from '../../domain/schemas';
 import { kodeGalat } from '../galat';
 import type { Store } from '../store';
+import { createBatchMutasi } from './batch-mutasi';
 import { jalankanMigrasi } from './migrate';
 
 export interface PostgresStoreOptions {
@@ -49,6 +50,7 @@ export async function openPostgresStore(
   // An idle client's error (the server restarted) must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   await jalankanMigrasi(pool);
+  const batchMutasi = createBatchMutasi(pool, { bersamaan: 4, ukuranMaks: 256 });
 
   const berjalan = new Set<Promise<unknown>>();
   let ditutup = false;
@@ -222,8 +224,8 @@ export async function openPostgresStore(
     },
 
     catatMutasi(noRekening: string, mutasi: Mutasi, idempotensi?: Idempotensi) {
-      // Without a key the move is one autocommitted statement: one round trip instead of five.
-      if (idempotensi === undefined) return lacak(() => baca(() => catat(pool, noRekening, mutasi)));
+      // Without a key the move joins the next batch: one statement and one commit for all moves in flight.
+      if (idempotensi === undefined) return lacak(() => baca(() => batchMutasi.catat(noRekening, mutasi)));
       return transaksi((client) => sekaliSaja(client, idempotensi, () => catat(client, noRekening, mutasi)));
     },
 
