@@ -59,6 +59,13 @@ let nomorSkema = 0;
 export type AnyStoreApp = Pick<TestApp, 'app' | 'store'> & { dataFile?: string };
 
 export async function makeAnyStoreApp(options: { clock?: () => Date } = {}): Promise<AnyStoreApp> {
+  const { store, dataFile } = await openAnyStore();
+  const app = createApp({ store, logger: silentLogger, ...(options.clock ? { clock: options.clock } : {}) });
+  return { app, store, ...(dataFile === undefined ? {} : { dataFile }) };
+}
+
+/** The store TEST_STORE names, fresh and empty; closed after the test file. */
+export async function openAnyStore(): Promise<{ store: Store; dataFile?: string }> {
   nomorSkema += 1;
   const dataFile = process.env.TEST_STORE === 'postgres' ? undefined : await tempDataFile();
   const store =
@@ -66,8 +73,7 @@ export async function makeAnyStoreApp(options: { clock?: () => Date } = {}): Pro
       ? await openPostgresStore(await skemaBaru(`api${nomorSkema}`))
       : await openJsonFileStore(dataFile);
   storeTerbuka.push(store);
-  const app = createApp({ store, logger: silentLogger, ...(options.clock ? { clock: options.clock } : {}) });
-  return { app, store, ...(dataFile === undefined ? {} : { dataFile }) };
+  return { store, ...(dataFile === undefined ? {} : { dataFile }) };
 }
 
 let urutan = 0;

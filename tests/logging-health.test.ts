@@ -3,9 +3,8 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../src/app';
-import { openJsonFileStore } from '../src/store/json-file-store';
 import type { Store } from '../src/store/store';
-import { dataNasabah, makeTestApp, tempDataFile } from './helpers';
+import { dataNasabah, makeAnyStoreApp, makeTestApp, openAnyStore } from './helpers';
 
 async function appWithLogs(level: pino.Level, store?: Store) {
   const lines: Record<string, unknown>[] = [];
@@ -18,7 +17,7 @@ async function appWithLogs(level: pino.Level, store?: Store) {
   });
   const logger = pino({ level }, stream);
   return {
-    app: createApp({ store: store ?? (await openJsonFileStore(await tempDataFile())), logger }),
+    app: createApp({ store: store ?? (await openAnyStore()).store, logger }),
     lines,
   };
 }
@@ -93,8 +92,8 @@ describe('request logs', () => {
 });
 
 describe('GET /health', () => {
-  it('answers 200 {"status":"ok"} while the data file is readable', async () => {
-    const { app } = await makeTestApp();
+  it('answers 200 {"status":"ok"} while the store can be read', async () => {
+    const { app } = await makeAnyStoreApp();
     expect((await request(app).get('/health').expect(200)).body).toEqual({ status: 'ok' });
   });
 

@@ -31,6 +31,8 @@ export interface PostgresStoreOptions {
   clock?: () => Date;
   /** Connections per process; each request holds one only for its own transaction. */
   poolSize?: number;
+  /** How long a request waits for a new connection before it is answered 503 (the database is unreachable). */
+  connectTimeoutMs?: number;
 }
 
 type Client = pg.PoolClient;
@@ -46,7 +48,12 @@ export async function openPostgresStore(
 ): Promise<Store> {
   const buatNoRekening = options.buatNoRekening ?? buatNoRekeningAcak;
   const clock = options.clock ?? (() => new Date());
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10 });
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.poolSize ?? 10,
+    // Without a limit a request waits forever for a host that is gone; a prompt 503 tells the client to retry.
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+  });
   // An idle client's error (the server restarted) must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   await jalankanMigrasi(pool);

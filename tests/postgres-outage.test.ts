@@ -1,0 +1,65 @@
+// The PostgreSQL store when its database goes away while the app runs: every request is answered promptly
+// with 503 and a remark (never a hang, never a 500), nothing half-done is left, and it recovers by itself.
+import request from 'supertest';
+import { createApp } from '../src/app';
+import { openPostgresStore } from '../src/store/postgres/postgres-store';
+import type { Store } from '../src/store/store';
+import { daftarNasabah, saldo, silentLogger, tabung } from './helpers';
+import { adaPostgres, relayKe, skemaBaru } from './postgres';
+
+const TIDAK_TERSEDIA = { remark: expect.stringContaining('basis data tidak dapat dipakai') as unknown };
+
+(adaPostgres ? describe : describe.skip)('PostgreSQL store when the database goes away', () => {
+  let relay: Awaited<ReturnType<typeof relayKe>>;
+  let store: Store;
+  let app: ReturnType<typeof createApp>;
+
+  beforeAll(async () => {
+    relay = await relayKe(await skemaBaru('putus'));
+    store = await openPostgresStore(relay.url, { connectTimeoutMs: 1_000 });
+    app = createApp({ store, logger: silentLogger });
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await relay.close();
+  });
+
+  afterEach(() => relay.ubah('terus'));
+
+  it('answers 503 on /health, reads and moves while the server is stopped, and recovers by itself', async () => {
+    const noRekening = await daftarNasabah(app);
+    await tabung(app, noRekening, 5_000);
+
+    relay.ubah('tolak');
+    expect((await request(app).get('/health').expect(503)).body).toEqual(TIDAK_TERSEDIA);
+    expect((await request(app).get(`/saldo/${noRekening}`).expect(503)).body).toEqual(TIDAK_TERSEDIA);
+    const tabungan = { no_rekening: noRekening, nominal: 1_000 };
+    expect((await request(app).post('/tabung').send(tabungan).expect(503)).body).toEqual(TIDAK_TERSEDIA);
+    expect((await request(app).post('/tarik').send(tabungan).expect(503)).body).toEqual(TIDAK_TERSEDIA);
+
+    relay.ubah('terus');
+    await request(app).get('/health').expect(200, { status: 'ok' });
+    expect(await saldo(app, noRekening)).toBe(5_000);
+    await tabung(app, noRekening, 1_000);
+    const mutasi = await request(app).get(`/mutasi/${noRekening}`).expect(200);
+    expect((mutasi.body as { mutasi: unknown[] }).mutasi).toHaveLength(2);
+  });
+
+  it('answers 503 within the connect timeout when the host stops answering, instead of hanging', async () => {
+    const noRekening = await daftarNasabah(app);
+    relay.ubah('diam');
+
+    const mulai = performance.now();
+    const [health, tabungan] = await Promise.all([
+      request(app).get('/health'),
+      request(app).post('/tabung').send({ no_rekening: noRekening, nominal: 1_000 }),
+    ]);
+
+    expect([health.status, tabungan.status]).toEqual([503, 503]);
+    expect(tabungan.body).toEqual(TIDAK_TERSEDIA);
+    expect(performance.now() - mulai).toBeLessThan(4_000);
+    relay.ubah('terus');
+    expect(await saldo(app, noRekening)).toBe(0);
+  });
+});
