@@ -1,17 +1,13 @@
-// Group commit for PostgreSQL: the moves that arrive while earlier ones are in flight go to the database
-// together, as one call of catat_mutasi_batch (migration 002): one round trip, one transaction, one WAL flush
-// for the lot. A commit costs far more than a row, so under load this is what keeps the database from being
-// the bottleneck; a lone request still goes out at once, so nothing waits for a batch to fill.
+// Group commit for PostgreSQL: the moves that arrive while a batch is in flight go to the database together
+// as the next batch, one call of catat_mutasi_batch (migration 002): one round trip, one transaction and one
+// WAL flush for the lot. A commit costs far more than a row, so under load this keeps the database from
+// being the bottleneck; a lone request still goes out at once, so nothing waits for a batch to fill.
 import type pg from 'pg';
 import { RekeningTidakDikenali, SaldoMelebihiBatas, SaldoTidakCukup } from '../../domain/errors';
 import type { Mutasi } from '../../domain/schemas';
 
-export interface BatchMutasiOptions {
-  /** Batches in flight at once: while one waits for its commit, the next is already being sent. */
-  bersamaan: number;
-  /** The most moves in one batch, so that one statement's arrays stay small. */
-  ukuranMaks: number;
-}
+/** The most moves in one batch, so that one statement's arrays stay small. */
+const UKURAN_MAKS = 500;
 
 interface Antre {
   noRekening: string;
@@ -31,19 +27,20 @@ export interface BatchMutasi {
   catat(noRekening: string, mutasi: Mutasi): Promise<number>;
 }
 
-export function createBatchMutasi(pool: pg.Pool, options: BatchMutasiOptions): BatchMutasi {
+export function createBatchMutasi(pool: pg.Pool): BatchMutasi {
   const antrean: Antre[] = [];
-  let berjalan = 0;
+  // One batch in flight per process, so batches are as large as the load makes them. Allowing 2 or 4 made
+  // them smaller and the database busier with commits (100,000 accounts, 2 processes: 3,100-3,450 req/s
+  // with one in flight, 2,850-2,970 with two, 2,530 with four).
+  let sibuk = false;
 
   function kirimBerikutnya(): void {
-    while (berjalan < options.bersamaan && antrean.length > 0) {
-      const batch = antrean.splice(0, options.ukuranMaks);
-      berjalan += 1;
-      void kirim(batch).finally(() => {
-        berjalan -= 1;
-        kirimBerikutnya();
-      });
-    }
+    if (sibuk || antrean.length === 0) return;
+    sibuk = true;
+    void kirim(antrean.splice(0, UKURAN_MAKS)).finally(() => {
+      sibuk = false;
+      kirimBerikutnya();
+    });
   }
 
   async function kirim(batch: Antre[]): Promise<void> {

@@ -57,7 +57,7 @@ export async function openPostgresStore(
   // An idle client's error (the server restarted) must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   await jalankanMigrasi(pool);
-  const batchMutasi = createBatchMutasi(pool, { bersamaan: 4, ukuranMaks: 256 });
+  const batchMutasi = createBatchMutasi(pool);
 
   const berjalan = new Set<Promise<unknown>>();
   let ditutup = false;
