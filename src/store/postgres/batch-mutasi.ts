@@ -46,15 +46,16 @@ export function createBatchMutasi(pool: pg.Pool): BatchMutasi {
   async function kirim(batch: Antre[]): Promise<void> {
     let rows: HasilBaris[];
     try {
-      ({ rows } = await pool.query<HasilBaris>(
-        'SELECT urutan, saldo, diterapkan FROM catat_mutasi_batch($1, $2, $3, $4)',
-        [
+      ({ rows } = await pool.query<HasilBaris>({
+        name: 'catat_mutasi_batch',
+        text: 'SELECT urutan, saldo, diterapkan FROM catat_mutasi_batch($1, $2, $3, $4)',
+        values: [
           batch.map((m) => m.noRekening),
           batch.map((m) => m.mutasi.waktu),
           batch.map((m) => m.mutasi.kode_transaksi),
           batch.map((m) => m.mutasi.nominal),
         ],
-      ));
+      }));
     } catch (error) {
       for (const m of batch) m.gagal(error);
       return;
