@@ -1,4 +1,5 @@
-// npm run import / export: a JSON store copied into PostgreSQL and back comes out the same.
+// npm run import / export / migrate: a JSON store copied into PostgreSQL and back comes out the same, and the
+// schema can be prepared before any app process starts.
 import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,12 +9,23 @@ import { daftarNasabah, makeTestApp, tabung, tempDataFile } from './helpers';
 import { adaPostgres, skemaBaru } from './postgres';
 
 /** Runs a command as `npm run <perintah> -- <berkas>` would, without building first. */
-function jalankan(perintah: 'import' | 'export', berkas: string, databaseUrl: string) {
+function jalankan(
+  perintah: 'import' | 'export' | 'migrate',
+  berkas: string | undefined,
+  databaseUrl: string | undefined,
+) {
+  const lingkungan = { ...process.env };
+  delete lingkungan.DATABASE_URL;
   return spawnSync(
     process.execPath,
-    ['--import', 'tsx', path.join(__dirname, '..', 'src', 'cli', `${perintah}.ts`), berkas],
+    [
+      '--import',
+      'tsx',
+      path.join(__dirname, '..', 'src', 'cli', `${perintah}.ts`),
+      ...(berkas === undefined ? [] : [berkas]),
+    ],
     {
-      env: { ...process.env, DATABASE_URL: databaseUrl },
+      env: databaseUrl === undefined ? lingkungan : { ...lingkungan, DATABASE_URL: databaseUrl },
       encoding: 'utf8',
     },
   );
@@ -84,6 +96,29 @@ function jalankan(perintah: 'import' | 'export', berkas: string, databaseUrl: st
 
       expect(hasil.status).toBe(1);
       expect(hasil.stderr).toContain('rekening 1234567890: saldo 5 tidak sama dengan jumlah mutasi');
+    });
+
+    it('npm run migrate applies what is missing, once, and the store then starts on that schema', async () => {
+      const databaseUrl = await skemaBaru('migrasi');
+
+      const pertama = jalankan('migrate', undefined, databaseUrl);
+      const kedua = jalankan('migrate', undefined, databaseUrl);
+
+      expect([pertama.status, pertama.stdout.trim()]).toEqual([
+        0,
+        'diterapkan: 001_awal, 002_catat_mutasi_batch',
+      ]);
+      expect([kedua.status, kedua.stdout.trim()]).toEqual([0, 'skema sudah terbaru']);
+      const store = await openPostgresStore(databaseUrl);
+      expect(await store.saldo('0000000000')).toBeNull();
+      await store.close();
+    });
+
+    it('npm run migrate without DATABASE_URL says what is missing and exits 1', () => {
+      const hasil = jalankan('migrate', undefined, undefined);
+
+      expect(hasil.status).toBe(1);
+      expect(hasil.stderr).toContain('DATABASE_URL wajib diisi');
     });
   },
 );

@@ -5,7 +5,7 @@ import { tulisAtomik } from '../store/atomic-file';
 import { eksporDariPostgres } from '../store/postgres/pindah-data';
 import { databaseUrlDariLingkungan, jalankanPerintah } from './perintah';
 
-jalankanPerintah('npm run export -- <berkas.json>', async ([berkas]) => {
+jalankanPerintah('npm run export -- <berkas.json>', async (berkas) => {
   const buku = await eksporDariPostgres(databaseUrlDariLingkungan());
   await mkdir(path.dirname(path.resolve(berkas)), { recursive: true });
   await tulisAtomik(berkas, buku.siapkanTulisan().isi);

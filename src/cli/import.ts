@@ -4,7 +4,7 @@ import { Buku } from '../store/buku';
 import { imporKePostgres } from '../store/postgres/pindah-data';
 import { databaseUrlDariLingkungan, jalankanPerintah } from './perintah';
 
-jalankanPerintah('npm run import -- <berkas.json>', async ([berkas]) => {
+jalankanPerintah('npm run import -- <berkas.json>', async (berkas) => {
   const buku = Buku.dariTeks(await readFile(berkas, 'utf8'));
   const { nasabah, mutasi } = await imporKePostgres(databaseUrlDariLingkungan(), buku);
   return `diimpor: ${nasabah} nasabah, ${mutasi} mutasi dari ${berkas}`;

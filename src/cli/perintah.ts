@@ -1,4 +1,4 @@
-// What the import and export commands share: one file argument, DATABASE_URL, and a plain message on failure.
+// What the PostgreSQL commands share: DATABASE_URL, their arguments, and a plain message on failure.
 import { loadConfig } from '../config';
 
 export function databaseUrlDariLingkungan(): string {
@@ -8,13 +8,21 @@ export function databaseUrlDariLingkungan(): string {
   return DATABASE_URL;
 }
 
-export function jalankanPerintah(pemakaian: string, kerja: (args: [string]) => Promise<string>): void {
+/** For the commands that take one file: checks the arguments, then runs `kerja` on the file. */
+export function jalankanPerintah(pemakaian: string, kerja: (berkas: string) => Promise<string>): void {
   const [berkas, ...lebih] = process.argv.slice(2);
-  if (berkas === undefined || lebih.length > 0) {
-    console.error(`pemakaian: ${pemakaian}`);
-    process.exit(2);
-  }
-  kerja([berkas]).then(
+  if (berkas === undefined || lebih.length > 0) keluarDenganPemakaian(pemakaian);
+  laporkan(kerja(berkas));
+}
+
+export function keluarDenganPemakaian(pemakaian: string): never {
+  console.error(`pemakaian: ${pemakaian}`);
+  process.exit(2);
+}
+
+/** Prints what the command did, or its error in one plain line with exit code 1. */
+export function laporkan(kerja: Promise<string>): void {
+  kerja.then(
     (pesan) => {
       console.log(pesan);
     },
