@@ -36,7 +36,7 @@ export const MIGRASI: readonly Migrasi[] = [
     `,
   },
   {
-    // A batch of moves in one statement and one commit (see batch-mutasi.ts). Each move is still the
+    // A batch of moves in one statement and one commit (see catat-mutasi.ts). Each move is still the
     // conditional UPDATE that decides it, so the rule holds whoever else is moving money.
     versi: '002_catat_mutasi_batch',
     sql: `
