@@ -147,6 +147,19 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
         expect(await store.saldo(kaya)).toBe(2_000);
         expect(await store.saldo(miskin)).toBe(500);
       });
+
+      it('gives each of many parallel reads its own account’s answer, unknown accounts included', async () => {
+        const rekening = [await rekeningBaru(1_000), await rekeningBaru(2_000), await rekeningBaru()];
+        const ditanya = Array.from({ length: 60 }, (_, i) => rekening[i % 4] ?? '0000000000');
+
+        const saldo = await Promise.all(ditanya.map((noRekening) => store.saldo(noRekening)));
+        const mutasiPanjang = await Promise.all(
+          ditanya.map(async (noRekening) => (await store.mutasi(noRekening))?.length ?? null),
+        );
+
+        expect(saldo).toEqual(Array.from({ length: 60 }, (_, i) => [1_000, 2_000, 0, null][i % 4]));
+        expect(mutasiPanjang).toEqual(Array.from({ length: 60 }, (_, i) => [1, 1, 0, null][i % 4]));
+      });
     });
 
     describe('idempotency keys', () => {

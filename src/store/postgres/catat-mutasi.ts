@@ -1,23 +1,14 @@
-// Group commit for PostgreSQL: the moves that arrive while a batch is in flight go to the database together
-// as the next batch, one call of catat_mutasi_batch (migration 002): one round trip, one transaction and one
-// WAL flush for the lot. A commit costs far more than a row, so under load this keeps the database from
-// being the bottleneck; a lone request still goes out at once, so nothing waits for a batch to fill. A keyed
-// move runs the same function for itself alone, inside its own transaction (catatSatu).
+// Moves on PostgreSQL, through catat_mutasi_batch (migration 002). Keyless moves are grouped (group commit):
+// a commit costs far more than a row, so under load one WAL flush for many moves keeps the database from
+// being the bottleneck. A keyed move runs the same function for itself alone, inside its own transaction.
 import type pg from 'pg';
 import { RekeningTidakDikenali, SaldoMelebihiBatas, SaldoTidakCukup } from '../../domain/errors';
 import type { Mutasi } from '../../domain/schemas';
-
-/** The most moves in one batch, so that one statement's arrays stay small. */
-const UKURAN_MAKS = 500;
+import { gabungkan } from './gabung';
 
 interface Gerak {
   noRekening: string;
   mutasi: Mutasi;
-}
-
-interface Antre extends Gerak {
-  selesai: (saldo: number) => void;
-  gagal: (error: unknown) => void;
 }
 
 interface HasilBaris {
@@ -59,50 +50,16 @@ export async function catatSatu(client: pg.ClientBase, noRekening: string, mutas
   return hasil;
 }
 
-export interface BatchMutasi {
-  /** Same contract as Store.catatMutasi without a key; a failed batch rejects each of its moves with the error. */
-  catat(noRekening: string, mutasi: Mutasi): Promise<number>;
-}
-
-export function createBatchMutasi(pool: pg.Pool): BatchMutasi {
-  const antrean: Antre[] = [];
-  // One batch in flight per process, so batches are as large as the load makes them. Allowing 2 or 4 made
-  // them smaller and the database busier with commits (100,000 accounts, 2 processes: 3,100-3,450 req/s
-  // with one in flight, 2,850-2,970 with two, 2,530 with four).
-  let sibuk = false;
-
-  function kirimBerikutnya(): void {
-    if (sibuk || antrean.length === 0) return;
-    sibuk = true;
-    void kirim(antrean.splice(0, UKURAN_MAKS)).finally(() => {
-      sibuk = false;
-      kirimBerikutnya();
-    });
-  }
-
-  async function kirim(batch: Antre[]): Promise<void> {
-    let rows: HasilBaris[];
-    try {
-      ({ rows } = await pool.query<HasilBaris>(perintahCatat(batch)));
-    } catch (error) {
-      for (const m of batch) m.gagal(error);
-      return;
-    }
+/**
+ * Same contract as Store.catatMutasi without a key: the moves in flight together go as one call of
+ * catat_mutasi_batch, one transaction and one WAL flush for the lot.
+ */
+export function createCatatBersama(pool: pg.Pool): (noRekening: string, mutasi: Mutasi) => Promise<number> {
+  const catat = gabungkan(async (gerak: readonly Gerak[]) => {
+    const { rows } = await pool.query<HasilBaris>(perintahCatat(gerak));
     // urutan is the 1-based position in the arrays sent, whatever order the database applied them in.
     const perUrutan = new Map(rows.map((baris) => [baris.urutan, baris]));
-    batch.forEach((m, i) => {
-      const hasil = keputusan(perUrutan.get(i + 1), m);
-      if (hasil instanceof Error) m.gagal(hasil);
-      else m.selesai(hasil);
-    });
-  }
-
-  return {
-    catat(noRekening, mutasi) {
-      return new Promise((selesai, gagal) => {
-        antrean.push({ noRekening, mutasi, selesai, gagal });
-        kirimBerikutnya();
-      });
-    },
-  };
+    return gerak.map((g, i) => keputusan(perUrutan.get(i + 1), g));
+  });
+  return (noRekening, mutasi) => catat({ noRekening, mutasi });
 }

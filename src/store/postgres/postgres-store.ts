@@ -19,7 +19,8 @@ import { buatNoRekening as buatNoRekeningAcak } from '../../domain/rekening';
 import type { DaftarRequest, Mutasi } from '../../domain/schemas';
 import { kodeGalat } from '../galat';
 import type { Store } from '../store';
-import { catatSatu, createBatchMutasi } from './catat-mutasi';
+import { catatSatu, createCatatBersama } from './catat-mutasi';
+import { gabungkan } from './gabung';
 import { jalankanMigrasi } from './migrate';
 
 export interface PostgresStoreOptions {
@@ -54,7 +55,7 @@ export async function openPostgresStore(
   // An idle client's error (the server restarted) must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   await jalankanMigrasi(pool);
-  const batchMutasi = createBatchMutasi(pool);
+  const catatBersama = createCatatBersama(pool);
 
   const berjalan = new Set<Promise<unknown>>();
   let ditutup = false;
@@ -170,16 +171,17 @@ export async function openPostgresStore(
     }
   }
 
-  async function saldoDari(client: pg.Pool | Client, noRekening: string): Promise<number | null> {
-    const { rows } = await client.query<{ saldo: string }>({
-      // Named, so each connection parses and plans it once: the hottest query (a third less database CPU).
+  /** The saldo reads in flight together go as one query; a no_rekening the table lacks reads as null. */
+  const saldoBersama = gabungkan(async (daftarRekening: readonly string[]) => {
+    const { rows } = await pool.query<{ no_rekening: string; saldo: string }>({
+      // Named, so each connection parses and plans it once: the hottest query.
       name: 'saldo',
-      text: 'SELECT saldo FROM nasabah WHERE no_rekening = $1',
-      values: [noRekening],
+      text: 'SELECT no_rekening, saldo FROM nasabah WHERE no_rekening = ANY($1)',
+      values: [daftarRekening],
     });
-    const [baris] = rows;
-    return baris === undefined ? null : Number(baris.saldo);
-  }
+    const saldo = new Map(rows.map((baris) => [baris.no_rekening, Number(baris.saldo)]));
+    return daftarRekening.map((noRekening) => saldo.get(noRekening) ?? null);
+  });
 
   /** Queries outside a transaction: a domain error passes through, anything else means the database is unusable. */
   async function baca<T>(query: () => Promise<T>): Promise<T> {
@@ -206,19 +208,19 @@ export async function openPostgresStore(
 
     catatMutasi(noRekening: string, mutasi: Mutasi, idempotensi?: Idempotensi) {
       // Without a key the move joins the next batch: one statement and one commit for all moves in flight.
-      if (idempotensi === undefined) return lacak(() => baca(() => batchMutasi.catat(noRekening, mutasi)));
+      if (idempotensi === undefined) return lacak(() => baca(() => catatBersama(noRekening, mutasi)));
       return transaksi((client) =>
         sekaliSaja(client, idempotensi, () => catatSatu(client, noRekening, mutasi)),
       );
     },
 
     saldo(noRekening: string) {
-      return baca(() => saldoDari(pool, noRekening));
+      return baca(() => saldoBersama(noRekening));
     },
 
     mutasi(noRekening: string) {
       return baca(async () => {
-        if ((await saldoDari(pool, noRekening)) === null) return null;
+        if ((await saldoBersama(noRekening)) === null) return null;
         const { rows } = await pool.query<{ waktu: Date; kode_transaksi: 'C' | 'D'; nominal: string }>({
           name: 'mutasi',
           text: 'SELECT waktu, kode_transaksi, nominal FROM mutasi WHERE no_rekening = $1 ORDER BY id',
