@@ -1,5 +1,6 @@
 // The shared Store contract against a real PostgreSQL server.
-import { SaldoTidakCukup } from '../src/domain/errors';
+import { SaldoTidakCukup, type DomainError } from '../src/domain/errors';
+import type { Idempotensi } from '../src/domain/idempotensi';
 import { openPostgresStore } from '../src/store/postgres/postgres-store';
 import type { Store } from '../src/store/store';
 import { dataNasabah } from './helpers';
@@ -18,45 +19,96 @@ import { describeStoreContract } from './store-contract';
 );
 
 (adaPostgres ? describe : describe.skip)('PostgreSQL store: batches of moves from two processes', () => {
+  const klien = 8;
+  const putaran = 10;
+  const waktu = new Date().toISOString();
+  const setor = { waktu, kode_transaksi: 'C', nominal: 1_000 } as const;
+  const tarikBesar = { waktu, kode_transaksi: 'D', nominal: 1_000_000 } as const;
+
+  /**
+   * Two stores on one schema (two processes), each with `klien` clients that keep moving money through 8
+   * accounts, each client from its own starting point and the two stores in opposite directions: every batch
+   * holds several accounts (and keys) in an order of its own, so batches that locked rows or keys in the order
+   * sent would deadlock within a second. In round putaran / 2 every move is a tarik far above any saldo.
+   */
+  async function duaProses(
+    idempotensi: (noRekening: string, p: number, k: number) => Idempotensi | undefined,
+  ) {
+    const url = await skemaBaru(`batch${idempotensi(' ', 0, 0) === undefined ? '' : 'kunci'}`);
+    const [a, b] = await Promise.all([openPostgresStore(url), openPostgresStore(url)]);
+    const rekening = await Promise.all(Array.from({ length: 8 }, () => a.daftar(dataNasabah())));
+    // Both pools connected first, so that the two stores' batches really run at the same time.
+    await Promise.all([a, b].flatMap((store) => rekening.map((noRekening) => store.saldo(noRekening))));
+    const ditolak: DomainError[] = [];
+    const satuKlien = async (store: Store, k: number, arah: 1 | -1) => {
+      for (let p = 0; p < putaran; p += 1)
+        for (let i = 0; i < rekening.length; i += 1) {
+          const noRekening = rekening[(((k + arah * i) % 8) + 8) % 8] ?? '';
+          await store
+            .catatMutasi(noRekening, p === putaran / 2 ? tarikBesar : setor, idempotensi(noRekening, p, k))
+            .catch((error: unknown) => {
+              ditolak.push(error as DomainError);
+            });
+        }
+    };
+    try {
+      await Promise.all(
+        Array.from({ length: klien }, (_, k) => [satuKlien(a, k, 1), satuKlien(b, k, -1)]).flat(),
+      );
+      const saldo = await Promise.all(rekening.map((noRekening) => a.saldo(noRekening)));
+      const mutasi = await Promise.all(
+        rekening.map(async (noRekening) => (await b.mutasi(noRekening))?.length),
+      );
+      return { ditolak, saldo, mutasi };
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  }
+
   it('neither deadlock nor lose a move, and refuse each overdrawing tarik alone', async () => {
-    const url = await skemaBaru('batch');
+    const { ditolak, saldo, mutasi } = await duaProses(() => undefined);
+
+    // Each client's one tarik per account finds far less than 1,000,000 there, whatever ran before it.
+    expect(ditolak.map((e) => e.constructor)).toEqual(
+      Array.from({ length: 2 * klien * 8 }, () => SaldoTidakCukup),
+    );
+    expect(saldo).toEqual(Array.from({ length: 8 }, () => 2 * klien * (putaran - 1) * 1_000));
+    expect(mutasi).toEqual(Array.from({ length: 8 }, () => 2 * klien * (putaran - 1)));
+  });
+
+  it('with keys both processes send at once, move each key once and answer both alike', async () => {
+    const url = await skemaBaru('batchkunci');
     const [a, b] = await Promise.all([openPostgresStore(url), openPostgresStore(url)]);
     try {
-      const rekening = await Promise.all(Array.from({ length: 8 }, () => a.daftar(dataNasabah())));
-      // Both pools connected first, so that the two stores' batches really run at the same time.
+      const rekening = await Promise.all(Array.from({ length: 4 }, () => a.daftar(dataNasabah())));
       await Promise.all([a, b].flatMap((store) => rekening.map((noRekening) => store.saldo(noRekening))));
-      const waktu = new Date().toISOString();
-      const setor = { waktu, kode_transaksi: 'C', nominal: 1_000 } as const;
-      const tarikBesar = { waktu, kode_transaksi: 'D', nominal: 1_000_000 } as const;
-      // Clients on each store keep moving money through the accounts, each from its own starting point, so
-      // every batch holds several accounts in an order of its own: batches that locked rows in the order
-      // sent would deadlock within a second.
-      const klien = 8;
-      const putaran = 10;
-      const ditolak: unknown[] = [];
-      const satuKlien = async (store: Store, mulai: number) => {
-        for (let p = 0; p < putaran; p += 1)
-          for (let i = 0; i < rekening.length; i += 1) {
-            const noRekening = rekening[(mulai + i) % rekening.length] ?? '';
-            await store
-              .catatMutasi(noRekening, p === putaran / 2 ? tarikBesar : setor)
-              .catch((error: unknown) => {
-                ditolak.push((error as Error).constructor);
-              });
-          }
-      };
-      await Promise.all(
-        Array.from({ length: klien }, (_, k) => [
-          satuKlien(a, k),
-          satuKlien(b, rekening.length - 1 - k),
-        ]).flat(),
-      );
+      const gelombang = 15;
+      const jawaban: (number | string)[] = [];
+      for (let w = 0; w < gelombang; w += 1) {
+        // 40 keys over 4 accounts, with one tarik far above any saldo for each account (i = 0, 11, 22, 33),
+        // sent by both stores at once, so that most keys meet the other process's request in flight.
+        const permintaan = Array.from({ length: 40 }, (_, i) => ({
+          noRekening: rekening[i % 4] ?? '',
+          mutasi: i % 11 === 0 ? tarikBesar : setor,
+          idempotensi: { kunci: `gelombang-${w}-${i}`, sidik: `sidik-${w}-${i}` },
+        }));
+        const kirim = (store: Store, urutan: typeof permintaan) =>
+          urutan.map(({ noRekening, mutasi, idempotensi }) =>
+            store
+              .catatMutasi(noRekening, mutasi, idempotensi)
+              .catch((error: unknown) => (error as DomainError).kode),
+          );
+        jawaban.push(
+          ...(await Promise.all([...kirim(a, permintaan), ...kirim(b, [...permintaan].reverse())])),
+        );
+      }
 
-      // Each client's one tarik per account finds far less than 1,000,000 there, whatever ran before it.
-      expect(ditolak).toEqual(Array.from({ length: 2 * klien * rekening.length }, () => SaldoTidakCukup));
+      expect(jawaban.filter((j) => typeof j === 'string')).toEqual(
+        Array.from({ length: gelombang * 2 * 4 }, () => 'SALDO_TIDAK_CUKUP'),
+      );
       for (const noRekening of rekening) {
-        expect(await a.saldo(noRekening)).toBe(2 * klien * (putaran - 1) * 1_000);
-        expect(await b.mutasi(noRekening)).toHaveLength(2 * klien * (putaran - 1));
+        expect(await a.saldo(noRekening)).toBe(gelombang * 9 * 1_000);
+        expect(await b.mutasi(noRekening)).toHaveLength(gelombang * 9);
       }
     } finally {
       await Promise.all([a.close(), b.close()]);

@@ -195,6 +195,30 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
         expect(await store.saldo(noRekening)).toBe(900);
       });
 
+      it('moves once when one key comes with two different requests at once, and refuses the other', async () => {
+        const noRekening = await rekeningBaru();
+        const k = kunci('tabung');
+        // The first move is another key's, so that a store that batches sends the three below together.
+        const pembuka = store.catatMutasi(noRekening, mutasi('C', 1), { kunci: kunci('buka'), sidik: 'x' });
+        const hasil = await Promise.allSettled([
+          store.catatMutasi(noRekening, mutasi('C', 1_000), { kunci: k, sidik: 'sidik-seribu' }),
+          store.catatMutasi(noRekening, mutasi('C', 2_000), { kunci: k, sidik: 'sidik-dua-ribu' }),
+          store.catatMutasi(noRekening, mutasi('C', 2_000), { kunci: k, sidik: 'sidik-dua-ribu' }),
+        ]);
+
+        await pembuka;
+        const berhasil = hasil.flatMap((h) => (h.status === 'fulfilled' ? [h.value - 1] : []));
+        const ditolak = hasil.flatMap((h) => (h.status === 'rejected' ? [h.reason as unknown] : []));
+        // Whichever request came first moved money; a repeat of it got the same saldo, the other body a 409.
+        expect(berhasil.every((saldo) => saldo === berhasil[0])).toBe(true);
+        expect(ditolak.every((galat) => galat instanceof IdempotencyKeyBentrok)).toBe(true);
+        expect([...berhasil.map(() => 'ok'), ...ditolak.map(() => '409')].sort()).toEqual(
+          berhasil[0] === 1_000 ? ['409', '409', 'ok'] : ['409', 'ok', 'ok'],
+        );
+        expect(await store.saldo(noRekening)).toBe((berhasil[0] ?? NaN) + 1);
+        expect(await store.mutasi(noRekening)).toHaveLength(2);
+      });
+
       it('replays a refusal as the same refusal, even once it would succeed', async () => {
         const noRekening = await rekeningBaru(100);
         const idem = { kunci: kunci('tarik'), sidik: 'sidik-d' };

@@ -2,7 +2,7 @@
 // again, and nothing moves twice. The store keeps the key and its answer in the same atomic write as the move.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { DomainError, KodeKesalahan } from './errors';
+import { DomainError, IdempotencyKeyBentrok, KodeKesalahan } from './errors';
 
 /** How long a key is remembered. Retries come within minutes; a day is the common promise (Stripe). */
 export const MASA_SIMPAN_IDEMPOTENSI_MS = 24 * 60 * 60 * 1000;
@@ -34,8 +34,17 @@ export const CatatanIdempotensi = z.object({
 });
 export type CatatanIdempotensi = z.infer<typeof CatatanIdempotensi>;
 
-/** The answer a stored record gives to a retry: the same value, or the same error again. */
-export function ulangiJawaban(catatan: CatatanIdempotensi): string | number {
+/**
+ * The answer to a request whose key already has a record: the first answer again (its value, or its domain
+ * error) for the same request, IdempotencyKeyBentrok for a different one.
+ */
+export function jawabanUlang(catatan: CatatanIdempotensi, sidik: string): string | number | DomainError {
+  if (catatan.sidik !== sidik) return new IdempotencyKeyBentrok();
   if ('nilai' in catatan.hasil) return catatan.hasil.nilai;
-  throw new DomainError(catatan.hasil.kode, catatan.hasil.remark);
+  return new DomainError(catatan.hasil.kode, catatan.hasil.remark);
+}
+
+/** A first answer as it is stored: its value, or the domain error it ended in. */
+export function hasilDisimpan(jawaban: string | number | DomainError): CatatanIdempotensi['hasil'] {
+  return jawaban instanceof DomainError ? { kode: jawaban.kode, remark: jawaban.remark } : { nilai: jawaban };
 }

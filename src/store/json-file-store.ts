@@ -13,13 +13,17 @@ import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import {
   DomainError,
-  IdempotencyKeyBentrok,
   NikSudahTerdaftar,
   NoHpSudahTerdaftar,
   PenyimpananTidakTersedia,
   RekeningTidakDikenali,
 } from '../domain/errors';
-import { MASA_SIMPAN_IDEMPOTENSI_MS, ulangiJawaban, type Idempotensi } from '../domain/idempotensi';
+import {
+  MASA_SIMPAN_IDEMPOTENSI_MS,
+  hasilDisimpan,
+  jawabanUlang,
+  type Idempotensi,
+} from '../domain/idempotensi';
 import { buatNoRekening as buatNoRekeningAcak, saldoSetelah } from '../domain/rekening';
 import type { DaftarRequest, Mutasi } from '../domain/schemas';
 import { bacaDenganIdentitas, identitasDari, pemilikTemp, tulisAtomik, type Identitas } from './atomic-file';
@@ -178,19 +182,20 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
   ): T {
     const catatan = draft.cariIdempotensi(kunci);
     if (catatan !== undefined) {
-      if (catatan.sidik !== sidik) throw new IdempotencyKeyBentrok();
+      const jawaban = jawabanUlang(catatan, sidik);
+      if (jawaban instanceof DomainError) throw jawaban;
       // The sidik names the operation, so a stored answer has the type this operation returns.
-      return ulangiJawaban(catatan) as T;
+      return jawaban as T;
     }
     const waktu = clock().toISOString();
     try {
       const nilai = ubah();
-      draft.catatIdempotensi(kunci, { sidik, waktu, hasil: { nilai } });
+      draft.catatIdempotensi(kunci, { sidik, waktu, hasil: hasilDisimpan(nilai) });
       return nilai;
     } catch (error) {
       // A refusal is an answer too; a storage failure is not (nothing was decided, the retry should run).
       if (error instanceof DomainError && error.kode !== 'PENYIMPANAN_TIDAK_TERSEDIA') {
-        draft.catatIdempotensi(kunci, { sidik, waktu, hasil: { kode: error.kode, remark: error.remark } });
+        draft.catatIdempotensi(kunci, { sidik, waktu, hasil: hasilDisimpan(error) });
       }
       throw error;
     }

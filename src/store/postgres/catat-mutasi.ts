@@ -1,15 +1,28 @@
-// Moves on PostgreSQL, through catat_mutasi_batch (migration 002). Keyless moves are grouped (group commit):
-// a commit costs far more than a row, so under load one WAL flush for many moves keeps the database from
-// being the bottleneck. A keyed move runs the same function for itself alone, inside its own transaction.
+// Moves on PostgreSQL, in batches, through catat_mutasi_batch (migration 002): a commit costs far more than a
+// row, so under load one transaction and one WAL flush for many moves keeps the database from being the
+// bottleneck. Each move is still decided by its own conditional UPDATE inside the function.
 import type pg from 'pg';
-import { RekeningTidakDikenali, SaldoMelebihiBatas, SaldoTidakCukup } from '../../domain/errors';
+import { DomainError, RekeningTidakDikenali, SaldoMelebihiBatas, SaldoTidakCukup } from '../../domain/errors';
+import {
+  CatatanIdempotensi,
+  MASA_SIMPAN_IDEMPOTENSI_MS,
+  hasilDisimpan,
+  jawabanUlang,
+  type Idempotensi,
+} from '../../domain/idempotensi';
 import type { Mutasi } from '../../domain/schemas';
-import { gabungkan } from './gabung';
 
-interface Gerak {
+export interface Gerak {
   noRekening: string;
   mutasi: Mutasi;
 }
+
+export interface GerakBerkunci extends Gerak {
+  idempotensi: Idempotensi;
+}
+
+/** A move's answer: saldo afterwards, or the domain error that refused it. */
+export type Jawaban = number | DomainError;
 
 interface HasilBaris {
   urutan: number;
@@ -17,9 +30,14 @@ interface HasilBaris {
   diterapkan: boolean;
 }
 
-/** One call of catat_mutasi_batch for these moves, in this order. Named: each connection plans it once. */
-function perintahCatat(gerak: readonly Gerak[]): pg.QueryConfig {
-  return {
+/**
+ * Keyless moves as one autocommitted call of catat_mutasi_batch. Rows are locked in no_rekening order inside
+ * it, so batches from several processes cannot deadlock.
+ */
+export async function catatBersama(db: pg.Pool | pg.ClientBase, gerak: readonly Gerak[]): Promise<Jawaban[]> {
+  if (gerak.length === 0) return [];
+  const { rows } = await db.query<HasilBaris>({
+    // Named, so each connection plans it once.
     name: 'catat_mutasi_batch',
     text: 'SELECT urutan, saldo, diterapkan FROM catat_mutasi_batch($1, $2, $3, $4)',
     values: [
@@ -28,12 +46,15 @@ function perintahCatat(gerak: readonly Gerak[]): pg.QueryConfig {
       gerak.map((g) => g.mutasi.kode_transaksi),
       gerak.map((g) => g.mutasi.nominal),
     ],
-  };
+  });
+  // urutan is the 1-based position in the arrays sent, whatever order the database applied them in.
+  const perUrutan = new Map(rows.map((baris) => [baris.urutan, baris]));
+  return gerak.map((g, i) => keputusan(perUrutan.get(i + 1), g));
 }
 
-/** What the database decided for one move: saldo afterwards, or the domain error that words its refusal. */
-function keputusan(baris: HasilBaris | undefined, { noRekening, mutasi }: Gerak): number | Error {
-  if (baris === undefined) return new Error('catat_mutasi_batch answered nothing for a move');
+/** What the database decided for one move, in domain words. */
+function keputusan(baris: HasilBaris | undefined, { noRekening, mutasi }: Gerak): Jawaban {
+  if (baris === undefined) throw new Error('catat_mutasi_batch answered nothing for a move');
   if (baris.diterapkan) return Number(baris.saldo);
   if (baris.saldo === null) return new RekeningTidakDikenali(noRekening);
   return mutasi.kode_transaksi === 'D'
@@ -41,25 +62,75 @@ function keputusan(baris: HasilBaris | undefined, { noRekening, mutasi }: Gerak)
     : new SaldoMelebihiBatas();
 }
 
-/** One move on a client that is already in a transaction (a keyed request): the same rule, not batched. */
-export async function catatSatu(client: pg.ClientBase, noRekening: string, mutasi: Mutasi): Promise<number> {
-  const gerak = { noRekening, mutasi };
-  const { rows } = await client.query<HasilBaris>(perintahCatat([gerak]));
-  const hasil = keputusan(rows[0], gerak);
-  if (hasil instanceof Error) throw hasil;
-  return hasil;
-}
-
 /**
- * Same contract as Store.catatMutasi without a key: the moves in flight together go as one call of
- * catat_mutasi_batch, one transaction and one WAL flush for the lot.
+ * Keyed moves as one batch inside the caller's transaction; each gets the answer it would get alone.
+ * Keys are locked first, in one order for every process, so requests with one key take turns and a retry sees
+ * the first answer; rows are locked after them, in no_rekening order, so batches cannot deadlock. A key already
+ * answered is answered again from its record, and a key that comes twice in one batch is moved once, the later
+ * request being answered as a retry of the earlier.
  */
-export function createCatatBersama(pool: pg.Pool): (noRekening: string, mutasi: Mutasi) => Promise<number> {
-  const catat = gabungkan(async (gerak: readonly Gerak[]) => {
-    const { rows } = await pool.query<HasilBaris>(perintahCatat(gerak));
-    // urutan is the 1-based position in the arrays sent, whatever order the database applied them in.
-    const perUrutan = new Map(rows.map((baris) => [baris.urutan, baris]));
-    return gerak.map((g, i) => keputusan(perUrutan.get(i + 1), g));
+export async function catatBerkunci(
+  client: pg.ClientBase,
+  gerak: readonly GerakBerkunci[],
+  sekarang: Date,
+): Promise<Jawaban[]> {
+  const semuaKunci = [...new Set(gerak.map((g) => g.idempotensi.kunci))].sort();
+  // unnest yields the keys in array order, so the locks are taken in that (sorted) order.
+  await client.query({
+    name: 'kunci_idempotensi',
+    text: 'SELECT pg_advisory_xact_lock(hashtextextended(kunci, 0)) FROM unnest($1::text[]) AS kunci',
+    values: [semuaKunci],
   });
-  return (noRekening, mutasi) => catat({ noRekening, mutasi });
+  // A statement after the locks sees every answer committed by whoever held them before.
+  const { rows } = await client.query<{ kunci: string; sidik: string; waktu: Date; hasil: unknown }>({
+    name: 'baca_idempotensi',
+    text: 'SELECT kunci, sidik, waktu, hasil FROM idempotensi WHERE kunci = ANY($1) AND waktu >= $2',
+    values: [semuaKunci, new Date(sekarang.getTime() - MASA_SIMPAN_IDEMPOTENSI_MS)],
+  });
+  const catatan = new Map(
+    rows.map(({ kunci, waktu, ...baris }) => [
+      kunci,
+      CatatanIdempotensi.parse({ ...baris, waktu: waktu.toISOString() }),
+    ]),
+  );
+
+  // The first request of each key without a record moves money; every other one is answered from a record.
+  const pertama = new Map<string, GerakBerkunci>();
+  for (const g of gerak) {
+    const { kunci } = g.idempotensi;
+    if (!catatan.has(kunci) && !pertama.has(kunci)) pertama.set(kunci, g);
+  }
+  const baru = [...pertama.values()];
+  const jawabanBaru = await catatBersama(client, baru);
+  const waktu = sekarang.toISOString();
+  baru.forEach((g, i) => {
+    const jawaban = jawabanBaru[i] ?? new Error('a move was left without an answer');
+    if (!(jawaban instanceof Error) || jawaban instanceof DomainError)
+      catatan.set(g.idempotensi.kunci, { sidik: g.idempotensi.sidik, waktu, hasil: hasilDisimpan(jawaban) });
+  });
+  if (baru.length > 0)
+    await client.query({
+      name: 'simpan_idempotensi',
+      text: `INSERT INTO idempotensi (kunci, sidik, waktu, hasil)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::jsonb[])
+             ON CONFLICT (kunci) DO UPDATE
+               SET sidik = excluded.sidik, waktu = excluded.waktu, hasil = excluded.hasil`,
+      values: [
+        baru.map((g) => g.idempotensi.kunci),
+        baru.map((g) => g.idempotensi.sidik),
+        baru.map(() => waktu),
+        baru.map((g) => JSON.stringify(catatan.get(g.idempotensi.kunci)?.hasil)),
+      ],
+    });
+
+  const langsung = new Map(baru.map((g, i) => [g, jawabanBaru[i]]));
+  return gerak.map((g) => {
+    const jawaban = langsung.get(g);
+    if (jawaban !== undefined) return jawaban;
+    const tersimpan = catatan.get(g.idempotensi.kunci);
+    if (tersimpan === undefined) throw new Error('an idempotency key was left without an answer');
+    const ulang = jawabanUlang(tersimpan, g.idempotensi.sidik);
+    // A move's sidik names the move, so a matching stored answer is a saldo.
+    return ulang instanceof DomainError ? ulang : Number(ulang);
+  });
 }

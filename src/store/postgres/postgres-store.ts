@@ -4,7 +4,6 @@
 import pg from 'pg';
 import {
   DomainError,
-  IdempotencyKeyBentrok,
   NikSudahTerdaftar,
   NoHpSudahTerdaftar,
   PenyimpananTidakTersedia,
@@ -12,14 +11,15 @@ import {
 import {
   CatatanIdempotensi,
   MASA_SIMPAN_IDEMPOTENSI_MS,
-  ulangiJawaban,
+  hasilDisimpan,
+  jawabanUlang,
   type Idempotensi,
 } from '../../domain/idempotensi';
 import { buatNoRekening as buatNoRekeningAcak } from '../../domain/rekening';
 import type { DaftarRequest, Mutasi } from '../../domain/schemas';
 import { kodeGalat } from '../galat';
 import type { Store } from '../store';
-import { catatSatu, createCatatBersama } from './catat-mutasi';
+import { catatBerkunci, catatBersama, type Gerak, type GerakBerkunci } from './catat-mutasi';
 import { gabungkan } from './gabung';
 import { jalankanMigrasi } from './migrate';
 
@@ -55,7 +55,6 @@ export async function openPostgresStore(
   // An idle client's error (the server restarted) must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   await jalankanMigrasi(pool);
-  const catatBersama = createCatatBersama(pool);
 
   const berjalan = new Set<Promise<unknown>>();
   let ditutup = false;
@@ -127,23 +126,18 @@ export async function openPostgresStore(
     );
     const [tersimpan] = rows;
     if (tersimpan !== undefined) {
-      if (tersimpan.sidik !== sidik) return { galat: new IdempotencyKeyBentrok() };
-      const catatan = CatatanIdempotensi.parse({ ...tersimpan, waktu: tersimpan.waktu.toISOString() });
-      try {
-        // The sidik names the operation, so the stored answer has the type this operation returns.
-        return { nilai: ulangiJawaban(catatan) as T };
-      } catch (error) {
-        if (error instanceof DomainError) return { galat: error };
-        throw error;
-      }
+      const jawaban = jawabanUlang(
+        CatatanIdempotensi.parse({ ...tersimpan, waktu: tersimpan.waktu.toISOString() }),
+        sidik,
+      );
+      // The sidik names the operation, so the stored answer has the type this operation returns.
+      return jawaban instanceof DomainError ? { galat: jawaban } : { nilai: jawaban as T };
     }
     const hasil = await cobaUbah(client, ubah);
-    const jawaban =
-      'nilai' in hasil ? { nilai: hasil.nilai } : { kode: hasil.galat.kode, remark: hasil.galat.remark };
     await client.query(
       `INSERT INTO idempotensi (kunci, sidik, waktu, hasil) VALUES ($1, $2, $3, $4)
        ON CONFLICT (kunci) DO UPDATE SET sidik = excluded.sidik, waktu = excluded.waktu, hasil = excluded.hasil`,
-      [kunci, sidik, clock(), JSON.stringify(jawaban)],
+      [kunci, sidik, clock(), JSON.stringify(hasilDisimpan('nilai' in hasil ? hasil.nilai : hasil.galat))],
     );
     return hasil;
   }
@@ -170,6 +164,13 @@ export async function openPostgresStore(
       }
     }
   }
+
+  // Moves in flight together go as one batch: keyless ones as one autocommitted statement, keyed ones as one
+  // transaction that also reads and writes their keys' answers.
+  const catatTanpaKunci = gabungkan<Gerak, number>((gerak) => catatBersama(pool, gerak));
+  const catatDenganKunci = gabungkan<GerakBerkunci, number>((gerak) =>
+    jalankanTransaksi(async (client) => ({ nilai: await catatBerkunci(client, gerak, clock()) })),
+  );
 
   /** The saldo reads in flight together go as one query; a no_rekening the table lacks reads as null. */
   const saldoBersama = gabungkan(async (daftarRekening: readonly string[]) => {
@@ -207,11 +208,8 @@ export async function openPostgresStore(
     },
 
     catatMutasi(noRekening: string, mutasi: Mutasi, idempotensi?: Idempotensi) {
-      // Without a key the move joins the next batch: one statement and one commit for all moves in flight.
-      if (idempotensi === undefined) return lacak(() => baca(() => catatBersama(noRekening, mutasi)));
-      return transaksi((client) =>
-        sekaliSaja(client, idempotensi, () => catatSatu(client, noRekening, mutasi)),
-      );
+      if (idempotensi === undefined) return lacak(() => baca(() => catatTanpaKunci({ noRekening, mutasi })));
+      return lacak(() => catatDenganKunci({ noRekening, mutasi, idempotensi }));
     },
 
     saldo(noRekening: string) {
