@@ -71,7 +71,17 @@ function peakRssMb(pid: number | undefined): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
 }
 
-type Route = 'GET /saldo' | 'POST /tabung';
+type Route = 'GET /saldo' | 'POST /tabung' | 'POST /tabung + key';
+/** The ceilings have no store, so a key means nothing to them. */
+const CEILING_ROUTES: Route[] = ['GET /saldo', 'POST /tabung'];
+const SERVER_ROUTES: Route[] = [...CEILING_ROUTES, 'POST /tabung + key'];
+
+/** The ceilings answer a constant, so a keyed POST is measured against their plain POST. */
+const ceilingRoute = (route: Route): Route => (route === 'GET /saldo' ? route : 'POST /tabung');
+
+/** Unique Idempotency-Keys for this run: every keyed request is a first request, never a replay. */
+let keyCounter = 0;
+const runId = Date.now().toString(36);
 
 async function load(
   port: number,
@@ -81,15 +91,26 @@ async function load(
   connections = CONNECTIONS,
 ): Promise<autocannon.Result> {
   const pick = () => noRekeningKe(Math.floor(Math.random() * accounts));
-  const request: autocannon.Request =
-    route === 'GET /saldo'
-      ? { method: 'GET', setupRequest: (req) => ({ ...req, path: `/saldo/${pick()}` }) }
-      : {
-          method: 'POST',
-          path: '/tabung',
-          headers: { 'content-type': 'application/json' },
-          setupRequest: (req) => ({ ...req, body: JSON.stringify({ no_rekening: pick(), nominal: 1_000 }) }),
-        };
+  const body = () => JSON.stringify({ no_rekening: pick(), nominal: 1_000 });
+  const requests: Record<Route, autocannon.Request> = {
+    'GET /saldo': { method: 'GET', setupRequest: (req) => ({ ...req, path: `/saldo/${pick()}` }) },
+    'POST /tabung': {
+      method: 'POST',
+      path: '/tabung',
+      headers: { 'content-type': 'application/json' },
+      setupRequest: (req) => ({ ...req, body: body() }),
+    },
+    'POST /tabung + key': {
+      method: 'POST',
+      path: '/tabung',
+      setupRequest: (req) => ({
+        ...req,
+        headers: { 'content-type': 'application/json', 'idempotency-key': `bench-${runId}-${keyCounter++}` },
+        body: body(),
+      }),
+    },
+  };
+  const request = requests[route];
   return autocannon({
     url: `http://127.0.0.1:${port}`,
     connections,
@@ -115,13 +136,14 @@ async function measure(
   target: string,
   servers: Running[],
   accounts: number,
+  routes: Route[],
   dataFile?: string,
 ): Promise<Row[]> {
   const rows: Row[] = [];
   const perServer = Math.floor(CONNECTIONS / servers.length);
   // Warm-up: JIT and caches, not counted.
   await Promise.all(servers.map((server) => load(server.port, 'GET /saldo', accounts, 2, perServer)));
-  for (const route of ['GET /saldo', 'POST /tabung'] as const) {
+  for (const route of routes) {
     const results = await Promise.all(
       servers.map((server) => load(server.port, route, accounts, SECONDS, perServer)),
     );
@@ -221,8 +243,8 @@ function throughputTable(rows: Row[]): string {
     '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const r of rows) {
-    const vsHttp = r.reqPerSec / ceiling('node:http ceiling', r.route);
-    const vsExpress = r.reqPerSec / ceiling('Express ceiling', r.route);
+    const vsHttp = r.reqPerSec / ceiling('node:http ceiling', ceilingRoute(r.route));
+    const vsExpress = r.reqPerSec / ceiling('Express ceiling', ceilingRoute(r.route));
     lines.push(
       `| ${r.target} | ${r.route} | ${fixed(r.reqPerSec)} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${fixed(r.fileMb, 1)} | ` +
         `${fixed(r.rssMb)} | ${fixed(r.startupMs)} | ${vsHttp.toFixed(2)} | ${vsExpress.toFixed(2)} |`,
@@ -240,7 +262,7 @@ async function main(): Promise<void> {
       ['Express ceiling', 'express'],
     ] as const) {
       const running = await startProcess(['--import', 'tsx', 'bench/ceilings.ts', kind]);
-      rows.push(...(await measure(target, [running], 1_000)));
+      rows.push(...(await measure(target, [running], 1_000, CEILING_ROUTES)));
       await stopProcess(running);
     }
     for (const accounts of [1_000, 100_000]) {
@@ -252,6 +274,7 @@ async function main(): Promise<void> {
           `server, ${accounts.toLocaleString('en')} accounts`,
           [running],
           accounts,
+          SERVER_ROUTES,
           dataFile,
         )),
       );
@@ -270,7 +293,7 @@ async function main(): Promise<void> {
             ),
           );
           const target = `postgres × ${processes}, ${accounts.toLocaleString('en')} accounts`;
-          rows.push(...(await measure(target, servers, accounts)));
+          rows.push(...(await measure(target, servers, accounts, SERVER_ROUTES)));
           await Promise.all(servers.map(stopProcess));
         }
       }
