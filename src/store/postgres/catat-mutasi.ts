@@ -3,14 +3,9 @@
 // bottleneck. Each move is still decided by its own conditional UPDATE inside the function.
 import type pg from 'pg';
 import { DomainError, RekeningTidakDikenali, SaldoMelebihiBatas, SaldoTidakCukup } from '../../domain/errors';
-import {
-  CatatanIdempotensi,
-  MASA_SIMPAN_IDEMPOTENSI_MS,
-  hasilDisimpan,
-  jawabanUlang,
-  type Idempotensi,
-} from '../../domain/idempotensi';
+import { hasilDisimpan, jawabanUlang, type Idempotensi } from '../../domain/idempotensi';
 import type { Mutasi } from '../../domain/schemas';
+import { kunciDanBaca, simpan } from './catatan-idempotensi';
 
 export interface Gerak {
   noRekening: string;
@@ -64,8 +59,7 @@ function keputusan(baris: HasilBaris | undefined, { noRekening, mutasi }: Gerak)
 
 /**
  * Keyed moves as one batch inside the caller's transaction; each gets the answer it would get alone.
- * Keys are locked first, in one order for every process, so requests with one key take turns and a retry sees
- * the first answer; rows are locked after them, in no_rekening order, so batches cannot deadlock. A key already
+ * Keys are locked first (kunciDanBaca), rows after them, in no_rekening order, so batches cannot deadlock. A key already
  * answered is answered again from its record, and a key that comes twice in one batch is moved once, the later
  * request being answered as a retry of the earlier.
  */
@@ -74,24 +68,10 @@ export async function catatBerkunci(
   gerak: readonly GerakBerkunci[],
   sekarang: Date,
 ): Promise<Jawaban[]> {
-  const semuaKunci = [...new Set(gerak.map((g) => g.idempotensi.kunci))].sort();
-  // unnest yields the keys in array order, so the locks are taken in that (sorted) order.
-  await client.query({
-    name: 'kunci_idempotensi',
-    text: 'SELECT pg_advisory_xact_lock(hashtextextended(kunci, 0)) FROM unnest($1::text[]) AS kunci',
-    values: [semuaKunci],
-  });
-  // A statement after the locks sees every answer committed by whoever held them before.
-  const { rows } = await client.query<{ kunci: string; sidik: string; waktu: Date; hasil: unknown }>({
-    name: 'baca_idempotensi',
-    text: 'SELECT kunci, sidik, waktu, hasil FROM idempotensi WHERE kunci = ANY($1) AND waktu >= $2',
-    values: [semuaKunci, new Date(sekarang.getTime() - MASA_SIMPAN_IDEMPOTENSI_MS)],
-  });
-  const catatan = new Map(
-    rows.map(({ kunci, waktu, ...baris }) => [
-      kunci,
-      CatatanIdempotensi.parse({ ...baris, waktu: waktu.toISOString() }),
-    ]),
+  const catatan = await kunciDanBaca(
+    client,
+    gerak.map((g) => g.idempotensi.kunci),
+    sekarang,
   );
 
   // The first request of each key without a record moves money; every other one is answered from a record.
@@ -103,25 +83,14 @@ export async function catatBerkunci(
   const baru = [...pertama.values()];
   const jawabanBaru = await catatBersama(client, baru);
   const waktu = sekarang.toISOString();
-  baru.forEach((g, i) => {
-    const jawaban = jawabanBaru[i] ?? new Error('a move was left without an answer');
-    if (!(jawaban instanceof Error) || jawaban instanceof DomainError)
-      catatan.set(g.idempotensi.kunci, { sidik: g.idempotensi.sidik, waktu, hasil: hasilDisimpan(jawaban) });
+  const catatanBaru = baru.map((g, i) => {
+    const jawaban = jawabanBaru[i];
+    if (jawaban === undefined) throw new Error('a move was left without an answer');
+    const satu = { sidik: g.idempotensi.sidik, waktu, hasil: hasilDisimpan(jawaban) };
+    catatan.set(g.idempotensi.kunci, satu);
+    return [g.idempotensi.kunci, satu] as const;
   });
-  if (baru.length > 0)
-    await client.query({
-      name: 'simpan_idempotensi',
-      text: `INSERT INTO idempotensi (kunci, sidik, waktu, hasil)
-             SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::jsonb[])
-             ON CONFLICT (kunci) DO UPDATE
-               SET sidik = excluded.sidik, waktu = excluded.waktu, hasil = excluded.hasil`,
-      values: [
-        baru.map((g) => g.idempotensi.kunci),
-        baru.map((g) => g.idempotensi.sidik),
-        baru.map(() => waktu),
-        baru.map((g) => JSON.stringify(catatan.get(g.idempotensi.kunci)?.hasil)),
-      ],
-    });
+  await simpan(client, catatanBaru);
 
   const langsung = new Map(baru.map((g, i) => [g, jawabanBaru[i]]));
   return gerak.map((g) => {

@@ -9,7 +9,6 @@ import {
   PenyimpananTidakTersedia,
 } from '../../domain/errors';
 import {
-  CatatanIdempotensi,
   MASA_SIMPAN_IDEMPOTENSI_MS,
   hasilDisimpan,
   jawabanUlang,
@@ -20,6 +19,7 @@ import type { DaftarRequest, Mutasi } from '../../domain/schemas';
 import { kodeGalat } from '../galat';
 import type { Store } from '../store';
 import { catatBerkunci, catatBersama, type Gerak, type GerakBerkunci } from './catat-mutasi';
+import { kunciDanBaca, simpan } from './catatan-idempotensi';
 import { gabungkan } from './gabung';
 import { jalankanMigrasi } from './migrate';
 
@@ -117,28 +117,17 @@ export async function openPostgresStore(
   ): Promise<Hasil<T>> {
     if (idempotensi === undefined) return cobaUbah(client, ubah);
     const { kunci, sidik } = idempotensi;
-    // Requests with one key take turns, so concurrent retries see the first one's answer.
-    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [kunci]);
-    const batas = new Date(clock().getTime() - MASA_SIMPAN_IDEMPOTENSI_MS);
-    const { rows } = await client.query<{ sidik: string; waktu: Date; hasil: unknown }>(
-      'SELECT sidik, waktu, hasil FROM idempotensi WHERE kunci = $1 AND waktu >= $2',
-      [kunci, batas],
-    );
-    const [tersimpan] = rows;
+    const tersimpan = (await kunciDanBaca(client, [kunci], clock())).get(kunci);
     if (tersimpan !== undefined) {
-      const jawaban = jawabanUlang(
-        CatatanIdempotensi.parse({ ...tersimpan, waktu: tersimpan.waktu.toISOString() }),
-        sidik,
-      );
+      const jawaban = jawabanUlang(tersimpan, sidik);
       // The sidik names the operation, so the stored answer has the type this operation returns.
       return jawaban instanceof DomainError ? { galat: jawaban } : { nilai: jawaban as T };
     }
     const hasil = await cobaUbah(client, ubah);
-    await client.query(
-      `INSERT INTO idempotensi (kunci, sidik, waktu, hasil) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (kunci) DO UPDATE SET sidik = excluded.sidik, waktu = excluded.waktu, hasil = excluded.hasil`,
-      [kunci, sidik, clock(), JSON.stringify(hasilDisimpan('nilai' in hasil ? hasil.nilai : hasil.galat))],
-    );
+    const waktu = clock().toISOString();
+    await simpan(client, [
+      [kunci, { sidik, waktu, hasil: hasilDisimpan('nilai' in hasil ? hasil.nilai : hasil.galat) }],
+    ]);
     return hasil;
   }
 

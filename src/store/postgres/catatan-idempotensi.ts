@@ -1,0 +1,55 @@
+// The idempotensi table as every keyed change uses it, inside the change's own transaction: lock the keys, read
+// their records, and store first answers in the same commit as the change they answer.
+import type pg from 'pg';
+import { CatatanIdempotensi, MASA_SIMPAN_IDEMPOTENSI_MS } from '../../domain/idempotensi';
+
+/**
+ * Locks the keys for the rest of the transaction and returns the records that are still kept. Requests with one
+ * key take turns, so a retry sees the first one's answer. The keys are locked in sorted order, the same in every
+ * process, so two batches that share keys cannot deadlock on them.
+ */
+export async function kunciDanBaca(
+  client: pg.ClientBase,
+  kunci: readonly string[],
+  sekarang: Date,
+): Promise<Map<string, CatatanIdempotensi>> {
+  const urut = [...new Set(kunci)].sort();
+  // unnest yields the keys in array order, so the locks are taken in that order.
+  await client.query({
+    name: 'kunci_idempotensi',
+    text: 'SELECT pg_advisory_xact_lock(hashtextextended(kunci, 0)) FROM unnest($1::text[]) AS kunci',
+    values: [urut],
+  });
+  // A statement after the locks sees every answer committed by whoever held them before.
+  const { rows } = await client.query<{ kunci: string; sidik: string; waktu: Date; hasil: unknown }>({
+    name: 'baca_idempotensi',
+    text: 'SELECT kunci, sidik, waktu, hasil FROM idempotensi WHERE kunci = ANY($1) AND waktu >= $2',
+    values: [urut, new Date(sekarang.getTime() - MASA_SIMPAN_IDEMPOTENSI_MS)],
+  });
+  return new Map(
+    rows.map(({ kunci: k, waktu, ...baris }) => [
+      k,
+      CatatanIdempotensi.parse({ ...baris, waktu: waktu.toISOString() }),
+    ]),
+  );
+}
+
+/** Stores first answers, replacing the expired records of the same keys that pruning has not removed yet. */
+export async function simpan(
+  client: pg.ClientBase,
+  catatan: readonly (readonly [string, CatatanIdempotensi])[],
+): Promise<void> {
+  if (catatan.length === 0) return;
+  await client.query({
+    name: 'simpan_idempotensi',
+    text: `INSERT INTO idempotensi (kunci, sidik, waktu, hasil)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::jsonb[])
+           ON CONFLICT (kunci) DO UPDATE SET sidik = excluded.sidik, waktu = excluded.waktu, hasil = excluded.hasil`,
+    values: [
+      catatan.map(([kunci]) => kunci),
+      catatan.map(([, c]) => c.sidik),
+      catatan.map(([, c]) => c.waktu),
+      catatan.map(([, c]) => JSON.stringify(c.hasil)),
+    ],
+  });
+}
