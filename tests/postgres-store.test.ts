@@ -1,4 +1,5 @@
 // The shared Store contract against a real PostgreSQL server.
+import pg from 'pg';
 import { SaldoTidakCukup, type DomainError } from '../src/domain/errors';
 import type { Idempotensi } from '../src/domain/idempotensi';
 import { openPostgresStore } from '../src/store/postgres/postgres-store';
@@ -115,3 +116,53 @@ import { describeStoreContract } from './store-contract';
     }
   });
 });
+
+(adaPostgres ? describe : describe.skip)('PostgreSQL store: the order keys are locked in', () => {
+  it('is sorted, so a batch sent as [b, a] cannot deadlock with a transaction that locks a, then b', async () => {
+    const url = await skemaBaru('urutankunci');
+    const store = await openPostgresStore(url);
+    const lain = new pg.Client({ connectionString: url });
+    await lain.connect();
+    try {
+      const noRekening = await store.daftar(dataNasabah());
+      const setor = { waktu: new Date().toISOString(), kode_transaksi: 'C', nominal: 1_000 } as const;
+      const kunci = (nama: string) => `urutan-${process.pid}-${nama}`;
+      const kunciLain = (nama: string) =>
+        lain.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [kunci(nama)]);
+      // Another process's transaction holds a; the store's batch must then wait for a without holding b.
+      await lain.query('BEGIN');
+      await kunciLain('a');
+      const pembuka = store.catatMutasi(noRekening, setor, { kunci: kunci('pembuka'), sidik: 'p' });
+      const batch = [kunci('b'), kunci('a')].map((k) =>
+        store.catatMutasi(noRekening, setor, { kunci: k, sidik: `sidik-${k}` }),
+      );
+      await pembuka;
+      await sampaiAdaYangMenunggu(lain, kunci('a'));
+
+      // Were b taken first, this would be a deadlock, and PostgreSQL would abort one of the two.
+      await kunciLain('b');
+      await lain.query('COMMIT');
+
+      expect(await Promise.all(batch)).toEqual([2_000, 3_000]);
+    } finally {
+      await lain.end();
+      await store.close();
+    }
+  });
+});
+
+/** Resolves once another backend waits for the advisory lock of `kunci` (which `client` holds). */
+async function sampaiAdaYangMenunggu(client: pg.Client, kunci: string): Promise<void> {
+  for (let i = 0; i < 200; i += 1) {
+    // A bigint advisory key shows in pg_locks as its high half (classid) and low half (objid).
+    const { rows } = await client.query<{ n: string }>(
+      `SELECT count(*) AS n FROM pg_locks
+       WHERE locktype = 'advisory' AND objsubid = 1 AND NOT granted
+         AND ((classid::bigint << 32) | objid::bigint) = hashtextextended($1, 0)`,
+      [kunci],
+    );
+    if (Number(rows[0]?.n) > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('no transaction came to wait for the advisory lock within 2 s');
+}
