@@ -17,7 +17,7 @@ export interface GerakBerkunci extends Gerak {
 }
 
 /** A move's answer: saldo afterwards, or the domain error that refused it. */
-export type Jawaban = number | DomainError;
+type Jawaban = number | DomainError;
 
 interface HasilBaris {
   urutan: number;

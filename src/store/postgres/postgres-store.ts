@@ -27,7 +27,7 @@ export interface PostgresStoreOptions {
   buatNoRekening?: () => string;
   /** The time idempotency keys are stamped with. */
   clock?: () => Date;
-  /** Connections per process; each request holds one only for its own transaction. */
+  /** Connections per process; a batch or a registration holds one only for its own statement or transaction. */
   poolSize?: number;
   /** How long a request waits for a new connection before it is answered 503 (the database is unreachable). */
   connectTimeoutMs?: number;
@@ -97,14 +97,15 @@ export async function openPostgresStore(
     return hasil.nilai;
   }
 
-  /** The change itself, inside a savepoint, so that a refusal rolls back only the change. */
-  async function cobaUbah<T>(client: Client, ubah: () => Promise<T>): Promise<Hasil<T>> {
-    await client.query('SAVEPOINT perubahan');
+  /**
+   * The change itself, a refusal kept as its answer. No savepoint is needed: daftarkan, the only change run this
+   * way, rolls back its own savepoint before it refuses, so the transaction can still record the refusal.
+   */
+  async function cobaUbah<T>(ubah: () => Promise<T>): Promise<Hasil<T>> {
     try {
       return { nilai: await ubah() };
     } catch (error) {
       if (!(error instanceof DomainError) || error.kode === 'PENYIMPANAN_TIDAK_TERSEDIA') throw error;
-      await client.query('ROLLBACK TO SAVEPOINT perubahan');
       return { galat: error };
     }
   }
@@ -115,7 +116,7 @@ export async function openPostgresStore(
     idempotensi: Idempotensi | undefined,
     ubah: () => Promise<T>,
   ): Promise<Hasil<T>> {
-    if (idempotensi === undefined) return cobaUbah(client, ubah);
+    if (idempotensi === undefined) return cobaUbah(ubah);
     const { kunci, sidik } = idempotensi;
     const tersimpan = (await kunciDanBaca(client, [kunci], clock())).get(kunci);
     if (tersimpan !== undefined) {
@@ -123,7 +124,7 @@ export async function openPostgresStore(
       // The sidik names the operation, so the stored answer has the type this operation returns.
       return jawaban instanceof DomainError ? { galat: jawaban } : { nilai: jawaban as T };
     }
-    const hasil = await cobaUbah(client, ubah);
+    const hasil = await cobaUbah(ubah);
     const waktu = clock().toISOString();
     await simpan(client, [
       [kunci, { sidik, waktu, hasil: hasilDisimpan('nilai' in hasil ? hasil.nilai : hasil.galat) }],
