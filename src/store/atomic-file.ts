@@ -2,7 +2,25 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { kodeGalat } from './galat';
+
+/**
+ * The calls whose behaviour differs between Linux, macOS and Windows, so that a test on Linux can play the
+ * others. Everything else here is the same on every platform.
+ */
+export interface FileSystem {
+  platform: NodeJS.Platform;
+  rename(from: string, to: string): Promise<void>;
+  /** Opens a directory only to fsync and close it. */
+  openDirectory(directory: string): Promise<Pick<FileHandle, 'sync' | 'close'>>;
+}
+
+export const nodeFileSystem: FileSystem = {
+  platform: process.platform,
+  rename,
+  openDirectory: (directory) => open(directory, 'r'),
+};
 
 /** The (inode, size, mtime) triple that tells us whether anyone replaced or edited the file since we looked. */
 export type Identitas = string;
@@ -28,12 +46,15 @@ export function pemilikTemp(file: string, nama: string): number | null {
 /**
  * Writes the pieces of `isi`, in order, to a temp file beside `file`, fsyncs it, renames it over `file`, then fsyncs the directory so
  * the rename itself survives a power cut. `sebelumGanti` may throw to abandon the write at the last moment
- * (the old file then stays). Returns the identity of the new file.
+ * (the old file then stays). Once the rename is done it never throws for a platform that cannot fsync a
+ * directory: the new file is in place, and a failure would tell the caller nothing changed. Returns the
+ * identity of the new file.
  */
 export async function tulisAtomik(
   file: string,
   isi: readonly Buffer[],
   sebelumGanti?: () => void,
+  fileSystem: FileSystem = nodeFileSystem,
 ): Promise<Identitas> {
   const temp = namaTemp(file);
   let identitas: Identitas;
@@ -47,13 +68,40 @@ export async function tulisAtomik(
       await handle.close();
     }
     sebelumGanti?.();
-    await rename(temp, file);
+    await renameWithRetry(fileSystem, temp, file);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     throw error;
   }
-  await fsyncDirectory(path.dirname(file));
+  await fsyncDirectory(fileSystem, path.dirname(file));
   return identitas;
+}
+
+/** How long a rename that Windows refuses for a moment is retried before the write gives up. */
+export const RENAME_RETRY_MS = 3_000;
+
+/** How Windows says that another program holds the target open: an error that passes once it lets go. */
+const RENAME_REFUSED_FOR_A_MOMENT = new Set(['EPERM', 'EACCES', 'EBUSY']);
+
+/**
+ * On Windows a rename over a file that another program (a virus scanner, the search indexer, a backup tool)
+ * has open fails until it lets go, usually within milliseconds; graceful-fs and write-file-atomic retry it
+ * the same way. Past the bound the error stands, and the old file is still in place. Elsewhere these errors
+ * are real (permissions, a read-only mount) and retrying would only delay the 503.
+ */
+async function renameWithRetry(fileSystem: FileSystem, from: string, to: string): Promise<void> {
+  const start = Date.now();
+  for (let pauseMs = 10; ; pauseMs = Math.min(pauseMs * 2, 250)) {
+    try {
+      await fileSystem.rename(from, to);
+      return;
+    } catch (error) {
+      const isMomentary =
+        fileSystem.platform === 'win32' && RENAME_REFUSED_FOR_A_MOMENT.has(kodeGalat(error));
+      if (!isMomentary || Date.now() - start + pauseMs > RENAME_RETRY_MS) throw error;
+      await sleep(pauseMs);
+    }
+  }
 }
 
 /** writev may stop short (a signal, a huge file); go on from where it stopped until every byte is out. */
@@ -75,12 +123,26 @@ function setelah(bagian: readonly Buffer[], terkirim: number): Buffer[] {
   return [];
 }
 
-async function fsyncDirectory(directory: string): Promise<void> {
-  const handle = await open(directory, 'r');
+/** How a platform or file system says it has no directory fsync at all, as opposed to one that failed. */
+const DIRECTORY_FSYNC_UNSUPPORTED = new Set(['EINVAL', 'ENOTSUP', 'EISDIR']);
+
+/**
+ * Makes the rename itself survive a power cut. Windows cannot open a directory for fsync (Node answers
+ * EISDIR, or EPERM at the fsync) and needs none: NTFS journals the rename's metadata. Elsewhere a file system
+ * that says it cannot do it leaves the rename as durable as that file system makes it, which a 503 would not
+ * improve. On Linux every error counts: its local file systems all fsync directories, so an error is real.
+ */
+async function fsyncDirectory(fileSystem: FileSystem, directory: string): Promise<void> {
+  if (fileSystem.platform === 'win32') return;
   try {
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const handle = await fileSystem.openDirectory(directory);
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    if (fileSystem.platform === 'linux' || !DIRECTORY_FSYNC_UNSUPPORTED.has(kodeGalat(error))) throw error;
   }
 }
 
