@@ -1,5 +1,6 @@
 // A data directory whose writes can be made to fail for real: read-only, or (tmpfs) full.
 // Root ignores permission bits, so as root the directory is a tiny tmpfs that is remounted read-only instead.
+// Neither works on Windows (its chmod sets a read-only flag that directories ignore); tmpfs is Linux's.
 import { execFileSync } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -15,7 +16,7 @@ export interface FaultDir {
 const isRoot = process.getuid?.() === 0;
 
 function mountWorks(): boolean {
-  if (!isRoot) return false;
+  if (!isRoot || process.platform !== 'linux') return false;
   const probe = execFileSync('mktemp', ['-d']).toString().trim();
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { stdio: 'ignore' });
@@ -29,9 +30,9 @@ function mountWorks(): boolean {
 }
 
 const canMount = mountWorks();
-/** Whether this machine can make a directory refuse writes (non-root: chmod; root: a tmpfs mount). */
-export const canMakeReadOnly = !isRoot || canMount;
-/** Whether this machine can give a directory a size limit (a tmpfs mount, which needs root). */
+/** Whether this machine can make a directory refuse writes (non-root: chmod, not on Windows; root: a tmpfs). */
+export const canMakeReadOnly = isRoot ? canMount : process.platform !== 'win32';
+/** Whether this machine can give a directory a size limit (a tmpfs mount, which needs Linux and root). */
 export const canFillDisk = canMount;
 
 /** A fresh directory; with `sizeKb` it is a tmpfs of that size, so writes past it fail with ENOSPC. */

@@ -13,7 +13,7 @@ describe('when the disk refuses a write', () => {
   });
 
   (canMakeReadOnly ? it : it.skip)(
-    'answers 503 to every move in the batch, keeps memory equal to disk, and recovers (skipped only where neither chmod nor mount can make a directory read-only)',
+    'answers 503 to every move in the batch, keeps memory equal to disk, and recovers (skipped where neither chmod nor a tmpfs mount can make a directory read-only: on Windows, and as root unless Linux lets it mount a tmpfs)',
     async () => {
       fault = await faultDir();
       const { app, dataFile } = await makeTestApp({ dataFile: path.join(fault.dir, 'nasabah.json') });
@@ -44,7 +44,7 @@ describe('when the disk refuses a write', () => {
   );
 
   (canFillDisk ? it : it.skip)(
-    'answers 503 when the disk is full, leaves no temp file behind, and loses nothing acknowledged (skipped only without permission to mount a tmpfs)',
+    'answers 503 when the disk is full, leaves no temp file behind, and loses nothing acknowledged (skipped without a tmpfs to fill: it needs Linux, as root with permission to mount)',
     async () => {
       fault = await faultDir(64);
       const { app, dataFile } = await makeTestApp({ dataFile: path.join(fault.dir, 'nasabah.json') });
