@@ -12,6 +12,7 @@ const SUITES_FOR_BOTH_STORES = [
   'daftar',
   'hostile-input',
   'logging-health',
+  'security',
 ];
 
 const config: Config = {

@@ -1,25 +1,41 @@
 // Builds the Express app from its dependencies; it never listens and never reads the environment.
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { createTabungan } from './domain/tabungan';
-import helmet from 'helmet';
+import { identifyClient, requireClient, type Access } from './http/auth';
 import { createDocsRouter } from './http/docs';
 import { createErrorHandler, notFound } from './http/error-handler';
+import { limitFailedRequests, limitPipelining } from './http/limits';
 import { createRequestLogger } from './http/request-log';
-import { createRoutes } from './http/routes';
+import { createHealthRoute, createRoutes } from './http/routes';
 import type { Store } from './store/store';
+
+/** Failed answers per client per minute unless configured otherwise (FAILED_REQUEST_LIMIT). */
+export const FAILED_REQUEST_LIMIT = 300;
 
 export interface AppDeps {
   store: Store;
   logger: Logger;
   clock?: () => Date;
+  /** Who may call. Default: open mode, loopback Host names only. */
+  access?: Access;
+  /** Answers >= 400 per client per minute before 429; 0 turns the limit off. */
+  failedRequestLimit?: number;
 }
 
-export function createApp({ store, logger, clock = () => new Date() }: AppDeps): Express {
+export function createApp({
+  store,
+  logger,
+  clock = () => new Date(),
+  access = { mode: 'open', anyHost: false },
+  failedRequestLimit = FAILED_REQUEST_LIMIT,
+}: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   // Answers are a few bytes and change with every write; hashing them for an ETag buys nothing.
   app.set('etag', false);
+  const tabungan = createTabungan({ store, clock });
 
   app.use(
     helmet({
@@ -30,8 +46,15 @@ export function createApp({ store, logger, clock = () => new Date() }: AppDeps):
     }),
   );
   app.use(createRequestLogger(logger));
+  // The edge, in order: bound pipelining, identify the caller, count its failures, then (after the public
+  // endpoints) demand a key. Identifying before refusing lets the failure limit slow down token guessing.
+  app.use(limitPipelining());
+  app.use(identifyClient(access));
+  app.use(limitFailedRequests(failedRequestLimit, access));
   app.use(createDocsRouter());
-  app.use(createRoutes(createTabungan({ store, clock })));
+  app.use(createHealthRoute(tabungan));
+  app.use(requireClient);
+  app.use(createRoutes(tabungan));
   app.use(notFound);
   app.use(createErrorHandler(logger));
   return app;

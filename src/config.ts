@@ -1,5 +1,43 @@
 // Every setting, read from the environment once at start; a bad value stops the server with a clear message.
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import type { ApiKey } from './http/auth';
+
+const API_KEY_ENTRY = /^([A-Za-z0-9_.-]{1,64}):([0-9a-f]{64})(:read)?$/;
+
+/** `name:sha256hex[:read],…`; a bad entry is named by its position and name, never by its hash. */
+function parseApiKeys(text: string, context: z.RefinementCtx): ApiKey[] {
+  const apiKeys: ApiKey[] = [];
+  for (const [index, entry] of text.split(',').entries()) {
+    const trimmed = entry.trim();
+    const match = API_KEY_ENTRY.exec(trimmed);
+    const label = `entri ke-${index + 1} (${JSON.stringify(trimmed.split(':')[0]?.slice(0, 64) ?? '')})`;
+    if (match === null) {
+      context.addIssue({
+        code: 'custom',
+        message: `${label} harus berbentuk nama:sha256hex atau nama:sha256hex:read (nama: huruf, angka, _ . -; sha256hex: 64 digit hex huruf kecil)`,
+      });
+      continue;
+    }
+    const [, name = '', sha256 = '', readOnly] = match;
+    if (apiKeys.some((apiKey) => apiKey.name === name))
+      context.addIssue({ code: 'custom', message: `${label}: nama dipakai dua kali` });
+    if (apiKeys.some((apiKey) => apiKey.sha256.toString('hex') === sha256))
+      context.addIssue({ code: 'custom', message: `${label}: hash yang sama dipakai dua kali` });
+    apiKeys.push({ name, sha256: Buffer.from(sha256, 'hex'), readOnly: readOnly !== undefined });
+  }
+  return apiKeys;
+}
+
+/** Only the machine itself can reach these: localhost, 127.0.0.0/8 and ::1. */
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  if (bare === 'localhost' || bare === '::1') return true;
+  return isIP(bare) === 4 && bare.startsWith('127.');
+}
+
+const count = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
 
 const Config = z
   .object({
@@ -13,11 +51,38 @@ const Config = z
     // How long a crashed process's lock blocks the next one; must stay above the slowest write (BENCHMARKS.md).
     LOCK_STALE_MS: z.coerce.number().int().min(2_000).max(600_000).default(10_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // Unset: open mode, for a laptop (loopback only). Set: every endpoint but /health and the docs needs a key.
+    API_KEYS: z
+      .string()
+      .optional()
+      .transform((text, context) =>
+        text === undefined || text.trim() === '' ? [] : parseApiKeys(text, context),
+      ),
+    ALLOW_UNAUTHENTICATED: z.enum(['true', 'false']).default('false'),
+    // Answers >= 400 one client may get per minute before it is answered 429; 0 turns the limit off.
+    FAILED_REQUEST_LIMIT: count(0, 1_000_000, 300),
+    // Changes waiting for the disk or the database, per process; beyond it a change is answered 503 at once.
+    MAX_QUEUED_CHANGES: count(1, 1_000_000, 1_000),
+    // Idempotency keys one client may have stored (each kept 24 h); beyond it a new key is answered 429.
+    IDEMPOTENCY_KEYS_PER_CLIENT: count(1, 10_000_000, 10_000),
+    MAX_CONNECTIONS: count(1, 1_000_000, 1_000),
+    // How long SIGTERM waits for slow clients before it closes their connections.
+    SHUTDOWN_GRACE_MS: count(0, 600_000, 10_000),
   })
   .refine((config) => config.STORE !== 'postgres' || config.DATABASE_URL !== undefined, {
     path: ['DATABASE_URL'],
     error: 'wajib diisi bila STORE=postgres (contoh: postgres://tabungan:tabungan@127.0.0.1:5432/tabungan)',
-  });
+  })
+  .refine(
+    (config) =>
+      config.API_KEYS.length > 0 || isLoopback(config.HOST) || config.ALLOW_UNAUTHENTICATED === 'true',
+    {
+      path: ['API_KEYS'],
+      error:
+        'wajib diisi bila HOST bukan loopback: tanpa API_KEYS siapa pun di jaringan dapat memindahkan uang ' +
+        '(buat kunci dengan npm run api-key -- <nama>, atau ALLOW_UNAUTHENTICATED=true bila proxy di depan yang memeriksa)',
+    },
+  );
 
 export type Config = z.infer<typeof Config>;
 

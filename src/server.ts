@@ -3,33 +3,57 @@ import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app';
 import { loadConfig, type Config } from './config';
+import type { Access } from './http/auth';
+import { CONNECTION_LIMITS, createHttpServer } from './http/limits';
 import { openJsonFileStore } from './store/json-file-store';
 import { openPostgresStore } from './store/postgres/postgres-store';
 import type { Store } from './store/store';
 
 function openStore(config: Config, logger: Logger): Promise<Store> {
+  const limits = {
+    maxQueuedChanges: config.MAX_QUEUED_CHANGES,
+    idempotencyKeysPerClient: config.IDEMPOTENCY_KEYS_PER_CLIENT,
+  };
   if (config.STORE === 'postgres' && config.DATABASE_URL !== undefined)
-    return openPostgresStore(config.DATABASE_URL);
+    return openPostgresStore(config.DATABASE_URL, limits);
   return openJsonFileStore(config.DATA_FILE, {
+    ...limits,
     staleMs: config.LOCK_STALE_MS,
     onLockCompromised: (error) => logger.error({ err: error }, 'lock berkas data hilang'),
     onWrite: (write) => logger.debug(write, 'berkas data ditulis'),
+    onModeTightened: (change) =>
+      logger.warn(change, 'data file was readable by other users; its mode is now 0600'),
   });
+}
+
+function accessOf(config: Config): Access {
+  if (config.API_KEYS.length > 0) return { mode: 'apiKeys', apiKeys: config.API_KEYS };
+  return { mode: 'open', anyHost: config.ALLOW_UNAUTHENTICATED === 'true' };
 }
 
 async function main(): Promise<void> {
   const config = loadConfig();
   // Asynchronous writes keep logging off the request path; redact is a backstop, as bodies are never logged.
   const logger = pino(
-    { level: config.LOG_LEVEL, redact: { paths: ['*.nik', '*.no_hp', '*.body'], censor: '[disamarkan]' } },
+    {
+      level: config.LOG_LEVEL,
+      redact: {
+        paths: ['*.nik', '*.no_hp', '*.body', '*.authorization', '*.headers.authorization'],
+        censor: '[disamarkan]',
+      },
+    },
     pino.destination({ sync: false }),
   );
   const store = await openStore(config, logger);
-  const server = createApp({ store, logger }).listen(config.PORT, config.HOST);
+  const access = accessOf(config);
+  const app = createApp({ store, logger, access, failedRequestLimit: config.FAILED_REQUEST_LIMIT });
+  const server = createHttpServer(app, { ...CONNECTION_LIMITS, maxConnections: config.MAX_CONNECTIONS });
+  server.listen(config.PORT, config.HOST);
   server.once('listening', () => {
     const { address, port } = server.address() as AddressInfo;
     const penyimpanan = config.STORE === 'json' ? config.DATA_FILE : 'postgres';
-    logger.info({ address, port, store: penyimpanan }, 'Tabungan API siap');
+    const clients = access.mode === 'apiKeys' ? access.apiKeys.map((apiKey) => apiKey.name) : 'open mode';
+    logger.info({ address, port, store: penyimpanan, clients }, 'Tabungan API siap');
   });
   server.once('error', (error) => {
     logger.fatal({ err: error }, 'server tidak dapat mendengarkan');
@@ -50,6 +74,9 @@ async function main(): Promise<void> {
       });
     });
     server.closeIdleConnections();
+    // A slow client must not keep the process alive: after the grace, its connection is cut. Writes already
+    // accepted still finish, as store.close() waits for them.
+    setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_GRACE_MS).unref();
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);

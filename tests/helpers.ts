@@ -4,10 +4,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import request from 'supertest';
 import type { Express } from 'express';
 import { createApp } from '../src/app';
+import type { Access } from '../src/http/auth';
 import type { DaftarRequest } from '../src/domain/schemas';
 import { openJsonFileStore, type JsonFileStoreOptions } from '../src/store/json-file-store';
 import { openPostgresStore } from '../src/store/postgres/postgres-store';
@@ -29,6 +30,14 @@ export async function tempDataFile(): Promise<string> {
 
 export const silentLogger = pino({ level: 'silent' });
 
+/**
+ * The app's own defaults, except the failed-request limit: the suites that send hundreds of bad requests test
+ * answers, not the limit, which security.test.ts covers.
+ */
+function testAppOptions(options: { clock?: () => Date }) {
+  return { failedRequestLimit: 0, ...(options.clock ? { clock: options.clock } : {}) };
+}
+
 export interface TestApp {
   app: Express;
   store: Store;
@@ -40,7 +49,7 @@ export async function makeTestApp(
 ): Promise<TestApp> {
   const dataFile = options.dataFile ?? (await tempDataFile());
   const store = await openJsonFileStore(dataFile, options.store);
-  const app = createApp({ store, logger: silentLogger, ...(options.clock ? { clock: options.clock } : {}) });
+  const app = createApp({ store, logger: silentLogger, ...testAppOptions(options) });
   return { app, store, dataFile };
 }
 
@@ -58,20 +67,37 @@ let nomorSkema = 0;
 /** With the JSON store, `dataFile` is its file, so a test can also check the bytes on disk. */
 export type AnyStoreApp = Pick<TestApp, 'app' | 'store'> & { dataFile?: string };
 
-export async function makeAnyStoreApp(options: { clock?: () => Date } = {}): Promise<AnyStoreApp> {
-  const { store, dataFile } = await openAnyStore();
-  const app = createApp({ store, logger: silentLogger, ...(options.clock ? { clock: options.clock } : {}) });
+/** What a test may set beyond the defaults: who may call, the failure limit, and the stores' own bounds. */
+export interface AnyStoreAppOptions {
+  clock?: () => Date;
+  access?: Access;
+  failedRequestLimit?: number;
+  logger?: Logger;
+  storeLimits?: { maxQueuedChanges?: number; idempotencyKeysPerClient?: number };
+}
+
+export async function makeAnyStoreApp(options: AnyStoreAppOptions = {}): Promise<AnyStoreApp> {
+  const { store, dataFile } = await openAnyStore(options.storeLimits);
+  const app = createApp({
+    store,
+    logger: options.logger ?? silentLogger,
+    ...testAppOptions(options),
+    ...(options.access ? { access: options.access } : {}),
+    ...(options.failedRequestLimit === undefined ? {} : { failedRequestLimit: options.failedRequestLimit }),
+  });
   return { app, store, ...(dataFile === undefined ? {} : { dataFile }) };
 }
 
 /** The store TEST_STORE names, fresh and empty; closed after the test file. */
-export async function openAnyStore(): Promise<{ store: Store; dataFile?: string }> {
+export async function openAnyStore(
+  limits: AnyStoreAppOptions['storeLimits'] = {},
+): Promise<{ store: Store; dataFile?: string }> {
   nomorSkema += 1;
   const dataFile = process.env.TEST_STORE === 'postgres' ? undefined : await tempDataFile();
   const store =
     dataFile === undefined
-      ? await openPostgresStore(await skemaBaru(`api${nomorSkema}`))
-      : await openJsonFileStore(dataFile);
+      ? await openPostgresStore(await skemaBaru(`api${nomorSkema}`), limits)
+      : await openJsonFileStore(dataFile, limits);
   storeTerbuka.push(store);
   return { store, ...(dataFile === undefined ? {} : { dataFile }) };
 }

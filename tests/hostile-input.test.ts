@@ -1,5 +1,6 @@
 // Bodies and paths an attacker (or a broken client) might send: never a 500, never a change, never a bad file.
 import fc from 'fast-check';
+import zlib from 'node:zlib';
 import { readFile } from 'node:fs/promises';
 import request from 'supertest';
 import { openJsonFileStore } from '../src/store/json-file-store';
@@ -164,5 +165,86 @@ describe('hostile input', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it.each(['/saldo/%ZZ', '/saldo/%C0%AF', '/mutasi/%', '/saldo/%E0%A4%A', '/mutasi/%FF%FE?limit=1'])(
+    'answers %s with 400 and a remark, not 500',
+    async (path) => {
+      const res = await request(t.app).get(path);
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ remark: expect.stringContaining('tidak dapat dibaca') as unknown });
+    },
+  );
+
+  it('never answers 5xx to paths with random percent-escapes', async () => {
+    const escape = fc.oneof(
+      fc.integer({ min: 0, max: 255 }).map((byte) => `%${byte.toString(16).padStart(2, '0')}`),
+      fc.constantFrom('%', '%Z', '%ZZ', '%%', '%G0', '%0'),
+      fc.constantFrom('a', '1', '/', '.', '-'),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('saldo', 'mutasi', 'tabung', 'tidak-ada'),
+        fc.array(escape, { maxLength: 12 }).map((parts) => parts.join('')),
+        async (endpoint, segment) => {
+          const res = await request(t.app).get(`/${endpoint}/${segment}`);
+          expect(res.status).toBeLessThan(500);
+          expect(res.body).toHaveProperty(
+            res.status === 200 ? ('saldo' in res.body ? 'saldo' : 'mutasi') : 'remark',
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never answers 5xx to compressed bodies that do not decode, and changes nothing for them', async () => {
+    const sebelum = await keadaan();
+    let decoded = 0;
+    const valid = Buffer.from(JSON.stringify({ no_rekening: noRekening, nominal: 1 }));
+    const compress: Record<string, (input: Buffer) => Buffer> = {
+      gzip: (input) => zlib.gzipSync(input),
+      deflate: (input) => zlib.deflateSync(input),
+      br: (input) => zlib.brotliCompressSync(input),
+    };
+    const brokenBody = fc.oneof(
+      // Random bytes, claimed to be compressed.
+      fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)),
+      // A valid stream cut short, or with bytes flipped.
+      fc
+        .tuple(fc.constantFrom('gzip', 'deflate', 'br'), fc.integer({ min: 1, max: 40 }))
+        .map(([encoding, cut]) => {
+          const whole = compress[encoding]?.(valid) ?? valid;
+          return whole.subarray(0, Math.max(0, whole.length - cut));
+        }),
+      fc
+        .tuple(fc.constantFrom('gzip', 'deflate', 'br'), fc.nat(), fc.integer({ min: 1, max: 255 }))
+        .map(([encoding, at, xor]) => {
+          const whole = Buffer.from(compress[encoding]?.(valid) ?? valid);
+          const index = at % whole.length;
+          whole[index] = (whole[index] ?? 0) ^ xor;
+          return whole;
+        }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('/tabung', '/tarik', '/daftar'),
+        fc.constantFrom('gzip', 'deflate', 'br', 'x-gzip', 'identity', 'compress', 'gzip, br', 'GZIP', ''),
+        brokenBody,
+        async (endpoint, encoding, body) => {
+          const res = await request(t.app)
+            .post(endpoint)
+            .set('Content-Type', 'application/json')
+            .set('Content-Encoding', encoding)
+            .send(body);
+          expect(res.status).toBeLessThan(500);
+          if (res.status === 200) decoded += 1;
+          else expect(res.body).toHaveProperty('remark');
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // A flipped byte may, rarely, still decode (brotli has no checksum): only then may anything have changed.
+    if (decoded === 0) expect(await keadaan()).toBe(sebelum);
   });
 });

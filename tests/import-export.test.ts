@@ -5,6 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import request from 'supertest';
 import { openPostgresStore } from '../src/store/postgres/postgres-store';
+import { MIGRASI } from '../src/store/postgres/migrations';
 import { daftarNasabah, makeTestApp, tabung, tempDataFile } from './helpers';
 import { adaPostgres, skemaBaru } from './postgres';
 
@@ -106,7 +107,7 @@ function jalankan(
 
       expect([pertama.status, pertama.stdout.trim()]).toEqual([
         0,
-        'diterapkan: 001_awal, 002_catat_mutasi_batch',
+        `diterapkan: ${MIGRASI.map((migrasi) => migrasi.versi).join(', ')}`,
       ]);
       expect([kedua.status, kedua.stdout.trim()]).toEqual([0, 'skema sudah terbaru']);
       const store = await openPostgresStore(databaseUrl);

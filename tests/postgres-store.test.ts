@@ -91,7 +91,7 @@ import { describeStoreContract } from './store-contract';
         const permintaan = Array.from({ length: 40 }, (_, i) => ({
           noRekening: rekening[i % 4] ?? '',
           mutasi: i % 11 === 0 ? tarikBesar : setor,
-          idempotensi: { kunci: `gelombang-${w}-${i}`, sidik: `sidik-${w}-${i}` },
+          idempotensi: { client: 'open', kunci: `gelombang-${w}-${i}`, sidik: `sidik-${w}-${i}` },
         }));
         const kirim = (store: Store, urutan: typeof permintaan) =>
           urutan.map(({ noRekening, mutasi, idempotensi }) =>
@@ -132,9 +132,13 @@ import { describeStoreContract } from './store-contract';
       // Another process's transaction holds a; the store's batch must then wait for a without holding b.
       await lain.query('BEGIN');
       await kunciLain('a');
-      const pembuka = store.catatMutasi(noRekening, setor, { kunci: kunci('pembuka'), sidik: 'p' });
+      const pembuka = store.catatMutasi(noRekening, setor, {
+        client: 'open',
+        kunci: kunci('pembuka'),
+        sidik: 'p',
+      });
       const batch = [kunci('b'), kunci('a')].map((k) =>
-        store.catatMutasi(noRekening, setor, { kunci: k, sidik: `sidik-${k}` }),
+        store.catatMutasi(noRekening, setor, { client: 'open', kunci: k, sidik: `sidik-${k}` }),
       );
       await pembuka;
       await sampaiAdaYangMenunggu(lain, kunci('a'));

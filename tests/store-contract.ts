@@ -85,8 +85,13 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
 
       it('refuses a tabung that would take saldo past Number.MAX_SAFE_INTEGER', async () => {
         const noRekening = await rekeningBaru();
-        const batasTercapai = Array.from({ length: 9007 }, () => mutasi('C', 1_000_000_000_000));
-        await Promise.all(batasTercapai.map((m) => store.catatMutasi(noRekening, m)));
+        // In waves below the stores' bound on queued changes (MAX_QUEUED_CHANGES), which would refuse the rest.
+        for (let terkirim = 0; terkirim < 9007; terkirim += 500) {
+          const gelombang = Array.from({ length: Math.min(500, 9007 - terkirim) }, () =>
+            mutasi('C', 1_000_000_000_000),
+          );
+          await Promise.all(gelombang.map((m) => store.catatMutasi(noRekening, m)));
+        }
         const sisa = Number.MAX_SAFE_INTEGER - 9007 * 1_000_000_000_000;
         await expect(store.catatMutasi(noRekening, mutasi('C', sisa + 1))).rejects.toBeInstanceOf(
           SaldoMelebihiBatas,
@@ -167,7 +172,7 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
 
       it('answers a retried daftar with the first no_rekening and registers once', async () => {
         const data = dataNasabah();
-        const idem = { kunci: kunci('daftar'), sidik: 'sidik-a' };
+        const idem = { client: 'open', kunci: kunci('daftar'), sidik: 'sidik-a' };
         const pertama = await store.daftar(data, idem);
         await expect(store.daftar(data, idem)).resolves.toBe(pertama);
         await expect(store.daftar(data)).rejects.toBeInstanceOf(NikSudahTerdaftar);
@@ -175,7 +180,7 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
 
       it('moves money once for many parallel retries, and gives each the first answer', async () => {
         const noRekening = await rekeningBaru(1_000);
-        const idem = { kunci: kunci('tabung'), sidik: 'sidik-b' };
+        const idem = { client: 'open', kunci: kunci('tabung'), sidik: 'sidik-b' };
         const m = mutasi('C', 500);
         const jawaban = await Promise.all(
           Array.from({ length: 30 }, () => store.catatMutasi(noRekening, m, idem)),
@@ -188,9 +193,9 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
       it('refuses the key with a different request, changing nothing', async () => {
         const noRekening = await rekeningBaru(1_000);
         const k = kunci('tarik');
-        await store.catatMutasi(noRekening, mutasi('D', 100), { kunci: k, sidik: 'sidik-c' });
+        await store.catatMutasi(noRekening, mutasi('D', 100), { client: 'open', kunci: k, sidik: 'sidik-c' });
         await expect(
-          store.catatMutasi(noRekening, mutasi('D', 200), { kunci: k, sidik: 'sidik-lain' }),
+          store.catatMutasi(noRekening, mutasi('D', 200), { client: 'open', kunci: k, sidik: 'sidik-lain' }),
         ).rejects.toBeInstanceOf(IdempotencyKeyBentrok);
         expect(await store.saldo(noRekening)).toBe(900);
       });
@@ -199,11 +204,27 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
         const noRekening = await rekeningBaru();
         const k = kunci('tabung');
         // The first move is another key's, so that a store that batches sends the three below together.
-        const pembuka = store.catatMutasi(noRekening, mutasi('C', 1), { kunci: kunci('buka'), sidik: 'x' });
+        const pembuka = store.catatMutasi(noRekening, mutasi('C', 1), {
+          client: 'open',
+          kunci: kunci('buka'),
+          sidik: 'x',
+        });
         const hasil = await Promise.allSettled([
-          store.catatMutasi(noRekening, mutasi('C', 1_000), { kunci: k, sidik: 'sidik-seribu' }),
-          store.catatMutasi(noRekening, mutasi('C', 2_000), { kunci: k, sidik: 'sidik-dua-ribu' }),
-          store.catatMutasi(noRekening, mutasi('C', 2_000), { kunci: k, sidik: 'sidik-dua-ribu' }),
+          store.catatMutasi(noRekening, mutasi('C', 1_000), {
+            client: 'open',
+            kunci: k,
+            sidik: 'sidik-seribu',
+          }),
+          store.catatMutasi(noRekening, mutasi('C', 2_000), {
+            client: 'open',
+            kunci: k,
+            sidik: 'sidik-dua-ribu',
+          }),
+          store.catatMutasi(noRekening, mutasi('C', 2_000), {
+            client: 'open',
+            kunci: k,
+            sidik: 'sidik-dua-ribu',
+          }),
         ]);
 
         await pembuka;
@@ -221,7 +242,7 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
 
       it('replays a refusal as the same refusal, even once it would succeed', async () => {
         const noRekening = await rekeningBaru(100);
-        const idem = { kunci: kunci('tarik'), sidik: 'sidik-d' };
+        const idem = { client: 'open', kunci: kunci('tarik'), sidik: 'sidik-d' };
         await expect(store.catatMutasi(noRekening, mutasi('D', 500), idem)).rejects.toBeInstanceOf(
           SaldoTidakCukup,
         );

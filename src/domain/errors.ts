@@ -11,6 +11,8 @@ export const KodeKesalahan = z.enum([
   'SALDO_MELEBIHI_BATAS',
   'IDEMPOTENCY_KEY_BENTROK',
   'PENYIMPANAN_TIDAK_TERSEDIA',
+  'IDEMPOTENCY_KEY_LIMIT',
+  'QUEUE_FULL',
 ]);
 export type KodeKesalahan = z.infer<typeof KodeKesalahan>;
 
@@ -79,8 +81,32 @@ export class IdempotencyKeyBentrok extends DomainError {
  * the client may retry once the operator has fixed the cause named in the remark.
  */
 export class PenyimpananTidakTersedia extends DomainError {
+  /** For the log only: what exactly is wrong, for example where a hand edit broke the file (digits masked). */
+  readonly detail: string | undefined;
+
   /** `cause` carries the system error for the log; the remark itself never names paths or internals. */
-  constructor(remark: string, options?: ErrorOptions) {
+  constructor(remark: string, options?: ErrorOptions & { detail?: string | undefined }) {
     super('PENYIMPANAN_TIDAK_TERSEDIA', remark, options);
+    this.detail = options?.detail;
+  }
+}
+
+/**
+ * The client already has as many idempotency keys stored as it may. Refused rather than forgetting an older key
+ * early, which could let a late retry move money twice. Never stored as an answer: nothing was decided.
+ */
+export class IdempotencyKeyLimit extends DomainError {
+  constructor(limit: number) {
+    super(
+      'IDEMPOTENCY_KEY_LIMIT',
+      `klien ini sudah menyimpan ${limit} Idempotency-Key dalam 24 jam terakhir; ulangi tanpa kunci baru atau tunggu kunci lama kedaluwarsa`,
+    );
+  }
+}
+
+/** Too many changes are waiting for storage in this process; nothing was changed, retry in a moment. */
+export class QueueFull extends DomainError {
+  constructor() {
+    super('QUEUE_FULL', 'server sedang penuh; tidak ada yang berubah, ulangi sebentar lagi');
   }
 }

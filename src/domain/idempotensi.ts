@@ -9,11 +9,52 @@ export const MASA_SIMPAN_IDEMPOTENSI_MS = 24 * 60 * 60 * 1000;
 
 const aturanKunci = { error: 'Idempotency-Key harus 1 sampai 255 karakter ASCII yang terlihat' };
 export const IdempotencyKey = z.string(aturanKunci).regex(/^[\x21-\x7e]{1,255}$/, aturanKunci);
+/** A key as stored: a client's key, prefixed with the client's name unless it is open mode's. */
+export const StoredIdempotencyKey = z.string().regex(/^(?:[A-Za-z0-9_.-]{1,64} )?[\x21-\x7e]{1,255}$/);
 
-/** What a store needs to recognise a retry: the key, and a fingerprint of what the request asked for. */
+/** How many keys one client may have stored at once, unless configured otherwise (README, "Keamanan"). */
+export const IDEMPOTENCY_KEYS_PER_CLIENT = 10_000;
+
+/**
+ * The one client of open mode (no API_KEYS). Its keys are stored unprefixed, exactly as files written before
+ * keys were per client stored them, so those keep replaying.
+ */
+export const OPEN_MODE_CLIENT = 'open';
+
+/**
+ * What a store needs to recognise a retry: the client, the key as stored (scoped to that client, so two clients'
+ * equal keys are two requests), and a fingerprint of what the request asked for.
+ */
 export interface Idempotensi {
+  client: string;
   kunci: string;
   sidik: string;
+}
+
+/**
+ * `<client> <key>`: a space cannot occur in an Idempotency-Key (visible ASCII only) nor in a client name, so the
+ * scoped form is unambiguous and still a valid stored key.
+ */
+export function scopedIdempotencyKey(client: string, idempotencyKey: string): string {
+  return client === OPEN_MODE_CLIENT ? idempotencyKey : `${client} ${idempotencyKey}`;
+}
+
+/** The client a stored key belongs to; unprefixed keys are open mode's. */
+export function clientOfStoredKey(kunci: string): string {
+  const space = kunci.indexOf(' ');
+  return space === -1 ? OPEN_MODE_CLIENT : kunci.slice(0, space);
+}
+
+/** Errors that are not the request's answer, only a reason it could not be decided now: never stored. */
+const NOT_AN_ANSWER: ReadonlySet<KodeKesalahan> = new Set([
+  'PENYIMPANAN_TIDAK_TERSEDIA',
+  'IDEMPOTENCY_KEY_LIMIT',
+  'QUEUE_FULL',
+]);
+
+/** Whether a failure is a decision (a refusal to store and replay) rather than "try again later". */
+export function isRefusal(error: unknown): error is DomainError {
+  return error instanceof DomainError && !NOT_AN_ANSWER.has(error.kode);
 }
 
 /** The fingerprint of one use case called with one (validated) request; retries give the same one. */

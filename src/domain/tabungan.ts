@@ -1,7 +1,7 @@
 // The use cases of a savings account, in the words of the business; no HTTP, no files.
 import type { Store } from '../store/store';
 import { RekeningTidakDikenali } from './errors';
-import { sidikPermintaan, type Idempotensi } from './idempotensi';
+import { scopedIdempotencyKey, sidikPermintaan, type Idempotensi } from './idempotensi';
 import type {
   DaftarRequest,
   DaftarResponse,
@@ -20,28 +20,46 @@ export interface TabunganDeps {
 
 export type Tabungan = ReturnType<typeof createTabungan>;
 
-/** A retry is the same operation with the same validated data; the key alone does not make it one. */
-function idempotensi(operasi: string, data: unknown, kunci: string | undefined): Idempotensi | undefined {
-  return kunci === undefined ? undefined : { kunci, sidik: sidikPermintaan(operasi, data) };
+/** Who asks for a change (a client name from the HTTP edge) and, optionally, under which Idempotency-Key. */
+export interface Caller {
+  client: string;
+  idempotencyKey?: string | undefined;
+}
+
+/**
+ * A retry is the same client asking for the same operation with the same validated data; the key alone does not
+ * make it one, and another client's equal key is another request.
+ */
+function idempotensi(
+  operasi: string,
+  data: unknown,
+  { client, idempotencyKey }: Caller,
+): Idempotensi | undefined {
+  if (idempotencyKey === undefined) return undefined;
+  return {
+    client,
+    kunci: scopedIdempotencyKey(client, idempotencyKey),
+    sidik: sidikPermintaan(operasi, data),
+  };
 }
 
 export function createTabungan({ store, clock }: TabunganDeps) {
-  function catat(kode_transaksi: KodeTransaksi, gerak: GerakDanaRequest, kunci: string | undefined) {
+  function catat(kode_transaksi: KodeTransaksi, gerak: GerakDanaRequest, caller: Caller) {
     const mutasi = { waktu: clock().toISOString(), kode_transaksi, nominal: gerak.nominal };
-    return store.catatMutasi(gerak.no_rekening, mutasi, idempotensi(kode_transaksi, gerak, kunci));
+    return store.catatMutasi(gerak.no_rekening, mutasi, idempotensi(kode_transaksi, gerak, caller));
   }
 
   return {
-    async daftar(nasabahBaru: DaftarRequest, kunci?: string): Promise<DaftarResponse> {
-      return { no_rekening: await store.daftar(nasabahBaru, idempotensi('daftar', nasabahBaru, kunci)) };
+    async daftar(nasabahBaru: DaftarRequest, caller: Caller): Promise<DaftarResponse> {
+      return { no_rekening: await store.daftar(nasabahBaru, idempotensi('daftar', nasabahBaru, caller)) };
     },
 
-    async tabung(setoran: GerakDanaRequest, kunci?: string): Promise<SaldoResponse> {
-      return { saldo: await catat('C', setoran, kunci) };
+    async tabung(setoran: GerakDanaRequest, caller: Caller): Promise<SaldoResponse> {
+      return { saldo: await catat('C', setoran, caller) };
     },
 
-    async tarik(penarikan: GerakDanaRequest, kunci?: string): Promise<SaldoResponse> {
-      return { saldo: await catat('D', penarikan, kunci) };
+    async tarik(penarikan: GerakDanaRequest, caller: Caller): Promise<SaldoResponse> {
+      return { saldo: await catat('D', penarikan, caller) };
     },
 
     /** Ready when the ledger can be read; the store's PenyimpananTidakTersedia says why not. */

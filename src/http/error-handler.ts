@@ -3,11 +3,12 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { DomainError, type KodeKesalahan } from '../domain/errors';
 
-/** An answer decided by the HTTP layer itself (unknown route, wrong media type). */
+/** An answer decided by the HTTP layer itself (unknown route, wrong media type, no API key). */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly remark: string,
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(remark);
   }
@@ -21,8 +22,13 @@ const STATUS: Record<KodeKesalahan, number> = {
   SALDO_TIDAK_CUKUP: 400,
   SALDO_MELEBIHI_BATAS: 400,
   IDEMPOTENCY_KEY_BENTROK: 409,
+  IDEMPOTENCY_KEY_LIMIT: 429,
   PENYIMPANAN_TIDAK_TERSEDIA: 503,
+  QUEUE_FULL: 503,
 };
+
+/** Errors a client may simply retry after a moment: they say when. */
+const RETRY_AFTER_SECONDS: Partial<Record<KodeKesalahan, number>> = { QUEUE_FULL: 1 };
 
 /** body-parser marks its errors with a `type`; these are the client's fault and say so. */
 const BODY_PARSER: Record<string, HttpError> = {
@@ -35,23 +41,42 @@ const BODY_PARSER: Record<string, HttpError> = {
   'entity.verify.failed': new HttpError(400, 'body harus berupa teks UTF-8 yang valid'),
 };
 
+/**
+ * Other client errors that Express and its parsers raise (a path with a broken %-escape, a compressed body that
+ * does not decode) carry a 4xx `status`. Their messages are English and may quote the input, so the remark is
+ * ours.
+ */
+const CLIENT_ERROR_REMARK: Record<number, string> = {
+  400: 'permintaan tidak dapat dibaca (misalnya %-escape di path yang rusak, atau body terkompresi yang rusak)',
+};
+
 export const notFound: RequestHandler = (req, _res, next) => {
   next(new HttpError(404, `tidak ada endpoint ${req.method} ${req.path}`));
 };
 
 export function createErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, _next) => {
-    const { status, remark } = toAnswer(error);
-    if (status >= 500) logger.error({ err: error }, 'permintaan gagal');
-    res.status(status).json({ remark });
+    const { status, remark, headers } = toAnswer(error);
+    if (status >= 500) logger.error({ err: error }, 'request failed');
+    res.status(status).set(headers).json({ remark });
   };
 }
 
-function toAnswer(error: unknown): { status: number; remark: string } {
-  if (error instanceof DomainError) return { status: STATUS[error.kode], remark: error.remark };
+function toAnswer(error: unknown): { status: number; remark: string; headers: Record<string, string> } {
+  if (error instanceof DomainError) {
+    const retryAfter = RETRY_AFTER_SECONDS[error.kode];
+    return {
+      status: STATUS[error.kode],
+      remark: error.remark,
+      headers: retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) },
+    };
+  }
   if (error instanceof HttpError) return error;
-  const type = (error as { type?: unknown } | null)?.type;
+  const { type, status } = (error ?? {}) as { type?: unknown; status?: unknown };
   const bodyParserError = typeof type === 'string' ? BODY_PARSER[type] : undefined;
   if (bodyParserError) return bodyParserError;
-  return { status: 500, remark: 'terjadi kesalahan pada server; coba lagi nanti' };
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { status, remark: CLIENT_ERROR_REMARK[status] ?? 'permintaan ditolak', headers: {} };
+  }
+  return { status: 500, remark: 'terjadi kesalahan pada server; coba lagi nanti', headers: {} };
 }

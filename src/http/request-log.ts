@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { clientOf } from './auth';
 
 /** A caller's own request id is kept when it is a sane token, so logs line up across services. */
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
@@ -20,6 +21,8 @@ export function createRequestLogger(logger: Logger): RequestHandler {
       logger[level](
         {
           request_id: requestId,
+          // The API key's name, never the token; absent when the caller was not identified.
+          client: clientOf(req)?.name,
           method: req.method,
           // The path only: a query string is the client's, and need not be kept.
           path: req.path,

@@ -2,28 +2,47 @@
 import { Router, type Request } from 'express';
 import { IdempotencyKey } from '../domain/idempotensi';
 import { DaftarRequest, GerakDanaRequest, MutasiQuery, NoRekeningParams } from '../domain/schemas';
-import type { Tabungan } from '../domain/tabungan';
+import type { Caller, Tabungan } from '../domain/tabungan';
+import { clientOf } from './auth';
 import { jsonBody } from './json-body';
 import { validate } from './validate';
 
-/** The optional Idempotency-Key header, checked like any other field. */
-function idempotencyKey(req: Request): string | undefined {
-  return validate(IdempotencyKey.optional(), req.get('Idempotency-Key'));
+/** The client requireClient let through, and the optional Idempotency-Key header, checked like any field. */
+function caller(req: Request): Caller {
+  const client = clientOf(req);
+  if (client === undefined) throw new Error('a protected route was reached without a client');
+  return {
+    client: client.name,
+    idempotencyKey: validate(IdempotencyKey.optional(), req.get('Idempotency-Key')),
+  };
 }
 
+/** GET /health: for load balancers and probes, so it needs no API key. */
+export function createHealthRoute(tabungan: Tabungan): Router {
+  return Router().get('/health', async (_req, res) => {
+    res.json(await tabungan.kesehatan());
+  });
+}
+
+/** The endpoints behind authentication. */
 export function createRoutes(tabungan: Tabungan): Router {
   const router = Router();
+  // Saldo and history are personal: no browser or proxy may keep a copy of any answer.
+  router.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
 
   router.post('/daftar', jsonBody, async (req, res) => {
-    res.json(await tabungan.daftar(validate(DaftarRequest, req.body), idempotencyKey(req)));
+    res.json(await tabungan.daftar(validate(DaftarRequest, req.body), caller(req)));
   });
 
   router.post('/tabung', jsonBody, async (req, res) => {
-    res.json(await tabungan.tabung(validate(GerakDanaRequest, req.body), idempotencyKey(req)));
+    res.json(await tabungan.tabung(validate(GerakDanaRequest, req.body), caller(req)));
   });
 
   router.post('/tarik', jsonBody, async (req, res) => {
-    res.json(await tabungan.tarik(validate(GerakDanaRequest, req.body), idempotencyKey(req)));
+    res.json(await tabungan.tarik(validate(GerakDanaRequest, req.body), caller(req)));
   });
 
   router.get('/saldo/:no_rekening', async (req, res) => {
@@ -33,10 +52,6 @@ export function createRoutes(tabungan: Tabungan): Router {
   router.get('/mutasi/:no_rekening', async (req, res) => {
     const { no_rekening } = validate(NoRekeningParams, req.params);
     res.json(await tabungan.mutasi(no_rekening, validate(MutasiQuery, req.query)));
-  });
-
-  router.get('/health', async (_req, res) => {
-    res.json(await tabungan.kesehatan());
   });
 
   return router;

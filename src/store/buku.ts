@@ -1,17 +1,34 @@
 // The in-memory ledger behind the JSON file: parsing and checking the file, and writing it back cheaply.
 import { saldoDariMutasi } from '../domain/rekening';
 import { Nasabah, NoRekening, type Mutasi } from '../domain/schemas';
-import { CatatanIdempotensi, IdempotencyKey } from '../domain/idempotensi';
+import { CatatanIdempotensi, StoredIdempotencyKey, clientOfStoredKey } from '../domain/idempotensi';
 import { LineBlocks } from './line-blocks';
 
-/** The file cannot be used; the message names the account and the rule that failed. */
+/**
+ * The file cannot be used. The message names the account and the rule that failed, and is shown to clients, so
+ * it never quotes the file's content; `detail` (for the log only) may, with long digit runs masked.
+ */
 export class BerkasTidakValid extends Error {
   override readonly name = 'BerkasTidakValid';
+  constructor(
+    message: string,
+    readonly detail?: string,
+  ) {
+    super(message);
+  }
 }
 
 /** nik and no_hp are personal data: a message that reaches a client or a log shows only the last 4 digits. */
 function samarkan(nilai: string): string {
   return `${'*'.repeat(Math.max(0, nilai.length - 4))}${nilai.slice(-4)}`;
+}
+
+/**
+ * Masks every run of 5 or more digits in a text quoted from the file: a nik or no_hp, whole or cut short by the
+ * quote, keeps only its last 4 digits.
+ */
+function samarkanAngka(teks: string): string {
+  return teks.replace(/[0-9]{5,}/g, samarkan);
 }
 
 function isObjekJson(nilai: unknown): nilai is Record<string, unknown> {
@@ -45,6 +62,8 @@ export class Buku {
   /** Idempotency keys and their first answers, oldest first (insertion order), with their own lines. */
   private readonly idempotensi = new Map<string, CatatanIdempotensi>();
   private readonly barisKunci = new LineBlocks();
+  /** Stored keys per client, so a client at its limit is found without a scan. */
+  private readonly idempotencyKeysPerClient = new Map<string, number>();
 
   /** Top-level fields this version does not know, written back as they were read. */
   private constructor(private readonly lainnya: Record<string, unknown>) {}
@@ -62,7 +81,8 @@ export class Buku {
     try {
       json = JSON.parse(teks);
     } catch (error) {
-      throw new BerkasTidakValid(`bukan JSON yang valid (${(error as Error).message})`);
+      // JSON.parse quotes the bytes around the fault: the log may see them, masked; a client never does.
+      throw new BerkasTidakValid('bukan JSON yang valid', samarkanAngka((error as Error).message));
     }
     if (!isObjekJson(json)) throw new BerkasTidakValid('isi berkas harus berupa objek JSON');
     const { nasabah, idempotensi = {}, ...lainnya } = json;
@@ -70,19 +90,36 @@ export class Buku {
     if (!isObjekJson(idempotensi)) throw new BerkasTidakValid('field idempotensi harus berupa objek JSON');
     const buku = new Buku(lainnya);
     for (const [noRekening, data] of Object.entries(nasabah)) buku.periksaDanSimpan(noRekening, data);
-    for (const [kunci, data] of Object.entries(idempotensi)) buku.periksaKunci(kunci, data);
+    for (const [urutan, [kunci, data]] of Object.entries(idempotensi).entries())
+      buku.periksaKunci(urutan + 1, kunci, data);
     return buku;
   }
 
-  private periksaKunci(kunci: string, isi: unknown): void {
+  /** The key is named by its position, not quoted: it is the client's text, and the remark reaches clients. */
+  private periksaKunci(urutan: number, kunci: string, isi: unknown): void {
     const hasil = CatatanIdempotensi.safeParse(isi);
-    if (!hasil.success || !IdempotencyKey.safeParse(kunci).success) {
+    if (!hasil.success || !StoredIdempotencyKey.safeParse(kunci).success) {
       const issue = hasil.error?.issues[0];
       const aturan = issue ? `${issue.path.join('.')}: ${issue.message}` : 'kunci tidak valid';
-      throw new BerkasTidakValid(`idempotensi ${JSON.stringify(kunci)}, ${aturan}`);
+      throw new BerkasTidakValid(`idempotensi ke-${urutan}, ${aturan}`);
     }
-    this.idempotensi.set(kunci, hasil.data);
+    this.simpanIdempotensi(kunci, hasil.data);
     this.barisKunci.set(kunci, barisJson(kunci, hasil.data));
+  }
+
+  private simpanIdempotensi(kunci: string, catatan: CatatanIdempotensi | null): void {
+    const existed = this.idempotensi.has(kunci);
+    if (catatan === null) this.idempotensi.delete(kunci);
+    else this.idempotensi.set(kunci, catatan);
+    const change = (catatan === null ? 0 : 1) - (existed ? 1 : 0);
+    if (change === 0) return;
+    const client = clientOfStoredKey(kunci);
+    this.idempotencyKeysPerClient.set(client, (this.idempotencyKeysPerClient.get(client) ?? 0) + change);
+  }
+
+  /** How many keys `client` has stored (kept keys, expired ones included until they are pruned). */
+  idempotencyKeyCount(client: string): number {
+    return this.idempotencyKeysPerClient.get(client) ?? 0;
   }
 
   cariIdempotensi(kunci: string): CatatanIdempotensi | undefined {
@@ -180,10 +217,7 @@ export class Buku {
       isi,
       terapkan: () => {
         for (const [noRekening, nasabah] of draft.berubah) this.simpan(noRekening, nasabah);
-        for (const [kunci, catatan] of draft.kunciBerubah) {
-          if (catatan === null) this.idempotensi.delete(kunci);
-          else this.idempotensi.set(kunci, catatan);
-        }
+        for (const [kunci, catatan] of draft.kunciBerubah) this.simpanIdempotensi(kunci, catatan);
         this.baris.adopt(barisBerubah, rendering);
         this.barisKunci.adopt(barisKunciBerubah, renderingKunci);
       },
@@ -202,6 +236,7 @@ export class Draft {
   readonly kunciBerubah = new Map<string, CatatanIdempotensi | null>();
   private readonly nikBaru = new Set<string>();
   private readonly noHpBaru = new Set<string>();
+  private readonly keyCountChanges = new Map<string, number>();
 
   constructor(private readonly buku: Buku) {}
 
@@ -216,14 +251,27 @@ export class Draft {
   }
 
   catatIdempotensi(kunci: string, catatan: CatatanIdempotensi): void {
+    if (this.cariIdempotensi(kunci) === undefined) this.countKeyChange(kunci, 1);
     this.kunciBerubah.set(kunci, catatan);
   }
 
   /** Forgets the keys recorded before `batas`, so the file does not grow without end. */
   lupakanKunciSebelum(batas: string): void {
     for (const kunci of this.buku.kunciSebelum(batas)) {
-      if (!this.kunciBerubah.has(kunci)) this.kunciBerubah.set(kunci, null);
+      if (this.kunciBerubah.has(kunci)) continue;
+      this.kunciBerubah.set(kunci, null);
+      this.countKeyChange(kunci, -1);
     }
+  }
+
+  /** How many keys `client` will have stored once this draft is written. */
+  idempotencyKeyCount(client: string): number {
+    return this.buku.idempotencyKeyCount(client) + (this.keyCountChanges.get(client) ?? 0);
+  }
+
+  private countKeyChange(kunci: string, change: number): void {
+    const client = clientOfStoredKey(kunci);
+    this.keyCountChanges.set(client, (this.keyCountChanges.get(client) ?? 0) + change);
   }
 
   cari(noRekening: string): Readonly<Nasabah> | undefined {

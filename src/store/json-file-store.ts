@@ -6,27 +6,32 @@
 // The lock (proper-lockfile) is held across the whole read-modify-write, so a second server process on the
 // same file can neither lose our update nor have its own lost. Within this process the batches run one at a
 // time, and changes that arrive during a write wait for the next one: one fsync then serves many requests.
-import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readlink, realpath, stat, unlink } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import { setTimeout } from 'node:timers/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import {
   DomainError,
+  IdempotencyKeyLimit,
   NikSudahTerdaftar,
   NoHpSudahTerdaftar,
   PenyimpananTidakTersedia,
+  QueueFull,
   RekeningTidakDikenali,
 } from '../domain/errors';
 import {
+  IDEMPOTENCY_KEYS_PER_CLIENT,
   MASA_SIMPAN_IDEMPOTENSI_MS,
   hasilDisimpan,
+  isRefusal,
   jawabanUlang,
   type Idempotensi,
 } from '../domain/idempotensi';
 import { buatNoRekening as buatNoRekeningAcak, saldoSetelah } from '../domain/rekening';
 import type { DaftarRequest, Mutasi } from '../domain/schemas';
 import { bacaDenganIdentitas, identitasDari, pemilikTemp, tulisAtomik, type Identitas } from './atomic-file';
+import type { FileSystem } from './atomic-file';
 import { BerkasTidakValid, Buku, Draft } from './buku';
 import { kodeGalat } from './galat';
 import type { Store } from './store';
@@ -44,7 +49,18 @@ export interface JsonFileStoreOptions {
   clock?: () => Date;
   /** Told after every durable write: how many changes it carried, its size and how long it took. */
   onWrite?: (write: { perubahan: number; bytes: number; durasiMs: number }) => void;
+  /** The platform's file calls (rename, directory fsync); tests pass fakes to play Windows or macOS. */
+  fileSystem?: FileSystem;
+  /** Told when the file was readable by others at start and has been made owner-only (0600). */
+  onModeTightened?: (change: { file: string; mode: string }) => void;
+  /** Changes that may wait for the disk at once; beyond it a change is refused with QueueFull. */
+  maxQueuedChanges?: number;
+  /** Idempotency keys one client may have stored; beyond it a new key is refused with IdempotencyKeyLimit. */
+  idempotencyKeysPerClient?: number;
 }
+
+/** Changes that may wait for the disk at once, unless configured otherwise (MAX_QUEUED_CHANGES). */
+export const MAX_QUEUED_CHANGES = 1_000;
 
 /** Raised by openJsonFileStore when the file exists but breaks a rule; the file is left untouched. */
 export class DataFileInvalid extends Error {
@@ -60,14 +76,22 @@ interface Perubahan {
 type Keadaan =
   | { jenis: 'siap'; buku: Buku; identitas: Identitas }
   /** The file on disk is not one we can read; we answer 503 until its identity changes. */
-  | { jenis: 'rusak'; identitas: Identitas | null; remark: string }
+  | { jenis: 'rusak'; identitas: Identitas | null; remark: string; detail?: string | undefined }
   /** A write may or may not have reached the disk; the next operation must reload before trusting memory. */
   | { jenis: 'perluDibaca' };
 
 const DEFAULT_STALE_MS = 10_000;
 
-export async function openJsonFileStore(file: string, options: JsonFileStoreOptions = {}): Promise<Store> {
+export async function openJsonFileStore(
+  dataFile: string,
+  options: JsonFileStoreOptions = {},
+): Promise<Store> {
+  // A symlinked DATA_FILE is followed once, here: writes replace its target, and temp files and the lock sit
+  // beside the target, so the rename stays within one directory and the symlink itself is never replaced.
+  const file = await resolveSymlink(dataFile);
   const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
+  const maxQueuedChanges = options.maxQueuedChanges ?? MAX_QUEUED_CHANGES;
+  const idempotencyKeysPerClient = options.idempotencyKeysPerClient ?? IDEMPOTENCY_KEYS_PER_CLIENT;
   const buatNoRekening = options.buatNoRekening ?? buatNoRekeningAcak;
   const clock = options.clock ?? (() => new Date());
   const lockOptions: lockfile.LockOptions = {
@@ -84,17 +108,24 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
   let memegangLock = false;
   let pemuatan: Promise<void> | null = null;
   const antrean: Perubahan[] = [];
+  /** Changes in the batch being written now: they count against the queue's bound until answered. */
+  let sedangDitulis = 0;
   let penulisan: Promise<void> | null = null;
   let ditutup = false;
 
   await mkdir(path.dirname(file), { recursive: true });
   await hapusTempYatim(file);
   await buatJikaBelumAda();
+  await tightenMode(file, options.onModeTightened);
   try {
     await bukuTerkini();
   } catch (error) {
     // Refuse to start rather than serve (or later overwrite) a file we could not read; it stays untouched.
-    if (error instanceof PenyimpananTidakTersedia) throw new DataFileInvalid(`${file}: ${error.remark}`);
+    // The operator's console may see the detail (digits masked); clients only ever get the remark.
+    if (error instanceof PenyimpananTidakTersedia) {
+      const detail = error.detail === undefined ? '' : ` (${error.detail})`;
+      throw new DataFileInvalid(`${file}: ${error.remark}${detail}`);
+    }
     throw error;
   }
 
@@ -123,7 +154,8 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
       const identitas = identitasSekarang();
       if (keadaan.jenis === 'siap' && keadaan.identitas === identitas) return keadaan.buku;
       if (keadaan.jenis === 'rusak' && keadaan.identitas === identitas) {
-        throw new PenyimpananTidakTersedia(keadaan.remark);
+        // The detail (digits masked) goes to the log; the remark alone reaches the client.
+        throw new PenyimpananTidakTersedia(keadaan.remark, { detail: keadaan.detail });
       }
       pemuatan ??= muatUlang().finally(() => (pemuatan = null));
       await pemuatan;
@@ -146,7 +178,7 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
     } catch (error) {
       if (!(error instanceof BerkasTidakValid)) throw error;
       const remark = `berkas data tidak valid, perbaiki dulu: ${error.message}`;
-      keadaan = { jenis: 'rusak', identitas: isi.identitas, remark };
+      keadaan = { jenis: 'rusak', identitas: isi.identitas, remark, detail: error.detail };
     }
   }
 
@@ -168,6 +200,8 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
         : (draft: Draft) => ingatJawaban(draft, idempotensi, () => ubah(draft));
     if (ditutup)
       return Promise.reject(new PenyimpananTidakTersedia('server sedang berhenti; ulangi sebentar lagi'));
+    // Refused before it queues, so memory stays bounded however fast requests come.
+    if (antrean.length + sedangDitulis >= maxQueuedChanges) return Promise.reject(new QueueFull());
     return new Promise<T>((selesai, gagal) => {
       antrean.push({ terapkan, selesai: selesai as (hasil: unknown) => void, gagal });
       penulisan ??= kurasAntrean().finally(() => (penulisan = null));
@@ -177,7 +211,7 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
   /** Runs a keyed change once: a retry (same key, same sidik) gets the first answer, recorded with the change. */
   function ingatJawaban<T extends string | number>(
     draft: Draft,
-    { kunci, sidik }: Idempotensi,
+    { client, kunci, sidik }: Idempotensi,
     ubah: () => T,
   ): T {
     const catatan = draft.cariIdempotensi(kunci);
@@ -187,6 +221,10 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
       // The sidik names the operation, so a stored answer has the type this operation returns.
       return jawaban as T;
     }
+    // Checked before the change: a client at its limit moves nothing, and a key is never forgotten early.
+    if (draft.idempotencyKeyCount(client) >= idempotencyKeysPerClient) {
+      throw new IdempotencyKeyLimit(idempotencyKeysPerClient);
+    }
     const waktu = clock().toISOString();
     try {
       const nilai = ubah();
@@ -194,9 +232,7 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
       return nilai;
     } catch (error) {
       // A refusal is an answer too; a storage failure is not (nothing was decided, the retry should run).
-      if (error instanceof DomainError && error.kode !== 'PENYIMPANAN_TIDAK_TERSEDIA') {
-        draft.catatIdempotensi(kunci, { sidik, waktu, hasil: hasilDisimpan(error) });
-      }
+      if (isRefusal(error)) draft.catatIdempotensi(kunci, { sidik, waktu, hasil: hasilDisimpan(error) });
       throw error;
     }
   }
@@ -239,18 +275,25 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
     memegangLock = true;
     // Everything that queued while we waited for the lock joins this batch.
     const batch = antrean.splice(0);
+    sedangDitulis = batch.length;
     try {
       const buku = await bukuTerkini();
       const draft = new Draft(buku);
+      // Expired keys go first, so that they no longer count against their client's limit in this batch.
+      draft.lupakanKunciSebelum(new Date(clock().getTime() - MASA_SIMPAN_IDEMPOTENSI_MS).toISOString());
       const jawaban = batch.map((perubahan) => cobaTerapkan(perubahan, draft));
       if (draft.adaPerubahan) {
-        draft.lupakanKunciSebelum(new Date(clock().getTime() - MASA_SIMPAN_IDEMPOTENSI_MS).toISOString());
         const mulai = performance.now();
         const tulisan = buku.siapkanTulisan(draft);
-        const identitas = await tulisAtomik(file, tulisan.isi, () => {
-          if (lockDicuri)
-            throw Object.assign(new Error('lock taken over by another process'), { code: 'ECOMPROMISED' });
-        });
+        const identitas = await tulisAtomik(
+          file,
+          tulisan.isi,
+          () => {
+            if (lockDicuri)
+              throw Object.assign(new Error('lock taken over by another process'), { code: 'ECOMPROMISED' });
+          },
+          options.fileSystem,
+        );
         tulisan.terapkan();
         keadaan = { jenis: 'siap', buku, identitas };
         options.onWrite?.({
@@ -270,6 +313,7 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
       );
     } finally {
       memegangLock = false;
+      sedangDitulis = 0;
       await release().catch(() => undefined);
     }
   }
@@ -337,6 +381,34 @@ export async function openJsonFileStore(file: string, options: JsonFileStoreOpti
       await penulisan;
     },
   };
+}
+
+/** The file a DATA_FILE path stands for: itself, or the target its symlinks lead to (which may not exist yet). */
+async function resolveSymlink(file: string): Promise<string> {
+  try {
+    return await realpath(file);
+  } catch (error) {
+    if (kodeGalat(error) !== 'ENOENT') throw error;
+  }
+  const info = await lstat(file).catch(() => null);
+  if (info === null || !info.isSymbolicLink()) return path.resolve(file);
+  // A dangling symlink: the file is created where it points.
+  return resolveSymlink(path.resolve(path.dirname(file), await readlink(file)));
+}
+
+/**
+ * The data file holds personal data (nik, no_hp) and money: only its owner may read it. A file copied in by hand
+ * with 0644 is tightened at start; the store's own writes always create 0600.
+ */
+async function tightenMode(
+  file: string,
+  onModeTightened: JsonFileStoreOptions['onModeTightened'],
+): Promise<void> {
+  if (process.platform === 'win32') return;
+  const { mode } = await stat(file);
+  if ((mode & 0o077) === 0) return;
+  await chmod(file, 0o600);
+  onModeTightened?.({ file, mode: (mode & 0o777).toString(8).padStart(4, '0') });
 }
 
 /**

@@ -2,10 +2,16 @@
 // row, so under load one transaction and one WAL flush for many moves keeps the database from being the
 // bottleneck. Each move is still decided by its own conditional UPDATE inside the function.
 import type pg from 'pg';
-import { DomainError, RekeningTidakDikenali, SaldoMelebihiBatas, SaldoTidakCukup } from '../../domain/errors';
+import {
+  DomainError,
+  IdempotencyKeyLimit,
+  RekeningTidakDikenali,
+  SaldoMelebihiBatas,
+  SaldoTidakCukup,
+} from '../../domain/errors';
 import { hasilDisimpan, jawabanUlang, type Idempotensi } from '../../domain/idempotensi';
 import type { Mutasi } from '../../domain/schemas';
-import { kunciDanBaca, simpan } from './catatan-idempotensi';
+import { countKeysPerClient, kunciDanBaca, simpan } from './catatan-idempotensi';
 
 export interface Gerak {
   noRekening: string;
@@ -61,12 +67,15 @@ function keputusan(baris: HasilBaris | undefined, { noRekening, mutasi }: Gerak)
  * Keyed moves as one batch inside the caller's transaction; each gets the answer it would get alone.
  * Keys are locked first (kunciDanBaca), rows after them, in no_rekening order, so batches cannot deadlock. A key already
  * answered is answered again from its record, and a key that comes twice in one batch is moved once, the later
- * request being answered as a retry of the earlier.
+ * request being answered as a retry of the earlier. A new key of a client that already stores
+ * `idempotencyKeysPerClient` keys is refused with IdempotencyKeyLimit, moves nothing and is not stored. Two
+ * processes' batches for one client may overshoot that limit by at most what they have in flight together.
  */
 export async function catatBerkunci(
   client: pg.ClientBase,
   gerak: readonly GerakBerkunci[],
   sekarang: Date,
+  idempotencyKeysPerClient: number,
 ): Promise<Jawaban[]> {
   const catatan = await kunciDanBaca(
     client,
@@ -80,7 +89,18 @@ export async function catatBerkunci(
     const { kunci } = g.idempotensi;
     if (!catatan.has(kunci) && !pertama.has(kunci)) pertama.set(kunci, g);
   }
-  const baru = [...pertama.values()];
+  const keyCounts = await countKeysPerClient(
+    client,
+    [...pertama.values()].map((g) => g.idempotensi.client),
+    sekarang,
+  );
+  const refusedKeys = new Set<string>();
+  for (const { idempotensi } of pertama.values()) {
+    const count = keyCounts.get(idempotensi.client) ?? 0;
+    if (count >= idempotencyKeysPerClient) refusedKeys.add(idempotensi.kunci);
+    else keyCounts.set(idempotensi.client, count + 1);
+  }
+  const baru = [...pertama.values()].filter((g) => !refusedKeys.has(g.idempotensi.kunci));
   const jawabanBaru = await catatBersama(client, baru);
   const waktu = sekarang.toISOString();
   const catatanBaru = baru.map((g, i) => {
@@ -93,9 +113,12 @@ export async function catatBerkunci(
   await simpan(client, catatanBaru);
 
   const langsung = new Map(baru.map((g, i) => [g, jawabanBaru[i]]));
+  const limitReached = new IdempotencyKeyLimit(idempotencyKeysPerClient);
   return gerak.map((g) => {
     const jawaban = langsung.get(g);
     if (jawaban !== undefined) return jawaban;
+    // Every request with a refused key is refused alike, retries in the same batch included.
+    if (refusedKeys.has(g.idempotensi.kunci)) return limitReached;
     const tersimpan = catatan.get(g.idempotensi.kunci);
     if (tersimpan === undefined) throw new Error('an idempotency key was left without an answer');
     const ulang = jawabanUlang(tersimpan, g.idempotensi.sidik);

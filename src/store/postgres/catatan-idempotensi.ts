@@ -53,3 +53,18 @@ export async function simpan(
     ],
   });
 }
+
+/** How many unexpired keys each of `clients` has stored. */
+export async function countKeysPerClient(
+  client: pg.ClientBase,
+  clients: readonly string[],
+  sekarang: Date,
+): Promise<Map<string, number>> {
+  const { rows } = await client.query<{ client: string; jumlah: string }>({
+    name: 'hitung_idempotensi_client',
+    text: `SELECT client, count(*) AS jumlah FROM idempotensi
+           WHERE client = ANY($1) AND waktu >= $2 GROUP BY client`,
+    values: [[...new Set(clients)], new Date(sekarang.getTime() - MASA_SIMPAN_IDEMPOTENSI_MS)],
+  });
+  return new Map(rows.map((row) => [row.client, Number(row.jumlah)]));
+}

@@ -73,4 +73,16 @@ export const MIGRASI: readonly Migrasi[] = [
       $$;
     `,
   },
+  {
+    // Idempotency keys are stored scoped to their client: `<client> <key>`, open mode's unprefixed (the rule is
+    // clientOfStoredKey in domain/idempotensi.ts; this expression must say the same). The generated column lets
+    // a client's stored keys be counted on an index, to hold each client to its limit.
+    versi: '003_idempotensi_client',
+    sql: `
+      ALTER TABLE idempotensi ADD COLUMN client text GENERATED ALWAYS AS (
+        CASE WHEN strpos(kunci, ' ') > 0 THEN split_part(kunci, ' ', 1) ELSE 'open' END
+      ) STORED;
+      CREATE INDEX idempotensi_client_waktu ON idempotensi (client, waktu);
+    `,
+  },
 ];

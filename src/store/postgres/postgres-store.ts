@@ -4,13 +4,17 @@
 import pg from 'pg';
 import {
   DomainError,
+  IdempotencyKeyLimit,
   NikSudahTerdaftar,
   NoHpSudahTerdaftar,
   PenyimpananTidakTersedia,
+  QueueFull,
 } from '../../domain/errors';
 import {
+  IDEMPOTENCY_KEYS_PER_CLIENT,
   MASA_SIMPAN_IDEMPOTENSI_MS,
   hasilDisimpan,
+  isRefusal,
   jawabanUlang,
   type Idempotensi,
 } from '../../domain/idempotensi';
@@ -19,7 +23,7 @@ import type { DaftarRequest, Mutasi } from '../../domain/schemas';
 import { kodeGalat } from '../galat';
 import type { Store } from '../store';
 import { catatBerkunci, catatBersama, type Gerak, type GerakBerkunci } from './catat-mutasi';
-import { kunciDanBaca, simpan } from './catatan-idempotensi';
+import { countKeysPerClient, kunciDanBaca, simpan } from './catatan-idempotensi';
 import { gabungkan } from './gabung';
 import { jalankanMigrasi } from './migrate';
 
@@ -31,7 +35,14 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** How long a request waits for a new connection before it is answered 503 (the database is unreachable). */
   connectTimeoutMs?: number;
+  /** Changes in flight at once in this process; beyond it a change is refused with QueueFull. */
+  maxQueuedChanges?: number;
+  /** Idempotency keys one client may have stored; beyond it a new key is refused with IdempotencyKeyLimit. */
+  idempotencyKeysPerClient?: number;
 }
+
+/** Changes in flight at once, unless configured otherwise (MAX_QUEUED_CHANGES); as the JSON store's. */
+const MAX_QUEUED_CHANGES = 1_000;
 
 type Client = pg.PoolClient;
 
@@ -46,6 +57,8 @@ export async function openPostgresStore(
 ): Promise<Store> {
   const buatNoRekening = options.buatNoRekening ?? buatNoRekeningAcak;
   const clock = options.clock ?? (() => new Date());
+  const maxQueuedChanges = options.maxQueuedChanges ?? MAX_QUEUED_CHANGES;
+  const idempotencyKeysPerClient = options.idempotencyKeysPerClient ?? IDEMPOTENCY_KEYS_PER_CLIENT;
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: options.poolSize ?? 10,
@@ -63,6 +76,8 @@ export async function openPostgresStore(
   function lacak<T>(janji: () => Promise<T>): Promise<T> {
     if (ditutup)
       return Promise.reject(new PenyimpananTidakTersedia('server sedang berhenti; ulangi sebentar lagi'));
+    // Refused before it waits for a connection or a batch, so memory stays bounded however fast requests come.
+    if (berjalan.size >= maxQueuedChanges) return Promise.reject(new QueueFull());
     const berjalanIni = janji();
     berjalan.add(berjalanIni);
     void berjalanIni.catch(() => undefined).finally(() => berjalan.delete(berjalanIni));
@@ -105,7 +120,7 @@ export async function openPostgresStore(
     try {
       return { nilai: await ubah() };
     } catch (error) {
-      if (!(error instanceof DomainError) || error.kode === 'PENYIMPANAN_TIDAK_TERSEDIA') throw error;
+      if (!isRefusal(error)) throw error;
       return { galat: error };
     }
   }
@@ -117,13 +132,17 @@ export async function openPostgresStore(
     ubah: () => Promise<T>,
   ): Promise<Hasil<T>> {
     if (idempotensi === undefined) return cobaUbah(ubah);
-    const { kunci, sidik } = idempotensi;
+    const { client: caller, kunci, sidik } = idempotensi;
     const tersimpan = (await kunciDanBaca(client, [kunci], clock())).get(kunci);
     if (tersimpan !== undefined) {
       const jawaban = jawabanUlang(tersimpan, sidik);
       // The sidik names the operation, so the stored answer has the type this operation returns.
       return jawaban instanceof DomainError ? { galat: jawaban } : { nilai: jawaban as T };
     }
+    // Not an answer, so not stored: the client may retry once older keys expire.
+    const keyCount = (await countKeysPerClient(client, [caller], clock())).get(caller) ?? 0;
+    if (keyCount >= idempotencyKeysPerClient)
+      return { galat: new IdempotencyKeyLimit(idempotencyKeysPerClient) };
     const hasil = await cobaUbah(ubah);
     const waktu = clock().toISOString();
     await simpan(client, [
@@ -159,7 +178,9 @@ export async function openPostgresStore(
   // transaction that also reads and writes their keys' answers.
   const catatTanpaKunci = gabungkan<Gerak, number>((gerak) => catatBersama(pool, gerak));
   const catatDenganKunci = gabungkan<GerakBerkunci, number>((gerak) =>
-    jalankanTransaksi(async (client) => ({ nilai: await catatBerkunci(client, gerak, clock()) })),
+    jalankanTransaksi(async (client) => ({
+      nilai: await catatBerkunci(client, gerak, clock(), idempotencyKeysPerClient),
+    })),
   );
 
   /** The saldo reads in flight together go as one query; a no_rekening the table lacks reads as null. */

@@ -1,0 +1,92 @@
+// Who is calling: the name of the API key a request carries, or the one client of open mode. Runs before the
+// limits and the routes, so the domain only ever sees a client name, never a token.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+import { OPEN_MODE_CLIENT } from '../domain/idempotensi';
+import { HttpError } from './error-handler';
+
+/** One entry of API_KEYS: who the client is, the SHA-256 of its token, and whether it may only read. */
+export interface ApiKey {
+  name: string;
+  sha256: Buffer;
+  readOnly: boolean;
+}
+
+/**
+ * With API keys, every protected request must carry one. Open mode (no keys) is for a laptop: one client, and
+ * only requests addressed to a loopback name, so a web page cannot reach the API through DNS rebinding unless
+ * the operator said `anyHost` (ALLOW_UNAUTHENTICATED=true, a proxy in front checks callers).
+ */
+export type Access = { mode: 'apiKeys'; apiKeys: readonly ApiKey[] } | { mode: 'open'; anyHost: boolean };
+
+export interface Client {
+  name: string;
+  readOnly: boolean;
+}
+
+const OPEN_CLIENT: Client = { name: OPEN_MODE_CLIENT, readOnly: false };
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
+const BEARER = /^Bearer +([\x21-\x7e]+) *$/i;
+
+const clients = new WeakMap<Request, Client>();
+
+/** The client identified for this request, if any. */
+export function clientOf(req: Request): Client | undefined {
+  return clients.get(req);
+}
+
+/** The Host header's name without its port: `[::1]:3000` → `[::1]`, `LocalHost:80` → `localhost`. */
+function hostName(host: string | undefined): string {
+  const lower = (host ?? '').toLowerCase();
+  return lower.startsWith('[') ? lower.slice(0, lower.indexOf(']') + 1) : (lower.split(':')[0] ?? '');
+}
+
+/**
+ * Every key is compared, each in constant time, so neither the answer time nor an early exit tells an attacker
+ * how close a guess came or which key it matched.
+ */
+function findApiKey(apiKeys: readonly ApiKey[], token: string): ApiKey | undefined {
+  const presented = createHash('sha256').update(token).digest();
+  let found: ApiKey | undefined;
+  for (const apiKey of apiKeys) if (timingSafeEqual(apiKey.sha256, presented)) found = apiKey;
+  return found;
+}
+
+/** Identifies the caller without refusing anyone yet, so that the failure limit counts refused guesses too. */
+export function identifyClient(access: Access): RequestHandler {
+  if (access.mode === 'open') {
+    return (req, _res, next) => {
+      if (!access.anyHost && !LOOPBACK_HOSTS.has(hostName(req.headers.host))) {
+        next(new HttpError(403, 'tanpa API_KEYS server hanya melayani Host localhost, 127.0.0.1 atau [::1]'));
+        return;
+      }
+      clients.set(req, OPEN_CLIENT);
+      next();
+    };
+  }
+  return (req, _res, next) => {
+    const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
+    const apiKey = token === undefined ? undefined : findApiKey(access.apiKeys, token);
+    if (apiKey !== undefined) clients.set(req, { name: apiKey.name, readOnly: apiKey.readOnly });
+    next();
+  };
+}
+
+/** 401 without a known key, 403 for a read-only key on anything but a read. */
+export const requireClient: RequestHandler = (req, _res, next) => {
+  const client = clientOf(req);
+  if (client === undefined) {
+    const given = req.headers.authorization !== undefined;
+    const remark = given
+      ? 'token tidak dikenali; kirim Authorization: Bearer <token> dengan token yang berlaku'
+      : 'wajib mengirim Authorization: Bearer <token>';
+    const challenge = given ? 'Bearer realm="tabungan", error="invalid_token"' : 'Bearer realm="tabungan"';
+    next(new HttpError(401, remark, { 'WWW-Authenticate': challenge }));
+    return;
+  }
+  if (client.readOnly && req.method !== 'GET' && req.method !== 'HEAD') {
+    next(new HttpError(403, 'kunci API ini hanya boleh membaca (GET /saldo, GET /mutasi)'));
+    return;
+  }
+  next();
+};

@@ -1,0 +1,86 @@
+// The settings that decide who may call: API_KEYS, open mode and its loopback rule, and the limits' variables.
+import { createHash } from 'node:crypto';
+import { loadConfig } from '../src/config';
+
+const HASH = createHash('sha256').update('rahasia').digest('hex');
+
+describe('API_KEYS', () => {
+  it('reads name:sha256hex and name:sha256hex:read entries', () => {
+    const config = loadConfig({ API_KEYS: `kasir:${HASH}, audit:${'a'.repeat(64)}:read` });
+    expect(config.API_KEYS).toEqual([
+      { name: 'kasir', sha256: Buffer.from(HASH, 'hex'), readOnly: false },
+      { name: 'audit', sha256: Buffer.from('a'.repeat(64), 'hex'), readOnly: true },
+    ]);
+  });
+
+  it.each([
+    ['a hash that is not 64 hex digits', `kasir:${HASH.slice(1)}`, 'entri ke-1 ("kasir")'],
+    ['an upper-case hash', `kasir:${HASH.toUpperCase()}`, 'entri ke-1 ("kasir")'],
+    ['an unknown flag', `kasir:${HASH}:write`, 'entri ke-1 ("kasir")'],
+    ['a name with a space', `ka sir:${HASH}`, 'entri ke-1 ("ka sir")'],
+    ['a plaintext token instead of a hash', 'kasir:rahasia', 'entri ke-1 ("kasir")'],
+    ['a second entry without a name', `kasir:${HASH},:${'b'.repeat(64)}`, 'entri ke-2 ("")'],
+    [
+      'a name used twice',
+      `kasir:${HASH},kasir:${'b'.repeat(64)}`,
+      'entri ke-2 ("kasir"): nama dipakai dua kali',
+    ],
+    ['one hash for two names', `kasir:${HASH},teller:${HASH}`, 'entri ke-2 ("teller"): hash yang sama'],
+  ])('refuses %s, naming the entry', (_case, value, named) => {
+    expect(() => loadConfig({ API_KEYS: value })).toThrow(`konfigurasi tidak valid: API_KEYS: ${named}`);
+  });
+
+  it('never repeats a hash in its message', () => {
+    expect(() => loadConfig({ API_KEYS: `kasir:${HASH}:tulis` })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining(HASH) as unknown }) as Error,
+    );
+  });
+});
+
+describe('open mode (no API_KEYS)', () => {
+  it.each(['127.0.0.1', '127.0.0.2', 'localhost', '::1', '[::1]'])(
+    'is allowed on loopback HOST %s',
+    (HOST) => {
+      expect(loadConfig({ HOST }).API_KEYS).toEqual([]);
+    },
+  );
+
+  it.each(['0.0.0.0', '::', '192.168.1.10', 'tabungan.example'])(
+    'refuses HOST %s, naming API_KEYS',
+    (HOST) => {
+      expect(() => loadConfig({ HOST })).toThrow(/API_KEYS: wajib diisi bila HOST bukan loopback/);
+    },
+  );
+
+  it('is allowed on any HOST when ALLOW_UNAUTHENTICATED=true', () => {
+    expect(loadConfig({ HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED: 'true' }).HOST).toBe('0.0.0.0');
+  });
+
+  it('needs no ALLOW_UNAUTHENTICATED once API_KEYS is set', () => {
+    expect(loadConfig({ HOST: '0.0.0.0', API_KEYS: `kasir:${HASH}` }).API_KEYS).toHaveLength(1);
+  });
+});
+
+describe('limits', () => {
+  it('has the documented defaults', () => {
+    expect(loadConfig({})).toMatchObject({
+      FAILED_REQUEST_LIMIT: 300,
+      MAX_QUEUED_CHANGES: 1_000,
+      IDEMPOTENCY_KEYS_PER_CLIENT: 10_000,
+      MAX_CONNECTIONS: 1_000,
+      SHUTDOWN_GRACE_MS: 10_000,
+    });
+  });
+
+  it('takes FAILED_REQUEST_LIMIT=0 as "off"', () => {
+    expect(loadConfig({ FAILED_REQUEST_LIMIT: '0' }).FAILED_REQUEST_LIMIT).toBe(0);
+  });
+
+  it.each(['FAILED_REQUEST_LIMIT', 'MAX_QUEUED_CHANGES', 'IDEMPOTENCY_KEYS_PER_CLIENT', 'MAX_CONNECTIONS'])(
+    'refuses a negative or non-integer %s, naming it',
+    (name) => {
+      expect(() => loadConfig({ [name]: '-1' })).toThrow(`konfigurasi tidak valid: ${name}`);
+      expect(() => loadConfig({ [name]: 'banyak' })).toThrow(`konfigurasi tidak valid: ${name}`);
+    },
+  );
+});
