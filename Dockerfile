@@ -9,6 +9,8 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: the compiled server and its production dependencies only, as an unprivileged user.
+# It listens on 0.0.0.0, so it refuses to start without API_KEYS: make one with `npm run api-key -- <nama>` and
+# pass the entry, e.g. `docker run -e API_KEYS='kasir:<sha256hex>' ...`. The token itself never goes in here.
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_FILE=/data/nasabah.json
 WORKDIR /app

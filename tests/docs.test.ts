@@ -10,11 +10,13 @@ interface Operation {
   requestBody?: { content: { 'application/json': { schema: { $ref?: string; example?: unknown } } } };
   parameters?: { name: string; in: string; example?: unknown; schema?: { example?: unknown } }[];
   responses: Record<string, { content?: { 'application/json': { schema: { $ref?: string } } } }>;
+  security?: Record<string, string[]>[];
 }
 type Document = {
   openapi: string;
   paths: Record<string, Record<string, Operation>>;
   components: {
+    securitySchemes?: Record<string, { type: string; scheme?: string }>;
     schemas: Record<string, { example?: unknown; properties?: Record<string, { description?: string }> }>;
   };
 };
@@ -80,6 +82,20 @@ describe('API documentation', () => {
             );
           }
         }
+      }
+    }
+  });
+
+  it('declares the bearer scheme, required by every endpoint but /health, with its 401, 403 and 429 answers', () => {
+    expect(doc.components.securitySchemes?.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    for (const [p, methods] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        if (p === '/health') {
+          expect(operation.security).toEqual([]);
+          continue;
+        }
+        expect([`${method} ${p}`, operation.security]).toEqual([`${method} ${p}`, [{ bearerAuth: [] }]]);
+        expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['401', '403', '429']));
       }
     }
   });

@@ -25,18 +25,49 @@ function jsonBody(schema: z.ZodType, description: string): ResponseConfig {
 
 const galat = (description: string) => jsonBody(RemarkResponse, description);
 
+const RETRY_AFTER = {
+  'Retry-After': { description: 'Detik sebelum boleh mencoba lagi.', schema: { type: 'integer' as const } },
+};
+
 /** Every answer a client may meet besides the success one; the remark says which rule it broke. */
 const GALAT_UMUM = {
+  401: {
+    ...galat(
+      'Tanpa Authorization: Bearer <token>, atau token tidak dikenali (hanya bila server memakai API_KEYS).',
+    ),
+    headers: {
+      'WWW-Authenticate': { description: 'Bearer realm="tabungan"', schema: { type: 'string' as const } },
+    },
+  },
+  403: galat(
+    'Tanpa API_KEYS: Host bukan localhost, 127.0.0.1 atau [::1]. Dengan API_KEYS: kunci hanya-baca pada POST.',
+  ),
   404: galat('Endpoint tidak ada.'),
+  429: {
+    ...galat('Terlalu banyak permintaan gagal dari klien ini dalam satu menit; ulangi setelah Retry-After.'),
+    headers: RETRY_AFTER,
+  },
   500: galat('Kesalahan tak terduga; rinciannya hanya ada di log server.'),
-  503: galat('Berkas data sedang tidak dapat dibaca atau ditulis; tidak ada yang berubah, ulangi nanti.'),
+  503: {
+    ...galat(
+      'Penyimpanan sedang tidak dapat dipakai, atau antrean perubahan penuh; tidak ada yang berubah, ulangi nanti.',
+    ),
+    headers: RETRY_AFTER,
+  },
 };
 const GALAT_POST = {
   ...GALAT_UMUM,
   409: galat('Idempotency-Key sudah dipakai untuk permintaan berbeda.'),
   413: galat('Body lebih dari 100 kB.'),
   415: galat('Content-Type bukan application/json.'),
+  429: galat(
+    'Terlalu banyak permintaan gagal dari klien ini (lihat Retry-After), atau klien ini sudah menyimpan batas ' +
+      'Idempotency-Key dalam 24 jam (IDEMPOTENCY_KEYS_PER_CLIENT).',
+  ),
 };
+
+/** Every endpoint but /health and the docs, when the server runs with API_KEYS. */
+const BEARER = [{ bearerAuth: [] }];
 
 const IdempotencyHeaders = z.object({
   'Idempotency-Key': IdempotencyKey.optional().meta({
@@ -50,12 +81,20 @@ const IdempotencyHeaders = z.object({
 
 export function buatDokumenOpenApi() {
   const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      'Token dari `npm run api-key -- <nama>`; server hanya menyimpan SHA-256-nya di API_KEYS. Tanpa API_KEYS ' +
+      '(mode terbuka, hanya loopback) token tidak diperlukan.',
+  });
   const body = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
 
   registry.registerPath({
     method: 'post',
     path: '/daftar',
     summary: 'Daftarkan nasabah baru',
+    security: BEARER,
     request: { body: body(DaftarRequest), headers: IdempotencyHeaders },
     responses: {
       200: jsonBody(DaftarResponse, 'Nasabah terdaftar; no_rekening sudah tersimpan di disk.'),
@@ -81,6 +120,7 @@ export function buatDokumenOpenApi() {
       method: 'post',
       path,
       summary,
+      security: BEARER,
       request: { body: body(GerakDanaRequest), headers: IdempotencyHeaders },
       responses: { 200: jsonBody(SaldoResponse, berhasil), 400: galat(ditolak), ...GALAT_POST },
     });
@@ -89,6 +129,7 @@ export function buatDokumenOpenApi() {
     method: 'get',
     path: '/saldo/{no_rekening}',
     summary: 'Lihat saldo rekening',
+    security: BEARER,
     request: { params: NoRekeningParams },
     responses: {
       200: jsonBody(SaldoResponse, 'Saldo saat ini.'),
@@ -100,6 +141,7 @@ export function buatDokumenOpenApi() {
     method: 'get',
     path: '/mutasi/{no_rekening}',
     summary: 'Lihat mutasi rekening',
+    security: BEARER,
     description: 'Tanpa parameter query: seluruh riwayat, yang terlama lebih dulu.',
     request: { params: NoRekeningParams, query: MutasiQuery },
     responses: {
@@ -112,6 +154,8 @@ export function buatDokumenOpenApi() {
     method: 'get',
     path: '/health',
     summary: 'Periksa kesehatan layanan',
+    description: 'Tanpa token, untuk load balancer dan pemantau.',
+    security: [],
     responses: {
       200: jsonBody(HealthResponse, 'Layanan siap dan berkas data terbaca.'),
       503: galat('Berkas data tidak terbaca (misalnya rusak karena diedit tangan).'),
