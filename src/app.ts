@@ -46,13 +46,14 @@ export function createApp({
     }),
   );
   app.use(createRequestLogger(logger));
-  // The edge, in order: bound pipelining, identify the caller, count its failures, then (after the public
-  // endpoints) demand a key. Identifying before refusing lets the failure limit slow down token guessing.
+  // The edge, in order: bound pipelining, identify the caller, serve the public endpoints (a caller's failures
+  // must not take the health probe or the docs away), count failures, then demand a key. Identifying before
+  // refusing lets the failure limit slow down token guessing.
   app.use(limitPipelining());
   app.use(identifyClient(access));
-  app.use(limitFailedRequests(failedRequestLimit, access));
   app.use(createDocsRouter());
   app.use(createHealthRoute(tabungan));
+  app.use(limitFailedRequests(failedRequestLimit, access));
   app.use(requireClient);
   app.use(createRoutes(tabungan));
   app.use(notFound);

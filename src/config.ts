@@ -1,6 +1,7 @@
 // Every setting, read from the environment once at start; a bad value stops the server with a clear message.
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { OPEN_MODE_CLIENT } from './domain/idempotensi';
 import type { ApiKey } from './http/auth';
 
 const API_KEY_ENTRY = /^([A-Za-z0-9_.-]{1,64}):([0-9a-f]{64})(:read)?$/;
@@ -20,6 +21,11 @@ function parseApiKeys(text: string, context: z.RefinementCtx): ApiKey[] {
       continue;
     }
     const [, name = '', sha256 = '', readOnly] = match;
+    if (name === OPEN_MODE_CLIENT)
+      context.addIssue({
+        code: 'custom',
+        message: `${label}: nama ${OPEN_MODE_CLIENT} dipakai mode terbuka`,
+      });
     if (apiKeys.some((apiKey) => apiKey.name === name))
       context.addIssue({ code: 'custom', message: `${label}: nama dipakai dua kali` });
     if (apiKeys.some((apiKey) => apiKey.sha256.toString('hex') === sha256))
@@ -66,6 +72,8 @@ const Config = z
     // Idempotency keys one client may have stored (each kept 24 h); beyond it a new key is answered 429.
     IDEMPOTENCY_KEYS_PER_CLIENT: count(1, 10_000_000, 10_000),
     MAX_CONNECTIONS: count(1, 1_000_000, 1_000),
+    // One address's share; behind a proxy, or in open mode, every client has the same address.
+    MAX_CONNECTIONS_PER_ADDRESS: count(1, 1_000_000, 256),
     // How long SIGTERM waits for slow clients before it closes their connections.
     SHUTDOWN_GRACE_MS: count(0, 600_000, 10_000),
   })

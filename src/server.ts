@@ -47,7 +47,11 @@ async function main(): Promise<void> {
   const store = await openStore(config, logger);
   const access = accessOf(config);
   const app = createApp({ store, logger, access, failedRequestLimit: config.FAILED_REQUEST_LIMIT });
-  const server = createHttpServer(app, { ...CONNECTION_LIMITS, maxConnections: config.MAX_CONNECTIONS });
+  const server = createHttpServer(app, {
+    ...CONNECTION_LIMITS,
+    maxConnections: config.MAX_CONNECTIONS,
+    maxConnectionsPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS,
+  });
   server.listen(config.PORT, config.HOST);
   server.once('listening', () => {
     const { address, port } = server.address() as AddressInfo;

@@ -26,6 +26,7 @@ describe('API_KEYS', () => {
       'entri ke-2 ("kasir"): nama dipakai dua kali',
     ],
     ['one hash for two names', `kasir:${HASH},teller:${HASH}`, 'entri ke-2 ("teller"): hash yang sama'],
+    ['the name open mode uses', `open:${HASH}`, 'entri ke-1 ("open"): nama open dipakai mode terbuka'],
   ])('refuses %s, naming the entry', (_case, value, named) => {
     expect(() => loadConfig({ API_KEYS: value })).toThrow(`konfigurasi tidak valid: API_KEYS: ${named}`);
   });
@@ -68,6 +69,7 @@ describe('limits', () => {
       MAX_QUEUED_CHANGES: 1_000,
       IDEMPOTENCY_KEYS_PER_CLIENT: 10_000,
       MAX_CONNECTIONS: 1_000,
+      MAX_CONNECTIONS_PER_ADDRESS: 256,
       SHUTDOWN_GRACE_MS: 10_000,
     });
   });

@@ -12,7 +12,13 @@ let port: number;
 
 beforeAll(async () => {
   t = await makeTestApp();
-  server = createHttpServer(t.app, { headersTimeoutMs: 500, requestTimeoutMs: 1_000, maxConnections: 8 });
+  server = createHttpServer(t.app, {
+    headersTimeoutMs: 500,
+    requestTimeoutMs: 1_000,
+    idleTimeoutMs: 1_500,
+    maxConnections: 8,
+    maxConnectionsPerAddress: 8,
+  });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   port = (server.address() as AddressInfo).port;
@@ -22,6 +28,12 @@ afterAll(async () => {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 });
+
+function openConnections(): Promise<number> {
+  return new Promise((resolve, reject) =>
+    server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+  );
+}
 
 /** A raw connection that collects everything the server sends until it closes. */
 async function connect(): Promise<{ socket: net.Socket; received: Promise<string> }> {
@@ -72,6 +84,49 @@ it('closes connections beyond the cap at once, and serves again when they go', a
   await Promise.all(open.map(({ received }) => received));
   const res = await fetch(`http://127.0.0.1:${port}/health`);
   expect(res.status).toBe(200);
+});
+
+it('closes a connection whose client stopped reading its answers, after the idle timeout', async () => {
+  const { socket, received } = await connect();
+  socket.pause();
+  // Public, 1.7 MB each: far more than the socket buffers hold, so the server's writes stall.
+  socket.write('GET /docs/swagger-ui-bundle.js HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'.repeat(4));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(await openConnections()).toBeGreaterThanOrEqual(1);
+  // The timeout counts from the last byte the server managed to write, once the socket buffers are full.
+  const deadline = Date.now() + 8_000;
+  while ((await openConnections()) > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect(await openConnections()).toBe(0);
+  socket.destroy();
+  await received;
+});
+
+it('closes connections from one address beyond its share', async () => {
+  const perAddress = createHttpServer(t.app, {
+    headersTimeoutMs: 500,
+    requestTimeoutMs: 1_000,
+    idleTimeoutMs: 1_500,
+    maxConnections: 8,
+    maxConnectionsPerAddress: 3,
+  });
+  perAddress.listen(0, '127.0.0.1');
+  await once(perAddress, 'listening');
+  const ownPort = (perAddress.address() as AddressInfo).port;
+  const sockets = await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      const socket = net.connect(ownPort, '127.0.0.1');
+      socket.on('error', () => undefined);
+      await once(socket, 'connect');
+      return socket;
+    }),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(sockets.filter((socket) => socket.destroyed || socket.readableEnded).length).toBe(1);
+  for (const socket of sockets) socket.destroy();
+  perAddress.closeAllConnections();
+  await new Promise((resolve) => perAddress.close(resolve));
 });
 
 it(`answers 429 to pipelined requests beyond ${MAX_PIPELINED_REQUESTS} in flight, and moves exactly the 200s`, async () => {

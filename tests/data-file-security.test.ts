@@ -43,6 +43,26 @@ describe('a hand-broken data file', () => {
     expect(log).not.toContain('320101999');
   });
 
+  it.each([
+    [
+      'an account key that is not a no_rekening',
+      { 'Budi 3201010101010001 PIN 123456': {} },
+      'rekening ke-1: no_rekening harus berupa 10 digit angka',
+    ],
+    [
+      'a saldo that is not ΣC − ΣD',
+      { '1234567890': nasabahTersimpan({ saldo: 987654321 }) },
+      'rekening 1234567890: saldo tidak sama dengan jumlah mutasi (ΣC − ΣD)',
+    ],
+  ])('names %s without quoting any value from the file', async (_case, nasabah, aturan) => {
+    const { app, store, dataFile } = await makeTestApp();
+    await seedDataFile(dataFile, nasabah);
+    const res = await request(app).get('/health');
+    await store.close();
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({ remark: `berkas data tidak valid, perbaiki dulu: ${aturan}` });
+  });
+
   it('names an idempotency record by its position, not by the key a client chose', async () => {
     const dataFile = await tempDataFile();
     await writeFile(

@@ -96,7 +96,9 @@ function jalankan(
       const hasil = jalankan('import', dataFile, await skemaBaru('rusak'));
 
       expect(hasil.status).toBe(1);
-      expect(hasil.stderr).toContain('rekening 1234567890: saldo 5 tidak sama dengan jumlah mutasi');
+      expect(hasil.stderr).toContain(
+        'rekening 1234567890: saldo tidak sama dengan jumlah mutasi (ΣC − ΣD) (saldo 5, ΣC − ΣD = 0)',
+      );
     });
 
     it('npm run migrate applies what is missing, once, and the store then starts on that schema', async () => {

@@ -205,6 +205,10 @@ describe('in open mode (no API_KEYS)', () => {
   );
 
   it.each([
+    '[::1]evil.example',
+    '[::1].evil.example',
+    'localhost:evil',
+    'localhost:3000.evil.example',
     'evil.example',
     'evil.example:3000',
     '127.0.0.1.evil.example',
@@ -246,6 +250,24 @@ describe('the failed-request limit', () => {
     const tabung = await request(t.app).post('/tabung').send({ no_rekening, nominal: 1 });
     expect(tabung.status).toBe(429);
     expect((await request(t.app).get(`/mutasi/${no_rekening}`)).status).toBe(429);
+  });
+
+  it('never refuses a client for requests that are merely in flight, however many', async () => {
+    const t = await makeAnyStoreApp({ failedRequestLimit: 5 });
+    const daftar = await request(t.app).post('/daftar').send(dataNasabah()).expect(200);
+    const { no_rekening } = daftar.body as { no_rekening: string };
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, () => request(t.app).post('/tabung').send({ no_rekening, nominal: 1 })),
+    );
+    expect(answers.map((res) => res.status)).toEqual(Array.from({ length: 40 }, () => 200));
+  });
+
+  it('keeps /health and the docs open to a client that used up its failures', async () => {
+    const t = await makeAnyStoreApp({ failedRequestLimit: 2 });
+    for (let i = 0; i < 3; i += 1) await request(t.app).get('/saldo/0000000000');
+    await request(t.app).get('/saldo/0000000000').expect(429);
+    await request(t.app).get('/health').expect(200);
+    await request(t.app).get('/openapi.json').expect(200);
   });
 
   it('counts per API key, so one client guessing does not lock out another, and counts bad tokens too', async () => {

@@ -35,7 +35,9 @@ describe('the server process', () => {
     const { code, output } = await failedStart({ DATA_FILE: dataFile });
 
     expect(code).not.toBe('0');
-    expect(output).toContain('rekening 1234567890: saldo 5 tidak sama dengan jumlah mutasi');
+    expect(output).toContain(
+      'rekening 1234567890: saldo tidak sama dengan jumlah mutasi (ΣC − ΣD) (saldo 5, ΣC − ΣD = 0)',
+    );
     expect(await readFile(dataFile, 'utf8')).toBe(isi);
   });
 

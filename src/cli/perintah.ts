@@ -27,7 +27,10 @@ export function laporkan(kerja: Promise<string>): void {
       console.log(pesan);
     },
     (error: unknown) => {
-      console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
+      // The operator's console may see a data-file error's detail (digits masked); clients never do.
+      const detail = (error as { detail?: unknown } | null)?.detail;
+      const suffix = typeof detail === 'string' ? ` (${detail})` : '';
+      console.error(error instanceof Error ? `${error.name}: ${error.message}${suffix}` : error);
       process.exit(1);
     },
   );

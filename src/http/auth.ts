@@ -25,7 +25,8 @@ export interface Client {
 }
 
 const OPEN_CLIENT: Client = { name: OPEN_MODE_CLIENT, readOnly: false };
-const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** The whole Host header: a loopback name and, optionally, a port; nothing before or after. */
+const LOOPBACK_HOST = /^(?:localhost|127\.0\.0\.1|\[::1\])(?::[0-9]{1,5})?$/i;
 const BEARER = /^Bearer +([\x21-\x7e]+) *$/i;
 
 const clients = new WeakMap<Request, Client>();
@@ -33,12 +34,6 @@ const clients = new WeakMap<Request, Client>();
 /** The client identified for this request, if any. */
 export function clientOf(req: Request): Client | undefined {
   return clients.get(req);
-}
-
-/** The Host header's name without its port: `[::1]:3000` → `[::1]`, `LocalHost:80` → `localhost`. */
-function hostName(host: string | undefined): string {
-  const lower = (host ?? '').toLowerCase();
-  return lower.startsWith('[') ? lower.slice(0, lower.indexOf(']') + 1) : (lower.split(':')[0] ?? '');
 }
 
 /**
@@ -56,7 +51,7 @@ function findApiKey(apiKeys: readonly ApiKey[], token: string): ApiKey | undefin
 export function identifyClient(access: Access): RequestHandler {
   if (access.mode === 'open') {
     return (req, _res, next) => {
-      if (!access.anyHost && !LOOPBACK_HOSTS.has(hostName(req.headers.host))) {
+      if (!access.anyHost && !LOOPBACK_HOST.test(req.headers.host ?? '')) {
         next(new HttpError(403, 'tanpa API_KEYS server hanya melayani Host localhost, 127.0.0.1 atau [::1]'));
         return;
       }

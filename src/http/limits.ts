@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Express, Request, RequestHandler } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { MemoryStore, ipKeyGenerator, type Options } from 'express-rate-limit';
 import { clientOf, type Access } from './auth';
 import { HttpError } from './error-handler';
 
@@ -13,31 +13,36 @@ const MINUTE_MS = 60_000;
  * At most `limit` answers >= 400 per client per minute, then 429 until the window ends: this is what makes
  * guessing account numbers, NIKs or tokens slow. A client is its API key's name; in open mode, or without a
  * valid key, it is the caller's address. The counters live in this process: N processes allow N × limit.
+ *
+ * Only finished failures are counted, on `finish`, and a request is refused only when its client's count is
+ * already at the limit. (express-rate-limit's own middleware counts every request on arrival and takes successes
+ * back when they end, so a client with more than `limit` requests in flight would be refused with no failure
+ * at all.) Its MemoryStore keeps the windows.
  */
 export function limitFailedRequests(limit: number, access: Access): RequestHandler {
   if (limit === 0) return (_req, _res, next) => next();
-  return rateLimit({
-    windowMs: MINUTE_MS,
-    limit,
-    // Counted when the request arrives and taken back when it succeeds: only failures use up the allowance.
-    skipSuccessfulRequests: true,
-    // No RateLimit headers on every answer (they cost on the hot path); a 429 says when to come back.
-    standardHeaders: false,
-    legacyHeaders: false,
-    keyGenerator: (req) => {
-      const client = access.mode === 'apiKeys' ? clientOf(req) : undefined;
-      return client === undefined ? `address ${ipKeyGenerator(req.ip ?? '')}` : `apiKey ${client.name}`;
-    },
-    handler: (req, res, next) => {
-      const { resetTime } = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit ?? {};
-      const seconds = Math.max(
-        1,
-        Math.ceil(((resetTime?.getTime() ?? Date.now() + MINUTE_MS) - Date.now()) / 1000),
-      );
-      res.setHeader('Retry-After', String(seconds));
-      next(new HttpError(429, `terlalu banyak permintaan yang gagal; ulangi setelah ${seconds} detik`));
-    },
-  });
+  const failures = new MemoryStore();
+  failures.init({ windowMs: MINUTE_MS } as Options);
+  const clientKey = (req: Request) => {
+    const client = access.mode === 'apiKeys' ? clientOf(req) : undefined;
+    return client === undefined ? `address ${ipKeyGenerator(req.ip ?? '')}` : `apiKey ${client.name}`;
+  };
+  return (req, res, next) => {
+    const key = clientKey(req);
+    failures.get(key).then((counted) => {
+      if (counted !== undefined && counted.totalHits >= limit) {
+        const resetMs = counted.resetTime?.getTime() ?? Date.now() + MINUTE_MS;
+        const seconds = Math.max(1, Math.ceil((resetMs - Date.now()) / 1000));
+        res.setHeader('Retry-After', String(seconds));
+        next(new HttpError(429, `terlalu banyak permintaan yang gagal; ulangi setelah ${seconds} detik`));
+        return;
+      }
+      res.once('finish', () => {
+        if (res.statusCode >= 400) void failures.increment(key);
+      });
+      next();
+    }, next);
+  };
 }
 
 /** Requests one connection may have in flight at once; HTTP pipelining beyond it is refused, not queued. */
@@ -68,14 +73,20 @@ export interface ConnectionLimits {
   headersTimeoutMs: number;
   /** The whole request (headers and body) must arrive within this. */
   requestTimeoutMs: number;
+  /** A connection on which nothing moves this long (a client that stopped reading, say) is closed. */
+  idleTimeoutMs: number;
   /** Connections open at once in this process; more are closed as they arrive. */
   maxConnections: number;
+  /** Connections open at once from one address, so that one host cannot take every slot. */
+  maxConnectionsPerAddress: number;
 }
 
 export const CONNECTION_LIMITS: ConnectionLimits = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
+  idleTimeoutMs: 30_000,
   maxConnections: 1_000,
+  maxConnectionsPerAddress: 256,
 };
 
 /** The HTTP server for the app, with the limits that protect it from slow or greedy clients. */
@@ -90,5 +101,23 @@ export function createHttpServer(app: Express, limits: ConnectionLimits = CONNEC
     app,
   );
   server.maxConnections = limits.maxConnections;
+  // requestTimeout ends once the request has arrived; a client that then never reads its answer would hold the
+  // connection (and the answer's buffers) for ever without this.
+  server.setTimeout(limits.idleTimeoutMs, (socket) => socket.destroy());
+  const perAddress = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? '';
+    const count = (perAddress.get(address) ?? 0) + 1;
+    if (count > limits.maxConnectionsPerAddress) {
+      socket.destroy();
+      return;
+    }
+    perAddress.set(address, count);
+    socket.once('close', () => {
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left === 0) perAddress.delete(address);
+      else perAddress.set(address, left);
+    });
+  });
   return server;
 }

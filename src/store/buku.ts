@@ -89,7 +89,8 @@ export class Buku {
     if (!isObjekJson(nasabah)) throw new BerkasTidakValid('field nasabah harus berupa objek JSON');
     if (!isObjekJson(idempotensi)) throw new BerkasTidakValid('field idempotensi harus berupa objek JSON');
     const buku = new Buku(lainnya);
-    for (const [noRekening, data] of Object.entries(nasabah)) buku.periksaDanSimpan(noRekening, data);
+    for (const [urutan, [noRekening, data]] of Object.entries(nasabah).entries())
+      buku.periksaDanSimpan(urutan + 1, noRekening, data);
     for (const [urutan, [kunci, data]] of Object.entries(idempotensi).entries())
       buku.periksaKunci(urutan + 1, kunci, data);
     return buku;
@@ -134,29 +135,37 @@ export class Buku {
     }
   }
 
-  private periksaDanSimpan(noRekening: string, isi: unknown): void {
-    const tolak = (aturan: string) => new BerkasTidakValid(`rekening ${noRekening}: ${aturan}`);
-    if (!NoRekening.safeParse(noRekening).success) throw tolak('no_rekening harus berupa 10 digit angka');
+  /**
+   * The remark names the account and the rule, never a value from the file (a saldo, a nik); the values go to
+   * `detail`, for the log, masked. An account key that is not a no_rekening is named by its position: it may be
+   * anything a hand edit put there.
+   */
+  private periksaDanSimpan(urutan: number, noRekening: string, isi: unknown): void {
+    const isNoRekening = NoRekening.safeParse(noRekening).success;
+    const rekening = isNoRekening ? `rekening ${noRekening}` : `rekening ke-${urutan}`;
+    const tolak = (aturan: string, detail?: string) => new BerkasTidakValid(`${rekening}: ${aturan}`, detail);
+    if (!isNoRekening) throw tolak('no_rekening harus berupa 10 digit angka');
     const hasil = Nasabah.safeParse(isi);
     if (!hasil.success) {
       const [issue] = hasil.error.issues;
-      throw new BerkasTidakValid(
-        `rekening ${noRekening}, ${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}`,
-      );
+      throw new BerkasTidakValid(`${rekening}, ${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}`);
     }
     // Keep the freshly parsed object itself, not zod's copy: fields a later version adds ride along, so a
     // rewrite never drops them, and a large file is not held in memory twice while it loads.
     const data = Object.assign(isi as Nasabah, { nama: hasil.data.nama });
     const pemilikNik = this.pemilikNik.get(data.nik);
     if (pemilikNik !== undefined)
-      throw tolak(`nik ${samarkan(data.nik)} sudah dipakai rekening ${pemilikNik}`);
+      throw tolak(`nik sudah dipakai rekening ${pemilikNik}`, `nik ${samarkan(data.nik)}`);
     const pemilikNoHp = this.pemilikNoHp.get(data.no_hp);
     if (pemilikNoHp !== undefined) {
-      throw tolak(`no_hp ${samarkan(data.no_hp)} sudah dipakai rekening ${pemilikNoHp}`);
+      throw tolak(`no_hp sudah dipakai rekening ${pemilikNoHp}`, `no_hp ${samarkan(data.no_hp)}`);
     }
     const saldoSeharusnya = saldoDariMutasi(data.mutasi);
     if (data.saldo !== saldoSeharusnya) {
-      throw tolak(`saldo ${data.saldo} tidak sama dengan jumlah mutasi (ΣC − ΣD = ${saldoSeharusnya})`);
+      throw tolak(
+        'saldo tidak sama dengan jumlah mutasi (ΣC − ΣD)',
+        `saldo ${data.saldo}, ΣC − ΣD = ${saldoSeharusnya}`,
+      );
     }
     this.simpan(noRekening, data);
     this.baris.set(noRekening, barisJson(noRekening, data));
