@@ -8,9 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { jalankanMigrasi } from '../src/store/postgres/migrate';
-import { Buku } from '../src/store/buku';
-import { openJsonFileStore } from '../src/store/json-file-store';
+import { runMigrations } from '../src/store/postgres/migrate';
+import { Ledger } from '../src/store/json-file/ledger';
+import { openJsonFileStore } from '../src/store/json-file/json-file-store';
 import { noRekeningKe, seedAccounts } from './seed';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -200,7 +200,7 @@ async function seedPostgres(databaseUrl: string, accounts: number): Promise<stri
   await admin.end();
   const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
   try {
-    await jalankanMigrasi(pool);
+    await runMigrations(pool);
     await pool.query(
       `INSERT INTO nasabah (no_rekening, nama, nik, no_hp, saldo)
        SELECT lpad(i::text, 10, '0'), 'Nasabah Uji ' || i, '3201' || lpad(i::text, 12, '0'),
@@ -226,10 +226,10 @@ async function writeCost(dir: string, accounts: number) {
   await seedAccounts(dataFile, accounts);
   const teks = await readFile(dataFile, 'utf8');
   const loadStart = performance.now();
-  const buku = Buku.dariTeks(teks);
+  const buku = Ledger.parse(teks);
   const loadMs = performance.now() - loadStart;
   const serialiseStart = performance.now();
-  for (let i = 0; i < 5; i += 1) buku.siapkanTulisan();
+  for (let i = 0; i < 5; i += 1) buku.prepareWrite();
   const serialiseMs = (performance.now() - serialiseStart) / 5;
 
   const store = await openJsonFileStore(dataFile);

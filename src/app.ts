@@ -9,7 +9,7 @@ import { createErrorHandler, notFound } from './http/error-handler';
 import { limitFailedRequests, limitPipelining } from './http/limits';
 import { createRequestLogger } from './http/request-log';
 import { createHealthRoute, createRoutes } from './http/routes';
-import type { Store } from './store/store';
+import type { Store } from './domain/store';
 
 /** Failed answers per client per minute unless configured otherwise (FAILED_REQUEST_LIMIT). */
 export const FAILED_REQUEST_LIMIT = 300;

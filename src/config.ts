@@ -1,7 +1,7 @@
 // Every setting, read from the environment once at start; a bad value stops the server with a clear message.
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { OPEN_MODE_CLIENT } from './domain/idempotensi';
+import { OPEN_MODE_CLIENT } from './domain/idempotency';
 import type { ApiKey } from './http/auth';
 
 const API_KEY_ENTRY = /^([A-Za-z0-9_.-]{1,64}):([0-9a-f]{64})(:read)?$/;

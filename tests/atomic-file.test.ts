@@ -1,8 +1,13 @@
-// tulisAtomik on each platform's answers: which directory-fsync errors mean "not available" and which are
+// writeAtomic on each platform's answers: which directory-fsync errors mean "not available" and which are
 // real, and how long a rename that Windows refuses is retried.
 import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { nodeFileSystem, RENAME_RETRY_MS, tulisAtomik, type FileSystem } from '../src/store/atomic-file';
+import {
+  nodeFileSystem,
+  RENAME_RETRY_MS,
+  writeAtomic,
+  type FileSystem,
+} from '../src/store/json-file/atomic-file';
 import { tempDataFile } from './helpers';
 
 function systemError(code: string): NodeJS.ErrnoException {
@@ -36,14 +41,14 @@ async function fileToReplace(): Promise<{
 }> {
   const file = await tempDataFile();
   await writeFile(file, 'lama');
-  return { file, write: (fileSystem) => tulisAtomik(file, [Buffer.from('baru')], undefined, fileSystem) };
+  return { file, write: (fileSystem) => writeAtomic(file, [Buffer.from('baru')], undefined, fileSystem) };
 }
 
 async function tempFiles(file: string): Promise<string[]> {
   return (await readdir(path.dirname(file))).filter((name) => name.endsWith('.tmp'));
 }
 
-describe('tulisAtomik', () => {
+describe('writeAtomic', () => {
   describe('when the directory fsync fails', () => {
     it.each([
       ['win32', 'EPERM'],

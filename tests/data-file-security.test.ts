@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../src/app';
-import { openJsonFileStore } from '../src/store/json-file-store';
+import { openJsonFileStore } from '../src/store/json-file/json-file-store';
 import { daftarNasabah, makeTestApp, nasabahTersimpan, seedDataFile, tempDataFile } from './helpers';
 
 describe('a hand-broken data file', () => {

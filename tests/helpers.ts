@@ -10,10 +10,10 @@ import type { Express } from 'express';
 import { createApp } from '../src/app';
 import type { Access } from '../src/http/auth';
 import type { DaftarRequest } from '../src/domain/schemas';
-import { openJsonFileStore, type JsonFileStoreOptions } from '../src/store/json-file-store';
+import { openJsonFileStore, type JsonFileStoreOptions } from '../src/store/json-file/json-file-store';
 import { openPostgresStore } from '../src/store/postgres/postgres-store';
-import { skemaBaru } from './postgres';
-import type { Store } from '../src/store/store';
+import { newSchema } from './postgres';
+import type { Store } from '../src/domain/store';
 
 const tempDirs: string[] = [];
 
@@ -96,7 +96,7 @@ export async function openAnyStore(
   const dataFile = process.env.TEST_STORE === 'postgres' ? undefined : await tempDataFile();
   const store =
     dataFile === undefined
-      ? await openPostgresStore(await skemaBaru(`api${nomorSkema}`), limits)
+      ? await openPostgresStore(await newSchema(`api${nomorSkema}`), limits)
       : await openJsonFileStore(dataFile, limits);
   storeTerbuka.push(store);
   return { store, ...(dataFile === undefined ? {} : { dataFile }) };

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import request from 'supertest';
-import { openJsonFileStore } from '../src/store/json-file-store';
+import { openJsonFileStore } from '../src/store/json-file/json-file-store';
 import {
   dataNasabah,
   daftarNasabah,
@@ -155,11 +155,11 @@ describe('Idempotency-Key on POST /daftar, /tabung and /tarik', () => {
     const store = await openJsonFileStore(dataFile, { clock: () => sekarang });
     const noRekening = await store.daftar(dataNasabah());
     const m = { waktu: sekarang.toISOString(), kode_transaksi: 'C' as const, nominal: 5 };
-    await store.catatMutasi(noRekening, m, { client: 'open', kunci: 'lama', sidik: 's' });
+    await store.catatMutasi(noRekening, m, { client: 'open', key: 'lama', fingerprint: 's' });
     expect(await readFile(dataFile, 'utf8')).toContain('"lama"');
 
     sekarang = new Date('2026-11-30T00:00:00.001Z');
-    await store.catatMutasi(noRekening, m, { client: 'open', kunci: 'baru', sidik: 's' });
+    await store.catatMutasi(noRekening, m, { client: 'open', key: 'baru', fingerprint: 's' });
 
     const isi = await readFile(dataFile, 'utf8');
     expect(isi).not.toContain('"lama"');

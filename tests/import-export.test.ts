@@ -5,9 +5,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import request from 'supertest';
 import { openPostgresStore } from '../src/store/postgres/postgres-store';
-import { MIGRASI } from '../src/store/postgres/migrations';
+import { MIGRATIONS } from '../src/store/postgres/migrations';
 import { daftarNasabah, makeTestApp, tabung, tempDataFile } from './helpers';
-import { adaPostgres, skemaBaru } from './postgres';
+import { hasPostgres, newSchema } from './postgres';
 
 /** Runs a command as `npm run <perintah> -- <berkas>` would, without building first. */
 function jalankan(
@@ -32,7 +32,7 @@ function jalankan(
   );
 }
 
-(adaPostgres ? describe : describe.skip)(
+(hasPostgres ? describe : describe.skip)(
   'import and export (skipped only outside CI without TEST_DATABASE_URL)',
   () => {
     it('round-trips a JSON store through PostgreSQL without loss, idempotency keys included', async () => {
@@ -52,7 +52,7 @@ function jalankan(
         .send({ no_rekening: b, nominal: 99 })
         .expect(400);
       await store.close();
-      const databaseUrl = await skemaBaru('pindah');
+      const databaseUrl = await newSchema('pindah');
       const keluar = path.join(path.dirname(await tempDataFile()), 'ekspor', 'nasabah.json');
 
       const impor = jalankan('import', dataFile, databaseUrl);
@@ -73,7 +73,7 @@ function jalankan(
       const { app, store, dataFile } = await makeTestApp();
       await daftarNasabah(app);
       await store.close();
-      const databaseUrl = await skemaBaru('sekali');
+      const databaseUrl = await newSchema('sekali');
       expect(jalankan('import', dataFile, databaseUrl).status).toBe(0);
 
       const keDua = jalankan('import', dataFile, databaseUrl);
@@ -93,7 +93,7 @@ function jalankan(
         '{"nasabah":{"1234567890":{"nama":"A","nik":"3201010101010001","no_hp":"081234567890","saldo":5,"mutasi":[]}}}',
       );
 
-      const hasil = jalankan('import', dataFile, await skemaBaru('rusak'));
+      const hasil = jalankan('import', dataFile, await newSchema('rusak'));
 
       expect(hasil.status).toBe(1);
       expect(hasil.stderr).toContain(
@@ -102,14 +102,14 @@ function jalankan(
     });
 
     it('npm run migrate applies what is missing, once, and the store then starts on that schema', async () => {
-      const databaseUrl = await skemaBaru('migrasi');
+      const databaseUrl = await newSchema('migrasi');
 
       const pertama = jalankan('migrate', undefined, databaseUrl);
       const kedua = jalankan('migrate', undefined, databaseUrl);
 
       expect([pertama.status, pertama.stdout.trim()]).toEqual([
         0,
-        `diterapkan: ${MIGRASI.map((migrasi) => migrasi.versi).join(', ')}`,
+        `diterapkan: ${MIGRATIONS.map((migrasi) => migrasi.versi).join(', ')}`,
       ]);
       expect([kedua.status, kedua.stdout.trim()]).toEqual([0, 'skema sudah terbaru']);
       const store = await openPostgresStore(databaseUrl);

@@ -1,8 +1,8 @@
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import request from 'supertest';
-import { PenyimpananTidakTersedia } from '../src/domain/errors';
-import { DataFileInvalid, openJsonFileStore } from '../src/store/json-file-store';
+import { StorageUnavailable } from '../src/domain/errors';
+import { DataFileInvalid, openJsonFileStore } from '../src/store/json-file/json-file-store';
 import {
   daftarNasabah,
   dataNasabah,
@@ -314,7 +314,7 @@ describe('JSON file store on disk', () => {
   });
 
   describe('when the data directory disappears under it', () => {
-    it('answers the write with PenyimpananTidakTersedia and keeps memory equal to disk', async () => {
+    it('answers the write with StorageUnavailable and keeps memory equal to disk', async () => {
       const dataFile = path.join(path.dirname(await tempDataFile()), 'sub', 'nasabah.json');
       const store = await openJsonFileStore(dataFile);
       const noRekening = await store.daftar(dataNasabah());
@@ -323,7 +323,7 @@ describe('JSON file store on disk', () => {
 
       await expect(
         store.catatMutasi(noRekening, { waktu, kode_transaksi: 'C', nominal: 1 }),
-      ).rejects.toBeInstanceOf(PenyimpananTidakTersedia);
+      ).rejects.toBeInstanceOf(StorageUnavailable);
       await store.close();
     });
   });

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../src/app';
-import type { Store } from '../src/store/store';
+import type { Store } from '../src/domain/store';
 import { dataNasabah, makeAnyStoreApp, makeTestApp, openAnyStore } from './helpers';
 
 async function appWithLogs(level: pino.Level, store?: Store) {
@@ -68,7 +68,7 @@ describe('request logs', () => {
       catatMutasi: () => Promise.reject(rusak),
       saldo: () => Promise.reject(rusak),
       mutasi: () => Promise.reject(rusak),
-      periksa: () => Promise.reject(rusak),
+      ping: () => Promise.reject(rusak),
       close: () => Promise.resolve(),
     };
     const { app, lines } = await appWithLogs('info', store);

@@ -3,7 +3,7 @@
 import { readdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import request from 'supertest';
-import { nodeFileSystem, type FileSystem } from '../src/store/atomic-file';
+import { nodeFileSystem, type FileSystem } from '../src/store/json-file/atomic-file';
 import { daftarNasabah, makeTestApp, saldo, tabung } from './helpers';
 
 function systemError(code: string): NodeJS.ErrnoException {

@@ -3,19 +3,19 @@
 import request from 'supertest';
 import { createApp } from '../src/app';
 import { openPostgresStore } from '../src/store/postgres/postgres-store';
-import type { Store } from '../src/store/store';
+import type { Store } from '../src/domain/store';
 import { daftarNasabah, saldo, silentLogger, tabung } from './helpers';
-import { adaPostgres, relayKe, skemaBaru } from './postgres';
+import { hasPostgres, relayTo, newSchema } from './postgres';
 
 const TIDAK_TERSEDIA = { remark: expect.stringContaining('basis data tidak dapat dipakai') as unknown };
 
-(adaPostgres ? describe : describe.skip)('PostgreSQL store when the database goes away', () => {
-  let relay: Awaited<ReturnType<typeof relayKe>>;
+(hasPostgres ? describe : describe.skip)('PostgreSQL store when the database goes away', () => {
+  let relay: Awaited<ReturnType<typeof relayTo>>;
   let store: Store;
   let app: ReturnType<typeof createApp>;
 
   beforeAll(async () => {
-    relay = await relayKe(await skemaBaru('putus'));
+    relay = await relayTo(await newSchema('putus'));
     store = await openPostgresStore(relay.url, { connectTimeoutMs: 1_000 });
     app = createApp({ store, logger: silentLogger });
   });

@@ -1,25 +1,25 @@
 // The shared Store contract against a real PostgreSQL server.
 import pg from 'pg';
 import { SaldoTidakCukup, type DomainError } from '../src/domain/errors';
-import type { Idempotensi } from '../src/domain/idempotensi';
+import type { Idempotency } from '../src/domain/idempotency';
 import { openPostgresStore } from '../src/store/postgres/postgres-store';
-import type { Store } from '../src/store/store';
+import type { Store } from '../src/domain/store';
 import { dataNasabah } from './helpers';
-import { adaPostgres, skemaBaru } from './postgres';
+import { hasPostgres, newSchema } from './postgres';
 import { describeStoreContract } from './store-contract';
 
-(adaPostgres ? describe : describe.skip)(
+(hasPostgres ? describe : describe.skip)(
   'PostgreSQL store (skipped only outside CI without TEST_DATABASE_URL)',
   () => {
     let nomor = 0;
     describeStoreContract('PostgreSQL store', async () => {
       nomor += 1;
-      return openPostgresStore(await skemaBaru(`kontrak${nomor}`));
+      return openPostgresStore(await newSchema(`kontrak${nomor}`));
     });
   },
 );
 
-(adaPostgres ? describe : describe.skip)('PostgreSQL store: batches of moves from two processes', () => {
+(hasPostgres ? describe : describe.skip)('PostgreSQL store: batches of moves from two processes', () => {
   const klien = 8;
   const putaran = 10;
   const waktu = new Date().toISOString();
@@ -33,9 +33,9 @@ import { describeStoreContract } from './store-contract';
    * sent would deadlock within a second. In round putaran / 2 every move is a tarik far above any saldo.
    */
   async function duaProses(
-    idempotensi: (noRekening: string, p: number, k: number) => Idempotensi | undefined,
+    idempotensi: (noRekening: string, p: number, k: number) => Idempotency | undefined,
   ) {
-    const url = await skemaBaru(`batch${idempotensi(' ', 0, 0) === undefined ? '' : 'kunci'}`);
+    const url = await newSchema(`batch${idempotensi(' ', 0, 0) === undefined ? '' : 'kunci'}`);
     const [a, b] = await Promise.all([openPostgresStore(url), openPostgresStore(url)]);
     const rekening = await Promise.all(Array.from({ length: 8 }, () => a.daftar(dataNasabah())));
     // Both pools connected first, so that the two stores' batches really run at the same time.
@@ -78,7 +78,7 @@ import { describeStoreContract } from './store-contract';
   });
 
   it('with keys both processes send at once, move each key once and answer both alike', async () => {
-    const url = await skemaBaru('batchkunci');
+    const url = await newSchema('batchkunci');
     const [a, b] = await Promise.all([openPostgresStore(url), openPostgresStore(url)]);
     try {
       const rekening = await Promise.all(Array.from({ length: 4 }, () => a.daftar(dataNasabah())));
@@ -91,13 +91,13 @@ import { describeStoreContract } from './store-contract';
         const permintaan = Array.from({ length: 40 }, (_, i) => ({
           noRekening: rekening[i % 4] ?? '',
           mutasi: i % 11 === 0 ? tarikBesar : setor,
-          idempotensi: { client: 'open', kunci: `gelombang-${w}-${i}`, sidik: `sidik-${w}-${i}` },
+          idempotensi: { client: 'open', key: `gelombang-${w}-${i}`, fingerprint: `sidik-${w}-${i}` },
         }));
         const kirim = (store: Store, urutan: typeof permintaan) =>
           urutan.map(({ noRekening, mutasi, idempotensi }) =>
             store
               .catatMutasi(noRekening, mutasi, idempotensi)
-              .catch((error: unknown) => (error as DomainError).kode),
+              .catch((error: unknown) => (error as DomainError).code),
           );
         jawaban.push(
           ...(await Promise.all([...kirim(a, permintaan), ...kirim(b, [...permintaan].reverse())])),
@@ -117,9 +117,9 @@ import { describeStoreContract } from './store-contract';
   });
 });
 
-(adaPostgres ? describe : describe.skip)('PostgreSQL store: the order keys are locked in', () => {
+(hasPostgres ? describe : describe.skip)('PostgreSQL store: the order keys are locked in', () => {
   it('is sorted, so a batch sent as [b, a] cannot deadlock with a transaction that locks a, then b', async () => {
-    const url = await skemaBaru('urutankunci');
+    const url = await newSchema('urutankunci');
     const store = await openPostgresStore(url);
     const lain = new pg.Client({ connectionString: url });
     await lain.connect();
@@ -134,11 +134,11 @@ import { describeStoreContract } from './store-contract';
       await kunciLain('a');
       const pembuka = store.catatMutasi(noRekening, setor, {
         client: 'open',
-        kunci: kunci('pembuka'),
-        sidik: 'p',
+        key: kunci('pembuka'),
+        fingerprint: 'p',
       });
       const batch = [kunci('b'), kunci('a')].map((k) =>
-        store.catatMutasi(noRekening, setor, { client: 'open', kunci: k, sidik: `sidik-${k}` }),
+        store.catatMutasi(noRekening, setor, { client: 'open', key: k, fingerprint: `sidik-${k}` }),
       );
       await pembuka;
       await sampaiAdaYangMenunggu(lain, kunci('a'));

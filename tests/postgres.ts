@@ -6,10 +6,10 @@ import pg from 'pg';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
 /** CI always provides the database, so there a missing URL fails the run instead of skipping it. */
-export const adaPostgres = TEST_DATABASE_URL !== undefined || process.env.CI === 'true';
+export const hasPostgres = TEST_DATABASE_URL !== undefined || process.env.CI === 'true';
 
 /** A fresh, empty schema; returns a URL whose connections use it (the store's migrations fill it). */
-export async function skemaBaru(nama: string): Promise<string> {
+export async function newSchema(nama: string): Promise<string> {
   const url = TEST_DATABASE_URL ?? '';
   const skema = `uji_${nama}_${process.pid}`;
   const pool = new pg.Pool({ connectionString: url, max: 1 });
@@ -31,7 +31,7 @@ export async function skemaBaru(nama: string): Promise<string> {
  *   tolak: cuts every new connection at once, as a stopped server does;
  *   diam: accepts and never answers, as a host that vanished from the network does.
  */
-export async function relayKe(databaseUrl: string) {
+export async function relayTo(databaseUrl: string) {
   const tujuan = new URL(databaseUrl);
   const soket = new Set<net.Socket>();
   let mode: 'terus' | 'tolak' | 'diam' = 'terus';

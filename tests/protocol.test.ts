@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createApp } from '../src/app';
-import type { Store } from '../src/store/store';
+import type { Store } from '../src/domain/store';
 import { daftarNasabah, makeAnyStoreApp, silentLogger, type AnyStoreApp } from './helpers';
 
 describe('HTTP protocol', () => {
@@ -92,7 +92,7 @@ describe('HTTP protocol', () => {
         catatMutasi: () => Promise.reject(new Error('rahasia')),
         saldo: () => Promise.reject(new Error('rahasia')),
         mutasi: () => Promise.reject(new Error('rahasia')),
-        periksa: () => Promise.reject(new Error('rahasia')),
+        ping: () => Promise.reject(new Error('rahasia')),
         close: () => Promise.resolve(),
       };
       const app = createApp({ store: rusak, logger: silentLogger });

@@ -1,6 +1,6 @@
 // The behaviour every Store backend must show; each backend's test file runs it with its own factory.
 import {
-  IdempotencyKeyBentrok,
+  IdempotencyKeyConflict,
   NikSudahTerdaftar,
   NoHpSudahTerdaftar,
   RekeningTidakDikenali,
@@ -8,7 +8,7 @@ import {
   SaldoTidakCukup,
 } from '../src/domain/errors';
 import type { KodeTransaksi, Mutasi } from '../src/domain/schemas';
-import type { Store } from '../src/store/store';
+import type { Store } from '../src/domain/store';
 import { dataNasabah } from './helpers';
 
 export type OpenStore = () => Promise<Store>;
@@ -172,7 +172,7 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
 
       it('answers a retried daftar with the first no_rekening and registers once', async () => {
         const data = dataNasabah();
-        const idem = { client: 'open', kunci: kunci('daftar'), sidik: 'sidik-a' };
+        const idem = { client: 'open', key: kunci('daftar'), fingerprint: 'sidik-a' };
         const pertama = await store.daftar(data, idem);
         await expect(store.daftar(data, idem)).resolves.toBe(pertama);
         await expect(store.daftar(data)).rejects.toBeInstanceOf(NikSudahTerdaftar);
@@ -180,7 +180,7 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
 
       it('moves money once for many parallel retries, and gives each the first answer', async () => {
         const noRekening = await rekeningBaru(1_000);
-        const idem = { client: 'open', kunci: kunci('tabung'), sidik: 'sidik-b' };
+        const idem = { client: 'open', key: kunci('tabung'), fingerprint: 'sidik-b' };
         const m = mutasi('C', 500);
         const jawaban = await Promise.all(
           Array.from({ length: 30 }, () => store.catatMutasi(noRekening, m, idem)),
@@ -193,10 +193,18 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
       it('refuses the key with a different request, changing nothing', async () => {
         const noRekening = await rekeningBaru(1_000);
         const k = kunci('tarik');
-        await store.catatMutasi(noRekening, mutasi('D', 100), { client: 'open', kunci: k, sidik: 'sidik-c' });
+        await store.catatMutasi(noRekening, mutasi('D', 100), {
+          client: 'open',
+          key: k,
+          fingerprint: 'sidik-c',
+        });
         await expect(
-          store.catatMutasi(noRekening, mutasi('D', 200), { client: 'open', kunci: k, sidik: 'sidik-lain' }),
-        ).rejects.toBeInstanceOf(IdempotencyKeyBentrok);
+          store.catatMutasi(noRekening, mutasi('D', 200), {
+            client: 'open',
+            key: k,
+            fingerprint: 'sidik-lain',
+          }),
+        ).rejects.toBeInstanceOf(IdempotencyKeyConflict);
         expect(await store.saldo(noRekening)).toBe(900);
       });
 
@@ -206,24 +214,24 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
         // The first move is another key's, so that a store that batches sends the three below together.
         const pembuka = store.catatMutasi(noRekening, mutasi('C', 1), {
           client: 'open',
-          kunci: kunci('buka'),
-          sidik: 'x',
+          key: kunci('buka'),
+          fingerprint: 'x',
         });
         const hasil = await Promise.allSettled([
           store.catatMutasi(noRekening, mutasi('C', 1_000), {
             client: 'open',
-            kunci: k,
-            sidik: 'sidik-seribu',
+            key: k,
+            fingerprint: 'sidik-seribu',
           }),
           store.catatMutasi(noRekening, mutasi('C', 2_000), {
             client: 'open',
-            kunci: k,
-            sidik: 'sidik-dua-ribu',
+            key: k,
+            fingerprint: 'sidik-dua-ribu',
           }),
           store.catatMutasi(noRekening, mutasi('C', 2_000), {
             client: 'open',
-            kunci: k,
-            sidik: 'sidik-dua-ribu',
+            key: k,
+            fingerprint: 'sidik-dua-ribu',
           }),
         ]);
 
@@ -232,7 +240,7 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
         const ditolak = hasil.flatMap((h) => (h.status === 'rejected' ? [h.reason as unknown] : []));
         // Whichever request came first moved money; a repeat of it got the same saldo, the other body a 409.
         expect(berhasil.every((saldo) => saldo === berhasil[0])).toBe(true);
-        expect(ditolak.every((galat) => galat instanceof IdempotencyKeyBentrok)).toBe(true);
+        expect(ditolak.every((galat) => galat instanceof IdempotencyKeyConflict)).toBe(true);
         expect([...berhasil.map(() => 'ok'), ...ditolak.map(() => '409')].sort()).toEqual(
           berhasil[0] === 1_000 ? ['409', '409', 'ok'] : ['409', 'ok', 'ok'],
         );
@@ -242,13 +250,13 @@ export function describeStoreContract(name: string, openStore: OpenStore): void 
 
       it('replays a refusal as the same refusal, even once it would succeed', async () => {
         const noRekening = await rekeningBaru(100);
-        const idem = { client: 'open', kunci: kunci('tarik'), sidik: 'sidik-d' };
+        const idem = { client: 'open', key: kunci('tarik'), fingerprint: 'sidik-d' };
         await expect(store.catatMutasi(noRekening, mutasi('D', 500), idem)).rejects.toBeInstanceOf(
           SaldoTidakCukup,
         );
         await store.catatMutasi(noRekening, mutasi('C', 1_000));
         await expect(store.catatMutasi(noRekening, mutasi('D', 500), idem)).rejects.toMatchObject({
-          kode: 'SALDO_TIDAK_CUKUP',
+          code: 'SALDO_TIDAK_CUKUP',
         });
         expect(await store.saldo(noRekening)).toBe(1_100);
       });

@@ -1,7 +1,7 @@
 // Two server processes on one DATA_FILE: the file lock and the change check make them act as one ledger.
 import { postJson, startServer, type RunningServer } from './server-process';
 import { dataNasabah, tempDataFile } from './helpers';
-import { adaPostgres, skemaBaru } from './postgres';
+import { hasPostgres, newSchema } from './postgres';
 
 async function saldo(server: RunningServer, noRekening: string): Promise<number> {
   const res = await fetch(`${server.baseUrl}/saldo/${noRekening}`);
@@ -12,10 +12,10 @@ async function saldo(server: RunningServer, noRekening: string): Promise<number>
 const stores: [string, () => Promise<Record<string, string>>][] = [
   ['one JSON data file', async () => ({ DATA_FILE: await tempDataFile() })],
 ];
-if (adaPostgres) {
+if (hasPostgres) {
   stores.push([
     'one PostgreSQL database',
-    async () => ({ STORE: 'postgres', DATABASE_URL: await skemaBaru('proses') }),
+    async () => ({ STORE: 'postgres', DATABASE_URL: await newSchema('proses') }),
   ]);
 }
 

@@ -2,7 +2,7 @@
 
 import { z } from 'zod';
 
-export const KodeKesalahan = z.enum([
+export const ErrorCode = z.enum([
   'DATA_TIDAK_VALID',
   'REKENING_TIDAK_DIKENALI',
   'NIK_SUDAH_TERDAFTAR',
@@ -14,12 +14,12 @@ export const KodeKesalahan = z.enum([
   'IDEMPOTENCY_KEY_LIMIT',
   'QUEUE_FULL',
 ]);
-export type KodeKesalahan = z.infer<typeof KodeKesalahan>;
+export type ErrorCode = z.infer<typeof ErrorCode>;
 
 /** An expected failure whose remark is safe, and meant, to be shown to the client. */
 export class DomainError extends Error {
   constructor(
-    readonly kode: KodeKesalahan,
+    readonly code: ErrorCode,
     readonly remark: string,
     options?: ErrorOptions,
   ) {
@@ -28,7 +28,7 @@ export class DomainError extends Error {
   }
 }
 
-export class DataTidakValid extends DomainError {
+export class InvalidRequest extends DomainError {
   constructor(remark: string) {
     super('DATA_TIDAK_VALID', remark);
   }
@@ -67,7 +67,7 @@ export class SaldoMelebihiBatas extends DomainError {
   }
 }
 
-export class IdempotencyKeyBentrok extends DomainError {
+export class IdempotencyKeyConflict extends DomainError {
   constructor() {
     super(
       'IDEMPOTENCY_KEY_BENTROK',
@@ -80,7 +80,7 @@ export class IdempotencyKeyBentrok extends DomainError {
  * The data file cannot be read or written right now (hand-broken, locked, disk full). Nothing was changed;
  * the client may retry once the operator has fixed the cause named in the remark.
  */
-export class PenyimpananTidakTersedia extends DomainError {
+export class StorageUnavailable extends DomainError {
   /** For the log only: what exactly is wrong, for example where a hand edit broke the file (digits masked). */
   readonly detail: string | undefined;
 

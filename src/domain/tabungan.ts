@@ -1,7 +1,7 @@
 // The use cases of a savings account, in the words of the business; no HTTP, no files.
-import type { Store } from '../store/store';
+import type { Store } from './store';
 import { RekeningTidakDikenali } from './errors';
-import { scopedIdempotencyKey, sidikPermintaan, type Idempotensi } from './idempotensi';
+import { scopedIdempotencyKey, fingerprintOf, type Idempotency } from './idempotency';
 import type {
   DaftarRequest,
   DaftarResponse,
@@ -34,12 +34,12 @@ function idempotensi(
   operasi: string,
   data: unknown,
   { client, idempotencyKey }: Caller,
-): Idempotensi | undefined {
+): Idempotency | undefined {
   if (idempotencyKey === undefined) return undefined;
   return {
     client,
-    kunci: scopedIdempotencyKey(client, idempotencyKey),
-    sidik: sidikPermintaan(operasi, data),
+    key: scopedIdempotencyKey(client, idempotencyKey),
+    fingerprint: fingerprintOf(operasi, data),
   };
 }
 
@@ -62,9 +62,9 @@ export function createTabungan({ store, clock }: TabunganDeps) {
       return { saldo: await catat('D', penarikan, caller) };
     },
 
-    /** Ready when the ledger can be read; the store's PenyimpananTidakTersedia says why not. */
-    async kesehatan(): Promise<{ status: 'ok' }> {
-      await store.periksa();
+    /** Ready when the ledger can be read; the store's StorageUnavailable says why not. */
+    async health(): Promise<{ status: 'ok' }> {
+      await store.ping();
       return { status: 'ok' };
     },
 

@@ -2,7 +2,7 @@
 // limits and the routes, so the domain only ever sees a client name, never a token.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
-import { OPEN_MODE_CLIENT } from '../domain/idempotensi';
+import { OPEN_MODE_CLIENT } from '../domain/idempotency';
 import { HttpError } from './error-handler';
 
 /** One entry of API_KEYS: who the client is, the SHA-256 of its token, and whether it may only read. */

@@ -3,7 +3,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig } from '@aste
 import { Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
-import { IdempotencyKey } from '../domain/idempotensi';
+import { IdempotencyKey } from '../domain/idempotency';
 import {
   DaftarRequest,
   DaftarResponse,
@@ -79,7 +79,7 @@ const IdempotencyHeaders = z.object({
   }),
 });
 
-export function buatDokumenOpenApi() {
+export function createOpenApiDocument() {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
@@ -177,7 +177,7 @@ export function buatDokumenOpenApi() {
 
 /** GET /openapi.json and the Swagger UI at /docs, built once: the document never changes while running. */
 export function createDocsRouter(): Router {
-  const dokumen = buatDokumenOpenApi();
+  const dokumen = createOpenApiDocument();
   const router = Router();
   router.get('/openapi.json', (_req, res) => {
     res.json(dokumen);

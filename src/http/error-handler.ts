@@ -1,7 +1,7 @@
 // The one place that decides which status and remark an error becomes. Remarks of 5xx never carry internals.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { DomainError, type KodeKesalahan } from '../domain/errors';
+import { DomainError, type ErrorCode } from '../domain/errors';
 
 /** An answer decided by the HTTP layer itself (unknown route, wrong media type, no API key). */
 export class HttpError extends Error {
@@ -14,7 +14,7 @@ export class HttpError extends Error {
   }
 }
 
-const STATUS: Record<KodeKesalahan, number> = {
+const STATUS: Record<ErrorCode, number> = {
   DATA_TIDAK_VALID: 400,
   REKENING_TIDAK_DIKENALI: 400,
   NIK_SUDAH_TERDAFTAR: 400,
@@ -28,7 +28,7 @@ const STATUS: Record<KodeKesalahan, number> = {
 };
 
 /** Errors a client may simply retry after a moment: they say when. */
-const RETRY_AFTER_SECONDS: Partial<Record<KodeKesalahan, number>> = { QUEUE_FULL: 1 };
+const RETRY_AFTER_SECONDS: Partial<Record<ErrorCode, number>> = { QUEUE_FULL: 1 };
 
 /** body-parser marks its errors with a `type`; these are the client's fault and say so. */
 const BODY_PARSER: Record<string, HttpError> = {
@@ -64,9 +64,9 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
 
 function toAnswer(error: unknown): { status: number; remark: string; headers: Record<string, string> } {
   if (error instanceof DomainError) {
-    const retryAfter = RETRY_AFTER_SECONDS[error.kode];
+    const retryAfter = RETRY_AFTER_SECONDS[error.code];
     return {
-      status: STATUS[error.kode],
+      status: STATUS[error.code],
       remark: error.remark,
       headers: retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) },
     };

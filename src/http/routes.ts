@@ -1,6 +1,6 @@
 // The endpoints of the seed's contract: validate, call one use case, answer JSON.
 import { Router, type Request } from 'express';
-import { IdempotencyKey } from '../domain/idempotensi';
+import { IdempotencyKey } from '../domain/idempotency';
 import { DaftarRequest, GerakDanaRequest, MutasiQuery, NoRekeningParams } from '../domain/schemas';
 import type { Caller, Tabungan } from '../domain/tabungan';
 import { clientOf } from './auth';
@@ -20,7 +20,7 @@ function caller(req: Request): Caller {
 /** GET /health: for load balancers and probes, so it needs no API key. */
 export function createHealthRoute(tabungan: Tabungan): Router {
   return Router().get('/health', async (_req, res) => {
-    res.json(await tabungan.kesehatan());
+    res.json(await tabungan.health());
   });
 }
 

@@ -1,10 +1,10 @@
 // Turns a request part into a typed value, or a 400 whose remark names the field and its rule.
 import type { z } from 'zod';
-import { DataTidakValid } from '../domain/errors';
+import { InvalidRequest } from '../domain/errors';
 
 export function validate<Schema extends z.ZodType>(schema: Schema, input: unknown): z.output<Schema> {
   const hasil = schema.safeParse(input);
   if (hasil.success) return hasil.data;
   // The first issue is the one to fix first; listing every issue would bury it.
-  throw new DataTidakValid(hasil.error.issues[0]?.message ?? 'data tidak valid');
+  throw new InvalidRequest(hasil.error.issues[0]?.message ?? 'data tidak valid');
 }

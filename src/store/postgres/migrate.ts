@@ -1,12 +1,12 @@
 // Applies the migrations that a database has not seen yet, all or nothing. The advisory lock makes two
 // processes that start together take turns: the second finds everything applied and does nothing.
 import type { Pool } from 'pg';
-import { MIGRASI } from './migrations';
+import { MIGRATIONS } from './migrations';
 
 /** An arbitrary, fixed key for pg_advisory_xact_lock, shared by every process of this service. */
 const KUNCI_MIGRASI = 7_301_846_233;
 
-export async function jalankanMigrasi(pool: Pool): Promise<string[]> {
+export async function runMigrations(pool: Pool): Promise<string[]> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -17,7 +17,7 @@ export async function jalankanMigrasi(pool: Pool): Promise<string[]> {
     const { rows } = await client.query<{ versi: string }>('SELECT versi FROM schema_migrations');
     const sudah = new Set(rows.map((row) => row.versi));
     const diterapkan: string[] = [];
-    for (const { versi, sql } of MIGRASI) {
+    for (const { versi, sql } of MIGRATIONS) {
       if (sudah.has(versi)) continue;
       await client.query(sql);
       await client.query('INSERT INTO schema_migrations (versi) VALUES ($1)', [versi]);

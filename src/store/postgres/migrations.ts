@@ -1,12 +1,12 @@
 // The schema, as ordered, versioned migrations. Kept in code rather than .sql files so that the built server
 // carries them without a copy step. Applied in one transaction under an advisory lock (see migrate.ts).
 
-export interface Migrasi {
+export interface Migration {
   versi: string;
   sql: string;
 }
 
-export const MIGRASI: readonly Migrasi[] = [
+export const MIGRATIONS: readonly Migration[] = [
   {
     versi: '001_awal',
     sql: `

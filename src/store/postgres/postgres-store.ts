@@ -7,25 +7,25 @@ import {
   IdempotencyKeyLimit,
   NikSudahTerdaftar,
   NoHpSudahTerdaftar,
-  PenyimpananTidakTersedia,
+  StorageUnavailable,
   QueueFull,
 } from '../../domain/errors';
 import {
   IDEMPOTENCY_KEYS_PER_CLIENT,
-  MASA_SIMPAN_IDEMPOTENSI_MS,
-  hasilDisimpan,
+  IDEMPOTENCY_KEY_TTL_MS,
+  toStoredAnswer,
   isRefusal,
-  jawabanUlang,
-  type Idempotensi,
-} from '../../domain/idempotensi';
+  replay,
+  type Idempotency,
+} from '../../domain/idempotency';
 import { buatNoRekening as buatNoRekeningAcak } from '../../domain/rekening';
 import type { DaftarRequest, Mutasi } from '../../domain/schemas';
-import { kodeGalat } from '../galat';
-import type { Store } from '../store';
-import { catatBerkunci, catatBersama, type Gerak, type GerakBerkunci } from './catat-mutasi';
-import { countKeysPerClient, kunciDanBaca, simpan } from './catatan-idempotensi';
-import { gabungkan } from './gabung';
-import { jalankanMigrasi } from './migrate';
+import { errorCode } from '../error-code';
+import type { Store } from '../../domain/store';
+import { recordKeyedMoves, recordMoves, type Move, type KeyedMove } from './batched-moves';
+import { countKeysPerClient, lockAndRead, simpan } from './idempotency-table';
+import { createBatcher } from '../batcher';
+import { runMigrations } from './migrate';
 
 export interface PostgresStoreOptions {
   buatNoRekening?: () => string;
@@ -67,7 +67,7 @@ export async function openPostgresStore(
   });
   // An idle client's error (the server restarted) must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
-  await jalankanMigrasi(pool);
+  await runMigrations(pool);
 
   const berjalan = new Set<Promise<unknown>>();
   let ditutup = false;
@@ -75,7 +75,7 @@ export async function openPostgresStore(
   /** A change: refused once closing, and tracked so close() can wait for it. */
   function lacak<T>(janji: () => Promise<T>): Promise<T> {
     if (ditutup)
-      return Promise.reject(new PenyimpananTidakTersedia('server sedang berhenti; ulangi sebentar lagi'));
+      return Promise.reject(new StorageUnavailable('server sedang berhenti; ulangi sebentar lagi'));
     // Refused before it waits for a connection or a batch, so memory stays bounded however fast requests come.
     if (berjalan.size >= maxQueuedChanges) return Promise.reject(new QueueFull());
     const berjalanIni = janji();
@@ -128,14 +128,14 @@ export async function openPostgresStore(
   /** A keyed change runs once: a retry gets the stored first answer, a different request with the key a 409. */
   async function sekaliSaja<T extends string | number>(
     client: Client,
-    idempotensi: Idempotensi | undefined,
+    idempotensi: Idempotency | undefined,
     ubah: () => Promise<T>,
   ): Promise<Hasil<T>> {
     if (idempotensi === undefined) return cobaUbah(ubah);
-    const { client: caller, kunci, sidik } = idempotensi;
-    const tersimpan = (await kunciDanBaca(client, [kunci], clock())).get(kunci);
+    const { client: caller, key: kunci, fingerprint: sidik } = idempotensi;
+    const tersimpan = (await lockAndRead(client, [kunci], clock())).get(kunci);
     if (tersimpan !== undefined) {
-      const jawaban = jawabanUlang(tersimpan, sidik);
+      const jawaban = replay(tersimpan, sidik);
       // The sidik names the operation, so the stored answer has the type this operation returns.
       return jawaban instanceof DomainError ? { galat: jawaban } : { nilai: jawaban as T };
     }
@@ -146,7 +146,7 @@ export async function openPostgresStore(
     const hasil = await cobaUbah(ubah);
     const waktu = clock().toISOString();
     await simpan(client, [
-      [kunci, { sidik, waktu, hasil: hasilDisimpan('nilai' in hasil ? hasil.nilai : hasil.galat) }],
+      [kunci, { sidik, waktu, hasil: toStoredAnswer('nilai' in hasil ? hasil.nilai : hasil.galat) }],
     ]);
     return hasil;
   }
@@ -176,15 +176,15 @@ export async function openPostgresStore(
 
   // Moves in flight together go as one batch: keyless ones as one autocommitted statement, keyed ones as one
   // transaction that also reads and writes their keys' answers.
-  const catatTanpaKunci = gabungkan<Gerak, number>((gerak) => catatBersama(pool, gerak));
-  const catatDenganKunci = gabungkan<GerakBerkunci, number>((gerak) =>
+  const catatTanpaKunci = createBatcher<Move, number>((gerak) => recordMoves(pool, gerak));
+  const catatDenganKunci = createBatcher<KeyedMove, number>((gerak) =>
     jalankanTransaksi(async (client) => ({
-      nilai: await catatBerkunci(client, gerak, clock(), idempotencyKeysPerClient),
+      nilai: await recordKeyedMoves(client, gerak, clock(), idempotencyKeysPerClient),
     })),
   );
 
   /** The saldo reads in flight together go as one query; a no_rekening the table lacks reads as null. */
-  const saldoBersama = gabungkan(async (daftarRekening: readonly string[]) => {
+  const saldoBersama = createBatcher(async (daftarRekening: readonly string[]) => {
     const { rows } = await pool.query<{ no_rekening: string; saldo: string }>({
       // Named, so each connection parses and plans it once: the hottest query.
       name: 'saldo',
@@ -206,7 +206,7 @@ export async function openPostgresStore(
 
   const pembersih = setInterval(
     () => {
-      const batas = new Date(clock().getTime() - MASA_SIMPAN_IDEMPOTENSI_MS);
+      const batas = new Date(clock().getTime() - IDEMPOTENCY_KEY_TTL_MS);
       pool.query('DELETE FROM idempotensi WHERE waktu < $1', [batas]).catch(() => undefined);
     },
     60 * 60 * 1000,
@@ -214,11 +214,11 @@ export async function openPostgresStore(
   pembersih.unref();
 
   return {
-    daftar(data: DaftarRequest, idempotensi?: Idempotensi) {
+    daftar(data: DaftarRequest, idempotensi?: Idempotency) {
       return transaksi((client) => sekaliSaja(client, idempotensi, () => daftarkan(client, data)));
     },
 
-    catatMutasi(noRekening: string, mutasi: Mutasi, idempotensi?: Idempotensi) {
+    catatMutasi(noRekening: string, mutasi: Mutasi, idempotensi?: Idempotency) {
       if (idempotensi === undefined) return lacak(() => baca(() => catatTanpaKunci({ noRekening, mutasi })));
       return lacak(() => catatDenganKunci({ noRekening, mutasi, idempotensi }));
     },
@@ -243,7 +243,7 @@ export async function openPostgresStore(
       });
     },
 
-    periksa() {
+    ping() {
       return baca(async () => {
         await pool.query('SELECT 1');
       });
@@ -259,9 +259,9 @@ export async function openPostgresStore(
   };
 }
 
-function tidakTersedia(error: unknown): PenyimpananTidakTersedia {
-  return new PenyimpananTidakTersedia(
-    `basis data tidak dapat dipakai (${kodeGalat(error)}); ulangi sebentar lagi`,
+function tidakTersedia(error: unknown): StorageUnavailable {
+  return new StorageUnavailable(
+    `basis data tidak dapat dipakai (${errorCode(error)}); ulangi sebentar lagi`,
     {
       cause: error,
     },

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { Buku, Draft } from '../src/store/buku';
+import { Ledger, Draft } from '../src/store/json-file/ledger';
 
 /** The file as a naive writer would produce it: every account re-serialised, in insertion order. */
 function naive(accounts: Map<string, object>): string {
@@ -8,7 +8,7 @@ function naive(accounts: Map<string, object>): string {
   return `{\n  "nasabah": ${nasabah},\n  "idempotensi": {}\n}\n`;
 }
 
-describe('Buku: writing the file incrementally', () => {
+describe('Ledger: writing the file incrementally', () => {
   it('always writes exactly what a full re-serialisation would, across batches, failed batches included', () => {
     const batch = fc.array(
       fc.record({ account: fc.nat({ max: 300 }), nominal: fc.integer({ min: 1, max: 1_000 }) }),
@@ -16,7 +16,7 @@ describe('Buku: writing the file incrementally', () => {
     );
     fc.assert(
       fc.property(fc.array(fc.tuple(batch, fc.boolean()), { maxLength: 20 }), (batches) => {
-        let buku = Buku.kosong();
+        let buku = Ledger.empty();
         const expected = new Map<
           string,
           { nama: string; nik: string; no_hp: string; saldo: number; mutasi: object[] }
@@ -49,18 +49,18 @@ describe('Buku: writing the file incrementally', () => {
               }
             }
           }
-          const tulisan = buku.siapkanTulisan(draft);
+          const tulisan = buku.prepareWrite(draft);
           expect(Buffer.concat(tulisan.isi).toString('utf8')).toBe(naive(shadow));
           if (durable) {
             tulisan.terapkan();
             for (const [k, v] of shadow) expected.set(k, v);
           }
           // What is committed must still render as the committed state alone.
-          expect(Buffer.concat(buku.siapkanTulisan().isi).toString('utf8')).toBe(naive(expected));
+          expect(Buffer.concat(buku.prepareWrite().isi).toString('utf8')).toBe(naive(expected));
         }
         // And a fresh load of the file gives the same bytes back.
-        buku = Buku.dariTeks(naive(expected));
-        expect(Buffer.concat(buku.siapkanTulisan().isi).toString('utf8')).toBe(naive(expected));
+        buku = Ledger.parse(naive(expected));
+        expect(Buffer.concat(buku.prepareWrite().isi).toString('utf8')).toBe(naive(expected));
       }),
       { numRuns: 60 },
     );

@@ -1,6 +1,6 @@
 // The coalescer behind PostgreSQL's batched reads and moves, on its own: what it sends, when, and how answers
 // and failures reach each caller.
-import { gabungkan } from '../src/store/postgres/gabung';
+import { createBatcher } from '../src/store/batcher';
 
 /** A `kirim` whose batches stay in flight until the test answers them. */
 function kirimTertahan() {
@@ -17,10 +17,10 @@ function kirimTertahan() {
 /** Lets the coalescer finish its bookkeeping for the batch just answered. */
 const giliran = () => new Promise(setImmediate);
 
-describe('gabungkan', () => {
+describe('createBatcher', () => {
   it('sends a lone call at once, and what arrives meanwhile as the next batch, one batch at a time', async () => {
     const { batches, kirim } = kirimTertahan();
-    const panggil = gabungkan(kirim);
+    const panggil = createBatcher(kirim);
 
     const pertama = panggil(1);
     const berikut = [panggil(2), panggil(3), panggil(4)];
@@ -35,7 +35,7 @@ describe('gabungkan', () => {
   });
 
   it('fails only the call whose answer is an Error', async () => {
-    const panggil = gabungkan((isi: readonly number[]) =>
+    const panggil = createBatcher((isi: readonly number[]) =>
       Promise.resolve(isi.map((n) => (n < 0 ? new RangeError(`negatif: ${n}`) : `ok ${n}`))),
     );
 
@@ -50,7 +50,7 @@ describe('gabungkan', () => {
 
   it('fails every call of a batch whose sending fails, and still sends the next batch', async () => {
     const { batches, kirim } = kirimTertahan();
-    const panggil = gabungkan(kirim);
+    const panggil = createBatcher(kirim);
     const pertama = panggil(1);
     const berikut = [panggil(2), panggil(3)];
 
@@ -72,14 +72,14 @@ describe('gabungkan', () => {
   });
 
   it('fails a call the batch left unanswered instead of leaving it waiting', async () => {
-    const panggil = gabungkan((_isi: readonly number[]) => Promise.resolve(['hanya satu']));
+    const panggil = createBatcher((_isi: readonly number[]) => Promise.resolve(['hanya satu']));
     const hasil = await Promise.allSettled([panggil(1), panggil(2), panggil(3)]);
     expect(hasil.map((h) => h.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
   });
 
   it('sends at most 500 calls in one batch', async () => {
     const { batches, kirim } = kirimTertahan();
-    const panggil = gabungkan(kirim);
+    const panggil = createBatcher(kirim);
     const semua = Array.from({ length: 1_201 }, (_, i) => panggil(i));
 
     for (let i = 0; i < 4; i += 1) {

@@ -9,17 +9,17 @@ import {
   SaldoMelebihiBatas,
   SaldoTidakCukup,
 } from '../../domain/errors';
-import { hasilDisimpan, jawabanUlang, type Idempotensi } from '../../domain/idempotensi';
+import { toStoredAnswer, replay, type Idempotency } from '../../domain/idempotency';
 import type { Mutasi } from '../../domain/schemas';
-import { countKeysPerClient, kunciDanBaca, simpan } from './catatan-idempotensi';
+import { countKeysPerClient, lockAndRead, simpan } from './idempotency-table';
 
-export interface Gerak {
+export interface Move {
   noRekening: string;
   mutasi: Mutasi;
 }
 
-export interface GerakBerkunci extends Gerak {
-  idempotensi: Idempotensi;
+export interface KeyedMove extends Move {
+  idempotensi: Idempotency;
 }
 
 /** A move's answer: saldo afterwards, or the domain error that refused it. */
@@ -35,7 +35,7 @@ interface HasilBaris {
  * Keyless moves as one autocommitted call of catat_mutasi_batch. Rows are locked in no_rekening order inside
  * it, so batches from several processes cannot deadlock.
  */
-export async function catatBersama(db: pg.Pool | pg.ClientBase, gerak: readonly Gerak[]): Promise<Jawaban[]> {
+export async function recordMoves(db: pg.Pool | pg.ClientBase, gerak: readonly Move[]): Promise<Jawaban[]> {
   if (gerak.length === 0) return [];
   const { rows } = await db.query<HasilBaris>({
     // Named, so each connection plans it once.
@@ -54,7 +54,7 @@ export async function catatBersama(db: pg.Pool | pg.ClientBase, gerak: readonly 
 }
 
 /** What the database decided for one move, in domain words. */
-function keputusan(baris: HasilBaris | undefined, { noRekening, mutasi }: Gerak): Jawaban {
+function keputusan(baris: HasilBaris | undefined, { noRekening, mutasi }: Move): Jawaban {
   if (baris === undefined) throw new Error('catat_mutasi_batch answered nothing for a move');
   if (baris.diterapkan) return Number(baris.saldo);
   if (baris.saldo === null) return new RekeningTidakDikenali(noRekening);
@@ -65,28 +65,28 @@ function keputusan(baris: HasilBaris | undefined, { noRekening, mutasi }: Gerak)
 
 /**
  * Keyed moves as one batch inside the caller's transaction; each gets the answer it would get alone.
- * Keys are locked first (kunciDanBaca), rows after them, in no_rekening order, so batches cannot deadlock. A key already
+ * Keys are locked first (lockAndRead), rows after them, in no_rekening order, so batches cannot deadlock. A key already
  * answered is answered again from its record, and a key that comes twice in one batch is moved once, the later
  * request being answered as a retry of the earlier. A new key of a client that already stores
  * `idempotencyKeysPerClient` keys is refused with IdempotencyKeyLimit, moves nothing and is not stored. Two
  * processes' batches for one client may overshoot that limit by at most what they have in flight together.
  */
-export async function catatBerkunci(
+export async function recordKeyedMoves(
   client: pg.ClientBase,
-  gerak: readonly GerakBerkunci[],
+  gerak: readonly KeyedMove[],
   sekarang: Date,
   idempotencyKeysPerClient: number,
 ): Promise<Jawaban[]> {
-  const catatan = await kunciDanBaca(
+  const catatan = await lockAndRead(
     client,
-    gerak.map((g) => g.idempotensi.kunci),
+    gerak.map((g) => g.idempotensi.key),
     sekarang,
   );
 
   // The first request of each key without a record moves money; every other one is answered from a record.
-  const pertama = new Map<string, GerakBerkunci>();
+  const pertama = new Map<string, KeyedMove>();
   for (const g of gerak) {
-    const { kunci } = g.idempotensi;
+    const { key: kunci } = g.idempotensi;
     if (!catatan.has(kunci) && !pertama.has(kunci)) pertama.set(kunci, g);
   }
   const keyCounts = await countKeysPerClient(
@@ -97,18 +97,18 @@ export async function catatBerkunci(
   const refusedKeys = new Set<string>();
   for (const { idempotensi } of pertama.values()) {
     const count = keyCounts.get(idempotensi.client) ?? 0;
-    if (count >= idempotencyKeysPerClient) refusedKeys.add(idempotensi.kunci);
+    if (count >= idempotencyKeysPerClient) refusedKeys.add(idempotensi.key);
     else keyCounts.set(idempotensi.client, count + 1);
   }
-  const baru = [...pertama.values()].filter((g) => !refusedKeys.has(g.idempotensi.kunci));
-  const jawabanBaru = await catatBersama(client, baru);
+  const baru = [...pertama.values()].filter((g) => !refusedKeys.has(g.idempotensi.key));
+  const jawabanBaru = await recordMoves(client, baru);
   const waktu = sekarang.toISOString();
   const catatanBaru = baru.map((g, i) => {
     const jawaban = jawabanBaru[i];
     if (jawaban === undefined) throw new Error('a move was left without an answer');
-    const satu = { sidik: g.idempotensi.sidik, waktu, hasil: hasilDisimpan(jawaban) };
-    catatan.set(g.idempotensi.kunci, satu);
-    return [g.idempotensi.kunci, satu] as const;
+    const satu = { sidik: g.idempotensi.fingerprint, waktu, hasil: toStoredAnswer(jawaban) };
+    catatan.set(g.idempotensi.key, satu);
+    return [g.idempotensi.key, satu] as const;
   });
   await simpan(client, catatanBaru);
 
@@ -118,10 +118,10 @@ export async function catatBerkunci(
     const jawaban = langsung.get(g);
     if (jawaban !== undefined) return jawaban;
     // Every request with a refused key is refused alike, retries in the same batch included.
-    if (refusedKeys.has(g.idempotensi.kunci)) return limitReached;
-    const tersimpan = catatan.get(g.idempotensi.kunci);
+    if (refusedKeys.has(g.idempotensi.key)) return limitReached;
+    const tersimpan = catatan.get(g.idempotensi.key);
     if (tersimpan === undefined) throw new Error('an idempotency key was left without an answer');
-    const ulang = jawabanUlang(tersimpan, g.idempotensi.sidik);
+    const ulang = replay(tersimpan, g.idempotensi.fingerprint);
     // A move's sidik names the move, so a matching stored answer is a saldo.
     return ulang instanceof DomainError ? ulang : Number(ulang);
   });

@@ -1,18 +1,18 @@
 // The idempotensi table as every keyed change uses it, inside the change's own transaction: lock the keys, read
 // their records, and store first answers in the same commit as the change they answer.
 import type pg from 'pg';
-import { CatatanIdempotensi, MASA_SIMPAN_IDEMPOTENSI_MS } from '../../domain/idempotensi';
+import { IdempotencyRecord, IDEMPOTENCY_KEY_TTL_MS } from '../../domain/idempotency';
 
 /**
  * Locks the keys for the rest of the transaction and returns the records that are still kept. Requests with one
  * key take turns, so a retry sees the first one's answer. The keys are locked in sorted order, the same in every
  * process, so two batches that share keys cannot deadlock on them.
  */
-export async function kunciDanBaca(
+export async function lockAndRead(
   client: pg.ClientBase,
   kunci: readonly string[],
   sekarang: Date,
-): Promise<Map<string, CatatanIdempotensi>> {
+): Promise<Map<string, IdempotencyRecord>> {
   const urut = [...new Set(kunci)].sort();
   // unnest yields the keys in array order, so the locks are taken in that order.
   await client.query({
@@ -24,12 +24,12 @@ export async function kunciDanBaca(
   const { rows } = await client.query<{ kunci: string; sidik: string; waktu: Date; hasil: unknown }>({
     name: 'baca_idempotensi',
     text: 'SELECT kunci, sidik, waktu, hasil FROM idempotensi WHERE kunci = ANY($1) AND waktu >= $2',
-    values: [urut, new Date(sekarang.getTime() - MASA_SIMPAN_IDEMPOTENSI_MS)],
+    values: [urut, new Date(sekarang.getTime() - IDEMPOTENCY_KEY_TTL_MS)],
   });
   return new Map(
     rows.map(({ kunci: k, waktu, ...baris }) => [
       k,
-      CatatanIdempotensi.parse({ ...baris, waktu: waktu.toISOString() }),
+      IdempotencyRecord.parse({ ...baris, waktu: waktu.toISOString() }),
     ]),
   );
 }
@@ -37,7 +37,7 @@ export async function kunciDanBaca(
 /** Stores first answers, replacing the expired records of the same keys that pruning has not removed yet. */
 export async function simpan(
   client: pg.ClientBase,
-  catatan: readonly (readonly [string, CatatanIdempotensi])[],
+  catatan: readonly (readonly [string, IdempotencyRecord])[],
 ): Promise<void> {
   if (catatan.length === 0) return;
   await client.query({
@@ -64,7 +64,7 @@ export async function countKeysPerClient(
     name: 'hitung_idempotensi_client',
     text: `SELECT client, count(*) AS jumlah FROM idempotensi
            WHERE client = ANY($1) AND waktu >= $2 GROUP BY client`,
-    values: [[...new Set(clients)], new Date(sekarang.getTime() - MASA_SIMPAN_IDEMPOTENSI_MS)],
+    values: [[...new Set(clients)], new Date(sekarang.getTime() - IDEMPOTENCY_KEY_TTL_MS)],
   });
   return new Map(rows.map((row) => [row.client, Number(row.jumlah)]));
 }

@@ -1,7 +1,7 @@
 // What the PostgreSQL commands share: DATABASE_URL, their arguments, and a plain message on failure.
 import { loadConfig } from '../config';
 
-export function databaseUrlDariLingkungan(): string {
+export function databaseUrlFromEnv(): string {
   const { DATABASE_URL } = loadConfig();
   if (DATABASE_URL === undefined)
     throw new Error('DATABASE_URL wajib diisi, contoh: postgres://tabungan:tabungan@127.0.0.1:5432/tabungan');
@@ -9,19 +9,19 @@ export function databaseUrlDariLingkungan(): string {
 }
 
 /** For the commands that take one file: checks the arguments, then runs `kerja` on the file. */
-export function jalankanPerintah(pemakaian: string, kerja: (berkas: string) => Promise<string>): void {
+export function runFileCommand(pemakaian: string, kerja: (berkas: string) => Promise<string>): void {
   const [berkas, ...lebih] = process.argv.slice(2);
-  if (berkas === undefined || lebih.length > 0) keluarDenganPemakaian(pemakaian);
-  laporkan(kerja(berkas));
+  if (berkas === undefined || lebih.length > 0) exitWithUsage(pemakaian);
+  report(kerja(berkas));
 }
 
-export function keluarDenganPemakaian(pemakaian: string): never {
+export function exitWithUsage(pemakaian: string): never {
   console.error(`pemakaian: ${pemakaian}`);
   process.exit(2);
 }
 
 /** Prints what the command did, or its error in one plain line with exit code 1. */
-export function laporkan(kerja: Promise<string>): void {
+export function report(kerja: Promise<string>): void {
   kerja.then(
     (pesan) => {
       console.log(pesan);

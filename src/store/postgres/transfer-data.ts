@@ -1,19 +1,19 @@
 // Moving a ledger between the JSON file and PostgreSQL, in the issue-2 file format, all or nothing.
 import pg from 'pg';
-import { Buku } from '../buku';
-import { jalankanMigrasi } from './migrate';
+import { Ledger } from '../json-file/ledger';
+import { runMigrations } from './migrate';
 
 /**
- * Copies a checked ledger (Buku.dariTeks has enforced every file rule) into the database in one transaction:
+ * Copies a checked ledger (Ledger.parse has enforced every file rule) into the database in one transaction:
  * any conflict with rows already there rolls the whole import back.
  */
-export async function imporKePostgres(
+export async function importIntoPostgres(
   databaseUrl: string,
-  buku: Buku,
+  buku: Ledger,
 ): Promise<{ nasabah: number; mutasi: number }> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
   // Migrations first: they take the pool's one connection for themselves.
-  const client = await jalankanMigrasi(pool)
+  const client = await runMigrations(pool)
     .then(() => pool.connect())
     .catch(async (error: unknown) => {
       await pool.end();
@@ -23,7 +23,7 @@ export async function imporKePostgres(
     await client.query('BEGIN');
     let nasabah = 0;
     let mutasi = 0;
-    for (const [noRekening, data] of buku.semuaNasabah()) {
+    for (const [noRekening, data] of buku.nasabahEntries()) {
       await client.query(
         'INSERT INTO nasabah (no_rekening, nama, nik, no_hp, saldo) VALUES ($1, $2, $3, $4, $5)',
         [noRekening, data.nama, data.nik, data.no_hp, data.saldo],
@@ -37,7 +37,7 @@ export async function imporKePostgres(
       nasabah += 1;
       mutasi += data.mutasi.length;
     }
-    for (const [kunci, catatan] of buku.semuaIdempotensi()) {
+    for (const [kunci, catatan] of buku.idempotencyRecords()) {
       await client.query('INSERT INTO idempotensi (kunci, sidik, waktu, hasil) VALUES ($1, $2, $3, $4)', [
         kunci,
         catatan.sidik,
@@ -57,7 +57,7 @@ export async function imporKePostgres(
 }
 
 /** Reads the whole database into a ledger, checked by the same rules as a file that is loaded. */
-export async function eksporDariPostgres(databaseUrl: string): Promise<Buku> {
+export async function exportFromPostgres(databaseUrl: string): Promise<Ledger> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
   try {
     // REPEATABLE READ: accounts, their mutasi and the keys come from one consistent snapshot.
@@ -99,7 +99,7 @@ export async function eksporDariPostgres(databaseUrl: string): Promise<Buku> {
           nominal: Number(m.nominal),
         });
       }
-      return Buku.dariTeks(JSON.stringify(berkas));
+      return Ledger.parse(JSON.stringify(berkas));
     } finally {
       client.release();
     }

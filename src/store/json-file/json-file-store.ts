@@ -16,25 +16,27 @@ import {
   IdempotencyKeyLimit,
   NikSudahTerdaftar,
   NoHpSudahTerdaftar,
-  PenyimpananTidakTersedia,
+  StorageUnavailable,
   QueueFull,
   RekeningTidakDikenali,
-} from '../domain/errors';
+} from '../../domain/errors';
 import {
   IDEMPOTENCY_KEYS_PER_CLIENT,
-  MASA_SIMPAN_IDEMPOTENSI_MS,
-  hasilDisimpan,
+  IDEMPOTENCY_KEY_TTL_MS,
+  toStoredAnswer,
   isRefusal,
-  jawabanUlang,
-  type Idempotensi,
-} from '../domain/idempotensi';
-import { buatNoRekening as buatNoRekeningAcak, saldoSetelah } from '../domain/rekening';
-import type { DaftarRequest, Mutasi } from '../domain/schemas';
-import { bacaDenganIdentitas, identitasDari, pemilikTemp, tulisAtomik, type Identitas } from './atomic-file';
+  replay,
+  type Idempotency,
+} from '../../domain/idempotency';
+import { buatNoRekening as buatNoRekeningAcak, saldoSetelah } from '../../domain/rekening';
+import type { DaftarRequest, Mutasi } from '../../domain/schemas';
+import { readWithVersion, fileVersionOf, tempFileOwner, writeAtomic, type FileVersion } from './atomic-file';
 import type { FileSystem } from './atomic-file';
-import { BerkasTidakValid, Buku, Draft } from './buku';
-import { kodeGalat } from './galat';
-import type { Store } from './store';
+import { DataFileInvalid, Ledger, Draft } from './ledger';
+
+export { DataFileInvalid };
+import { errorCode } from '../error-code';
+import type { Store } from '../../domain/store';
 
 export interface JsonFileStoreOptions {
   /**
@@ -62,11 +64,6 @@ export interface JsonFileStoreOptions {
 /** Changes that may wait for the disk at once, unless configured otherwise (MAX_QUEUED_CHANGES). */
 export const MAX_QUEUED_CHANGES = 1_000;
 
-/** Raised by openJsonFileStore when the file exists but breaks a rule; the file is left untouched. */
-export class DataFileInvalid extends Error {
-  override readonly name = 'DataFileInvalid';
-}
-
 interface Perubahan {
   terapkan: (draft: Draft) => unknown;
   selesai: (hasil: unknown) => void;
@@ -74,9 +71,9 @@ interface Perubahan {
 }
 
 type Keadaan =
-  | { jenis: 'siap'; buku: Buku; identitas: Identitas }
+  | { jenis: 'siap'; buku: Ledger; identitas: FileVersion }
   /** The file on disk is not one we can read; we answer 503 until its identity changes. */
-  | { jenis: 'rusak'; identitas: Identitas | null; remark: string; detail?: string | undefined }
+  | { jenis: 'rusak'; identitas: FileVersion | null; remark: string; detail?: string | undefined }
   /** A write may or may not have reached the disk; the next operation must reload before trusting memory. */
   | { jenis: 'perluDibaca' };
 
@@ -122,7 +119,7 @@ export async function openJsonFileStore(
   } catch (error) {
     // Refuse to start rather than serve (or later overwrite) a file we could not read; it stays untouched.
     // The operator's console may see the detail (digits masked); clients only ever get the remark.
-    if (error instanceof PenyimpananTidakTersedia) {
+    if (error instanceof StorageUnavailable) {
       const detail = error.detail === undefined ? '' : ` (${error.detail})`;
       throw new DataFileInvalid(`${file}: ${error.remark}${detail}`);
     }
@@ -134,28 +131,28 @@ export async function openJsonFileStore(
     const release = await kunci();
     try {
       // Another process may have created it while we waited for the lock.
-      if (!(await ada(file))) await tulisAtomik(file, Buku.kosong().siapkanTulisan().isi);
+      if (!(await ada(file))) await writeAtomic(file, Ledger.empty().prepareWrite().isi);
     } finally {
       await release();
     }
   }
 
   /** The identity of the file now, or null when it is gone. */
-  function identitasSekarang(): Identitas | null {
+  function identitasSekarang(): FileVersion | null {
     // Synchronous on purpose: one cached metadata lookup is far cheaper than a trip through the thread pool.
     const info = statSync(file, { throwIfNoEntry: false });
-    return info ? identitasDari(info) : null;
+    return info ? fileVersionOf(info) : null;
   }
 
   /** The ledger as it is on disk now: memory when the file is unchanged, otherwise a fresh, checked load. */
-  async function bukuTerkini(): Promise<Buku> {
+  async function bukuTerkini(): Promise<Ledger> {
     // A loop, because a load that was already under way may have read a version that is older by now.
     for (;;) {
       const identitas = identitasSekarang();
       if (keadaan.jenis === 'siap' && keadaan.identitas === identitas) return keadaan.buku;
       if (keadaan.jenis === 'rusak' && keadaan.identitas === identitas) {
         // The detail (digits masked) goes to the log; the remark alone reaches the client.
-        throw new PenyimpananTidakTersedia(keadaan.remark, { detail: keadaan.detail });
+        throw new StorageUnavailable(keadaan.remark, { detail: keadaan.detail });
       }
       pemuatan ??= muatUlang().finally(() => (pemuatan = null));
       await pemuatan;
@@ -164,7 +161,7 @@ export async function openJsonFileStore(
 
   /** Reads the file into `keadaan`: a checked ledger, or the reason it cannot be used. */
   async function muatUlang(): Promise<void> {
-    const isi = await bacaDenganIdentitas(file);
+    const isi = await readWithVersion(file);
     if (isi === null) {
       keadaan = {
         jenis: 'rusak',
@@ -174,16 +171,16 @@ export async function openJsonFileStore(
       return;
     }
     try {
-      keadaan = { jenis: 'siap', buku: Buku.dariTeks(isi.teks), identitas: isi.identitas };
+      keadaan = { jenis: 'siap', buku: Ledger.parse(isi.teks), identitas: isi.identitas };
     } catch (error) {
-      if (!(error instanceof BerkasTidakValid)) throw error;
+      if (!(error instanceof DataFileInvalid)) throw error;
       const remark = `berkas data tidak valid, perbaiki dulu: ${error.message}`;
       keadaan = { jenis: 'rusak', identitas: isi.identitas, remark, detail: error.detail };
     }
   }
 
   /** What a reader may see: committed state only, never a batch that is still being written. */
-  async function bukuUntukDibaca(): Promise<Buku> {
+  async function bukuUntukDibaca(): Promise<Ledger> {
     // While we hold the lock no other process can change the file, and memory is the last durable state; the
     // check is skipped so that our own rename does not send readers to reload what they already have.
     if (memegangLock && keadaan.jenis === 'siap') return keadaan.buku;
@@ -192,14 +189,14 @@ export async function openJsonFileStore(
 
   function jalankan<T extends string | number>(
     ubah: (draft: Draft) => T,
-    idempotensi?: Idempotensi,
+    idempotensi?: Idempotency,
   ): Promise<T> {
     const terapkan =
       idempotensi === undefined
         ? ubah
         : (draft: Draft) => ingatJawaban(draft, idempotensi, () => ubah(draft));
     if (ditutup)
-      return Promise.reject(new PenyimpananTidakTersedia('server sedang berhenti; ulangi sebentar lagi'));
+      return Promise.reject(new StorageUnavailable('server sedang berhenti; ulangi sebentar lagi'));
     // Refused before it queues, so memory stays bounded however fast requests come.
     if (antrean.length + sedangDitulis >= maxQueuedChanges) return Promise.reject(new QueueFull());
     return new Promise<T>((selesai, gagal) => {
@@ -211,12 +208,12 @@ export async function openJsonFileStore(
   /** Runs a keyed change once: a retry (same key, same sidik) gets the first answer, recorded with the change. */
   function ingatJawaban<T extends string | number>(
     draft: Draft,
-    { client, kunci, sidik }: Idempotensi,
+    { client, key: kunci, fingerprint: sidik }: Idempotency,
     ubah: () => T,
   ): T {
     const catatan = draft.cariIdempotensi(kunci);
     if (catatan !== undefined) {
-      const jawaban = jawabanUlang(catatan, sidik);
+      const jawaban = replay(catatan, sidik);
       if (jawaban instanceof DomainError) throw jawaban;
       // The sidik names the operation, so a stored answer has the type this operation returns.
       return jawaban as T;
@@ -228,11 +225,11 @@ export async function openJsonFileStore(
     const waktu = clock().toISOString();
     try {
       const nilai = ubah();
-      draft.catatIdempotensi(kunci, { sidik, waktu, hasil: hasilDisimpan(nilai) });
+      draft.catatIdempotensi(kunci, { sidik, waktu, hasil: toStoredAnswer(nilai) });
       return nilai;
     } catch (error) {
       // A refusal is an answer too; a storage failure is not (nothing was decided, the retry should run).
-      if (isRefusal(error)) draft.catatIdempotensi(kunci, { sidik, waktu, hasil: hasilDisimpan(error) });
+      if (isRefusal(error)) draft.catatIdempotensi(kunci, { sidik, waktu, hasil: toStoredAnswer(error) });
       throw error;
     }
   }
@@ -254,7 +251,7 @@ export async function openJsonFileStore(
         lockDicuri = false;
         return release;
       } catch (error) {
-        if (kodeGalat(error) !== 'ELOCKED' || Date.now() + jeda > batas) throw error;
+        if (errorCode(error) !== 'ELOCKED' || Date.now() + jeda > batas) throw error;
         await setTimeout(jeda);
       }
     }
@@ -266,10 +263,10 @@ export async function openJsonFileStore(
       release = await kunci();
     } catch (error) {
       const remark =
-        kodeGalat(error) === 'ELOCKED'
+        errorCode(error) === 'ELOCKED'
           ? 'berkas data sedang dikunci proses lain; ulangi sebentar lagi'
-          : `gagal mengunci berkas data (${kodeGalat(error)}), tidak ada yang berubah`;
-      tolakSemua(antrean.splice(0), new PenyimpananTidakTersedia(remark, { cause: error }));
+          : `gagal mengunci berkas data (${errorCode(error)}), tidak ada yang berubah`;
+      tolakSemua(antrean.splice(0), new StorageUnavailable(remark, { cause: error }));
       return;
     }
     memegangLock = true;
@@ -280,12 +277,12 @@ export async function openJsonFileStore(
       const buku = await bukuTerkini();
       const draft = new Draft(buku);
       // Expired keys go first, so that they no longer count against their client's limit in this batch.
-      draft.lupakanKunciSebelum(new Date(clock().getTime() - MASA_SIMPAN_IDEMPOTENSI_MS).toISOString());
+      draft.lupakanKunciSebelum(new Date(clock().getTime() - IDEMPOTENCY_KEY_TTL_MS).toISOString());
       const jawaban = batch.map((perubahan) => cobaTerapkan(perubahan, draft));
       if (draft.adaPerubahan) {
         const mulai = performance.now();
-        const tulisan = buku.siapkanTulisan(draft);
-        const identitas = await tulisAtomik(
+        const tulisan = buku.prepareWrite(draft);
+        const identitas = await writeAtomic(
           file,
           tulisan.isi,
           () => {
@@ -306,10 +303,10 @@ export async function openJsonFileStore(
     } catch (error) {
       // Memory may no longer match the disk (the rename may or may not have happened): read it again.
       if (keadaan.jenis === 'siap') keadaan = { jenis: 'perluDibaca' };
-      const remark = `gagal menyimpan berkas data (${kodeGalat(error)}), tidak ada yang berubah`;
+      const remark = `gagal menyimpan berkas data (${errorCode(error)}), tidak ada yang berubah`;
       tolakSemua(
         batch,
-        error instanceof DomainError ? error : new PenyimpananTidakTersedia(remark, { cause: error }),
+        error instanceof DomainError ? error : new StorageUnavailable(remark, { cause: error }),
       );
     } finally {
       memegangLock = false;
@@ -336,7 +333,7 @@ export async function openJsonFileStore(
   }
 
   return {
-    daftar(data: DaftarRequest, idempotensi?: Idempotensi) {
+    daftar(data: DaftarRequest, idempotensi?: Idempotency) {
       return jalankan((draft) => {
         if (draft.nikTerdaftar(data.nik)) throw new NikSudahTerdaftar();
         if (draft.noHpTerdaftar(data.no_hp)) throw new NoHpSudahTerdaftar();
@@ -354,7 +351,7 @@ export async function openJsonFileStore(
       }, idempotensi);
     },
 
-    catatMutasi(noRekening: string, mutasi: Mutasi, idempotensi?: Idempotensi) {
+    catatMutasi(noRekening: string, mutasi: Mutasi, idempotensi?: Idempotency) {
       return jalankan((draft) => {
         const nasabah = draft.cari(noRekening);
         if (nasabah === undefined) throw new RekeningTidakDikenali(noRekening);
@@ -372,7 +369,7 @@ export async function openJsonFileStore(
       return (await bukuUntukDibaca()).cari(noRekening)?.mutasi ?? null;
     },
 
-    async periksa() {
+    async ping() {
       await bukuUntukDibaca();
     },
 
@@ -388,7 +385,7 @@ async function resolveSymlink(file: string): Promise<string> {
   try {
     return await realpath(file);
   } catch (error) {
-    if (kodeGalat(error) !== 'ENOENT') throw error;
+    if (errorCode(error) !== 'ENOENT') throw error;
   }
   const info = await lstat(file).catch(() => null);
   if (info === null || !info.isSymbolicLink()) return path.resolve(file);
@@ -417,7 +414,7 @@ async function tightenMode(
  */
 async function hapusTempYatim(file: string): Promise<void> {
   for (const nama of await readdir(path.dirname(file))) {
-    const pid = pemilikTemp(file, nama);
+    const pid = tempFileOwner(file, nama);
     if (pid === null || prosesHidup(pid)) continue;
     await unlink(path.join(path.dirname(file), nama)).catch(() => undefined);
   }
@@ -428,7 +425,7 @@ function prosesHidup(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return kodeGalat(error) === 'EPERM';
+    return errorCode(error) === 'EPERM';
   }
 }
 
@@ -437,7 +434,7 @@ async function ada(file: string): Promise<boolean> {
     await stat(file);
     return true;
   } catch (error) {
-    if (kodeGalat(error) === 'ENOENT') return false;
+    if (errorCode(error) === 'ENOENT') return false;
     throw error;
   }
 }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { kodeGalat } from './galat';
+import { errorCode } from '../error-code';
 
 /**
  * The calls whose behaviour differs between Linux, macOS and Windows, so that a test on Linux can play the
@@ -23,9 +23,9 @@ export const nodeFileSystem: FileSystem = {
 };
 
 /** The (inode, size, mtime) triple that tells us whether anyone replaced or edited the file since we looked. */
-export type Identitas = string;
+export type FileVersion = string;
 
-export function identitasDari(stat: { ino: number; size: number; mtimeMs: number }): Identitas {
+export function fileVersionOf(stat: { ino: number; size: number; mtimeMs: number }): FileVersion {
   // mtimeMs keeps sub-microsecond precision here, plenty to tell two writes apart alongside the inode.
   return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
 }
@@ -36,7 +36,7 @@ function namaTemp(file: string): string {
 }
 
 /** The pid of the process that wrote temp file `nama` (a name in `file`'s directory), or null if it is none. */
-export function pemilikTemp(file: string, nama: string): number | null {
+export function tempFileOwner(file: string, nama: string): number | null {
   const awalan = `${path.basename(file)}.`;
   if (!nama.startsWith(awalan)) return null;
   const pid = /^(\d+)\.[0-9a-f]+\.tmp$/.exec(nama.slice(awalan.length))?.[1];
@@ -50,20 +50,20 @@ export function pemilikTemp(file: string, nama: string): number | null {
  * directory: the new file is in place, and a failure would tell the caller nothing changed. Returns the
  * identity of the new file.
  */
-export async function tulisAtomik(
+export async function writeAtomic(
   file: string,
   isi: readonly Buffer[],
   sebelumGanti?: () => void,
   fileSystem: FileSystem = nodeFileSystem,
-): Promise<Identitas> {
+): Promise<FileVersion> {
   const temp = namaTemp(file);
-  let identitas: Identitas;
+  let identitas: FileVersion;
   try {
     const handle = await open(temp, 'wx', 0o600);
     try {
       await tulisSemua(handle, isi);
       await handle.sync();
-      identitas = identitasDari(await handle.stat());
+      identitas = fileVersionOf(await handle.stat());
     } finally {
       await handle.close();
     }
@@ -97,7 +97,7 @@ async function renameWithRetry(fileSystem: FileSystem, from: string, to: string)
       return;
     } catch (error) {
       const isMomentary =
-        fileSystem.platform === 'win32' && RENAME_REFUSED_FOR_A_MOMENT.has(kodeGalat(error));
+        fileSystem.platform === 'win32' && RENAME_REFUSED_FOR_A_MOMENT.has(errorCode(error));
       if (!isMomentary || Date.now() - start + pauseMs > RENAME_RETRY_MS) throw error;
       await sleep(pauseMs);
     }
@@ -142,23 +142,23 @@ async function fsyncDirectory(fileSystem: FileSystem, directory: string): Promis
       await handle.close();
     }
   } catch (error) {
-    if (fileSystem.platform === 'linux' || !DIRECTORY_FSYNC_UNSUPPORTED.has(kodeGalat(error))) throw error;
+    if (fileSystem.platform === 'linux' || !DIRECTORY_FSYNC_UNSUPPORTED.has(errorCode(error))) throw error;
   }
 }
 
 /** Reads a file together with the identity of exactly the bytes read, or null when it does not exist. */
-export async function bacaDenganIdentitas(
+export async function readWithVersion(
   file: string,
-): Promise<{ teks: string; identitas: Identitas } | null> {
+): Promise<{ teks: string; identitas: FileVersion } | null> {
   let handle;
   try {
     handle = await open(file, 'r');
   } catch (error) {
-    if (kodeGalat(error) === 'ENOENT') return null;
+    if (errorCode(error) === 'ENOENT') return null;
     throw error;
   }
   try {
-    const identitas = identitasDari(await handle.stat());
+    const identitas = fileVersionOf(await handle.stat());
     return { teks: await handle.readFile('utf8'), identitas };
   } finally {
     await handle.close();

@@ -15,7 +15,7 @@ interface Menunggu<T, R> {
  * `kirim` answers a batch with one result per call, in the order given: a value, or the Error for that call
  * alone. If `kirim` itself rejects, every call in the batch rejects with that error.
  */
-export function gabungkan<T, R>(
+export function createBatcher<T, R>(
   kirim: (batch: readonly T[]) => Promise<readonly (R | Error)[]>,
 ): (masukan: T) => Promise<R> {
   const antrean: Menunggu<T, R>[] = [];

@@ -1,15 +1,15 @@
 // The in-memory ledger behind the JSON file: parsing and checking the file, and writing it back cheaply.
-import { saldoDariMutasi } from '../domain/rekening';
-import { Nasabah, NoRekening, type Mutasi } from '../domain/schemas';
-import { CatatanIdempotensi, StoredIdempotencyKey, clientOfStoredKey } from '../domain/idempotensi';
+import { saldoDariMutasi } from '../../domain/rekening';
+import { Nasabah, NoRekening, type Mutasi } from '../../domain/schemas';
+import { IdempotencyRecord, StoredIdempotencyKey, clientOfStoredKey } from '../../domain/idempotency';
 import { LineBlocks } from './line-blocks';
 
 /**
  * The file cannot be used. The message names the account and the rule that failed, and is shown to clients, so
  * it never quotes the file's content; `detail` (for the log only) may, with long digit runs masked.
  */
-export class BerkasTidakValid extends Error {
-  override readonly name = 'BerkasTidakValid';
+export class DataFileInvalid extends Error {
+  override readonly name = 'DataFileInvalid';
   constructor(
     message: string,
     readonly detail?: string,
@@ -36,7 +36,7 @@ function isObjekJson(nilai: unknown): nilai is Record<string, unknown> {
 }
 
 /** A line of the file: one account (or key), so an edit by hand or a diff shows one entry per line. */
-function barisJson(kunci: string, nilai: Nasabah | CatatanIdempotensi): Buffer {
+function barisJson(kunci: string, nilai: Nasabah | IdempotencyRecord): Buffer {
   return Buffer.from(`    ${JSON.stringify(kunci)}: ${JSON.stringify(nilai)}`, 'utf8');
 }
 
@@ -47,20 +47,20 @@ function bagianBerkas(nama: string, baris: Buffer[], penutup: ',' | ''): Buffer[
 }
 
 /** A write ready to go to disk, and how to make it part of the ledger once it is there. */
-export interface Tulisan {
+export interface PendingWrite {
   /** The file's bytes in pieces, written with one writev: joining them would copy the whole file again. */
   isi: Buffer[];
   terapkan: () => void;
 }
 
-export class Buku {
+export class Ledger {
   private readonly nasabah = new Map<string, Nasabah>();
   /** Each account's serialised line: a write re-serialises only the accounts that changed. */
   private readonly baris = new LineBlocks();
   private readonly pemilikNik = new Map<string, string>();
   private readonly pemilikNoHp = new Map<string, string>();
   /** Idempotency keys and their first answers, oldest first (insertion order), with their own lines. */
-  private readonly idempotensi = new Map<string, CatatanIdempotensi>();
+  private readonly idempotensi = new Map<string, IdempotencyRecord>();
   private readonly barisKunci = new LineBlocks();
   /** Stored keys per client, so a client at its limit is found without a scan. */
   private readonly idempotencyKeysPerClient = new Map<string, number>();
@@ -68,27 +68,27 @@ export class Buku {
   /** Top-level fields this version does not know, written back as they were read. */
   private constructor(private readonly lainnya: Record<string, unknown>) {}
 
-  static kosong(): Buku {
-    return new Buku({});
+  static empty(): Ledger {
+    return new Ledger({});
   }
 
   /**
    * Parses and checks a whole file; never returns a ledger that breaks a rule. Keys are walked on the raw
    * JSON.parse output, never through an object built by assignment, where a `__proto__` key would vanish.
    */
-  static dariTeks(teks: string): Buku {
+  static parse(teks: string): Ledger {
     let json: unknown;
     try {
       json = JSON.parse(teks);
     } catch (error) {
       // JSON.parse quotes the bytes around the fault: the log may see them, masked; a client never does.
-      throw new BerkasTidakValid('bukan JSON yang valid', samarkanAngka((error as Error).message));
+      throw new DataFileInvalid('bukan JSON yang valid', samarkanAngka((error as Error).message));
     }
-    if (!isObjekJson(json)) throw new BerkasTidakValid('isi berkas harus berupa objek JSON');
+    if (!isObjekJson(json)) throw new DataFileInvalid('isi berkas harus berupa objek JSON');
     const { nasabah, idempotensi = {}, ...lainnya } = json;
-    if (!isObjekJson(nasabah)) throw new BerkasTidakValid('field nasabah harus berupa objek JSON');
-    if (!isObjekJson(idempotensi)) throw new BerkasTidakValid('field idempotensi harus berupa objek JSON');
-    const buku = new Buku(lainnya);
+    if (!isObjekJson(nasabah)) throw new DataFileInvalid('field nasabah harus berupa objek JSON');
+    if (!isObjekJson(idempotensi)) throw new DataFileInvalid('field idempotensi harus berupa objek JSON');
+    const buku = new Ledger(lainnya);
     for (const [urutan, [noRekening, data]] of Object.entries(nasabah).entries())
       buku.periksaDanSimpan(urutan + 1, noRekening, data);
     for (const [urutan, [kunci, data]] of Object.entries(idempotensi).entries())
@@ -98,17 +98,17 @@ export class Buku {
 
   /** The key is named by its position, not quoted: it is the client's text, and the remark reaches clients. */
   private periksaKunci(urutan: number, kunci: string, isi: unknown): void {
-    const hasil = CatatanIdempotensi.safeParse(isi);
+    const hasil = IdempotencyRecord.safeParse(isi);
     if (!hasil.success || !StoredIdempotencyKey.safeParse(kunci).success) {
       const issue = hasil.error?.issues[0];
       const aturan = issue ? `${issue.path.join('.')}: ${issue.message}` : 'kunci tidak valid';
-      throw new BerkasTidakValid(`idempotensi ke-${urutan}, ${aturan}`);
+      throw new DataFileInvalid(`idempotensi ke-${urutan}, ${aturan}`);
     }
     this.simpanIdempotensi(kunci, hasil.data);
     this.barisKunci.set(kunci, barisJson(kunci, hasil.data));
   }
 
-  private simpanIdempotensi(kunci: string, catatan: CatatanIdempotensi | null): void {
+  private simpanIdempotensi(kunci: string, catatan: IdempotencyRecord | null): void {
     const existed = this.idempotensi.has(kunci);
     if (catatan === null) this.idempotensi.delete(kunci);
     else this.idempotensi.set(kunci, catatan);
@@ -123,7 +123,7 @@ export class Buku {
     return this.idempotencyKeysPerClient.get(client) ?? 0;
   }
 
-  cariIdempotensi(kunci: string): CatatanIdempotensi | undefined {
+  cariIdempotensi(kunci: string): IdempotencyRecord | undefined {
     return this.idempotensi.get(kunci);
   }
 
@@ -143,12 +143,12 @@ export class Buku {
   private periksaDanSimpan(urutan: number, noRekening: string, isi: unknown): void {
     const isNoRekening = NoRekening.safeParse(noRekening).success;
     const rekening = isNoRekening ? `rekening ${noRekening}` : `rekening ke-${urutan}`;
-    const tolak = (aturan: string, detail?: string) => new BerkasTidakValid(`${rekening}: ${aturan}`, detail);
+    const tolak = (aturan: string, detail?: string) => new DataFileInvalid(`${rekening}: ${aturan}`, detail);
     if (!isNoRekening) throw tolak('no_rekening harus berupa 10 digit angka');
     const hasil = Nasabah.safeParse(isi);
     if (!hasil.success) {
       const [issue] = hasil.error.issues;
-      throw new BerkasTidakValid(`${rekening}, ${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}`);
+      throw new DataFileInvalid(`${rekening}, ${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}`);
     }
     // Keep the freshly parsed object itself, not zod's copy: fields a later version adds ride along, so a
     // rewrite never drops them, and a large file is not held in memory twice while it loads.
@@ -176,12 +176,12 @@ export class Buku {
   }
 
   /** Every account, in file order: for moving the ledger to another store. */
-  semuaNasabah(): IterableIterator<[string, Nasabah]> {
+  nasabahEntries(): IterableIterator<[string, Nasabah]> {
     return this.nasabah.entries();
   }
 
   /** Every remembered idempotency key, oldest first. */
-  semuaIdempotensi(): IterableIterator<[string, CatatanIdempotensi]> {
+  idempotencyRecords(): IterableIterator<[string, IdempotencyRecord]> {
     return this.idempotensi.entries();
   }
 
@@ -203,7 +203,7 @@ export class Buku {
    * The whole file as it will be once the draft is applied (one account per line, in a stable order), and
    * the step that applies the draft to the ledger: call it only once the file is durable.
    */
-  siapkanTulisan(draft: Draft = new Draft(this)): Tulisan {
+  prepareWrite(draft: Draft = new Draft(this)): PendingWrite {
     const barisBerubah = new Map<string, Buffer>();
     for (const [noRekening, nasabah] of draft.berubah)
       barisBerubah.set(noRekening, barisJson(noRekening, nasabah));
@@ -242,24 +242,24 @@ export class Buku {
 export class Draft {
   readonly berubah = new Map<string, Nasabah>();
   /** Recorded idempotency keys, and (null) the expired ones to forget. */
-  readonly kunciBerubah = new Map<string, CatatanIdempotensi | null>();
+  readonly kunciBerubah = new Map<string, IdempotencyRecord | null>();
   private readonly nikBaru = new Set<string>();
   private readonly noHpBaru = new Set<string>();
   private readonly keyCountChanges = new Map<string, number>();
 
-  constructor(private readonly buku: Buku) {}
+  constructor(private readonly buku: Ledger) {}
 
   get adaPerubahan(): boolean {
     return this.berubah.size > 0 || this.kunciBerubah.size > 0;
   }
 
-  cariIdempotensi(kunci: string): CatatanIdempotensi | undefined {
+  cariIdempotensi(kunci: string): IdempotencyRecord | undefined {
     return this.kunciBerubah.has(kunci)
       ? (this.kunciBerubah.get(kunci) ?? undefined)
       : this.buku.cariIdempotensi(kunci);
   }
 
-  catatIdempotensi(kunci: string, catatan: CatatanIdempotensi): void {
+  catatIdempotensi(kunci: string, catatan: IdempotencyRecord): void {
     if (this.cariIdempotensi(kunci) === undefined) this.countKeyChange(kunci, 1);
     this.kunciBerubah.set(kunci, catatan);
   }

@@ -1,25 +1,25 @@
 // The narrow, transactional port every backend implements: the JSON file today, PostgreSQL later.
-import type { Idempotensi } from '../domain/idempotensi';
-import type { DaftarRequest, Mutasi, NoRekening } from '../domain/schemas';
+import type { Idempotency } from './idempotency';
+import type { DaftarRequest, Mutasi, NoRekening } from './schemas';
 
 /**
  * Every change may carry an idempotency key. The first answer to a key (a value, or a 4xx domain error) is
  * stored in the same atomic step as the change; a later call with the key and the same `sidik` gets that
- * answer again and changes nothing, a different `sidik` gets IdempotencyKeyBentrok. Keys are kept at least
- * MASA_SIMPAN_IDEMPOTENSI_MS.
+ * answer again and changes nothing, a different `sidik` gets IdempotencyKeyConflict. Keys are kept at least
+ * IDEMPOTENCY_KEY_TTL_MS.
  */
 export interface Store {
   /**
    * Registers a nasabah (already validated: nama trimmed, no_hp in its 08… form) with saldo 0 under a fresh no_rekening, durably.
    * @throws NikSudahTerdaftar, NoHpSudahTerdaftar; nothing is stored then.
    */
-  daftar(data: DaftarRequest, idempotensi?: Idempotensi): Promise<NoRekening>;
+  daftar(data: DaftarRequest, idempotensi?: Idempotency): Promise<NoRekening>;
 
   /**
    * Appends one mutasi and moves saldo with it, as one durable step; returns saldo afterwards.
    * @throws RekeningTidakDikenali, SaldoTidakCukup, SaldoMelebihiBatas; nothing changes then.
    */
-  catatMutasi(noRekening: string, mutasi: Mutasi, idempotensi?: Idempotensi): Promise<number>;
+  catatMutasi(noRekening: string, mutasi: Mutasi, idempotensi?: Idempotency): Promise<number>;
 
   /** The saldo as last made durable, or null for an unknown no_rekening. */
   saldo(noRekening: string): Promise<number | null>;
@@ -27,8 +27,8 @@ export interface Store {
   /** The history, oldest first, or null for an unknown no_rekening. */
   mutasi(noRekening: string): Promise<readonly Mutasi[] | null>;
 
-  /** Resolves when the data can be read right now; rejects with PenyimpananTidakTersedia otherwise. */
-  periksa(): Promise<void>;
+  /** Resolves when the data can be read right now; rejects with StorageUnavailable otherwise. */
+  ping(): Promise<void>;
 
   /** Finishes what was accepted, refuses what comes after, and releases every resource. */
   close(): Promise<void>;
