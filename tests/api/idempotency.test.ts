@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import request from 'supertest';
-import { openJsonFileStore } from '../src/store/json-file/json-file-store';
+import { openJsonFileStore } from '../../src/store/json-file/json-file-store';
 import {
   dataNasabah,
   daftarNasabah,
@@ -9,7 +9,7 @@ import {
   saldo,
   tabung,
   tempDataFile,
-} from './helpers';
+} from '../helpers';
 
 describe('Idempotency-Key on POST /daftar, /tabung and /tarik', () => {
   it('answers a retried /daftar with the same status and no_rekening, and registers once', async () => {

@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
-import type { ApiKey } from '../src/http/auth';
-import { dataNasabah, makeAnyStoreApp, type AnyStoreApp } from './helpers';
+import type { ApiKey } from '../../src/http/auth';
+import { dataNasabah, makeAnyStoreApp, type AnyStoreApp } from '../helpers';
 
 const TOKEN_KASIR = 'token-kasir-0123456789abcdefghijklmnopqrstuv';
 const TOKEN_MITRA = 'token-mitra-0123456789abcdefghijklmnopqrstuv';

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { dataNasabah, makeAnyStoreApp, type AnyStoreApp } from './helpers';
+import { dataNasabah, makeAnyStoreApp, type AnyStoreApp } from '../helpers';
 
 describe('POST /daftar', () => {
   let t: AnyStoreApp;

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { daftarNasabah, makeAnyStoreApp, tabung, type AnyStoreApp } from './helpers';
+import { daftarNasabah, makeAnyStoreApp, tabung, type AnyStoreApp } from '../helpers';
 
 describe.each(['/saldo', '/mutasi'])('GET %s/{no_rekening}', (endpoint) => {
   let t: AnyStoreApp;

@@ -2,9 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
-import { createApp } from '../src/app';
-import type { Store } from '../src/domain/store';
-import { dataNasabah, makeAnyStoreApp, makeTestApp, openAnyStore } from './helpers';
+import { createApp } from '../../src/app';
+import type { Store } from '../../src/domain/store';
+import { dataNasabah, makeAnyStoreApp, makeTestApp, openAnyStore } from '../helpers';
 
 async function appWithLogs(level: pino.Level, store?: Store) {
   const lines: Record<string, unknown>[] = [];

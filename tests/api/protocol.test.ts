@@ -1,7 +1,7 @@
 import request from 'supertest';
-import { createApp } from '../src/app';
-import type { Store } from '../src/domain/store';
-import { daftarNasabah, makeAnyStoreApp, silentLogger, type AnyStoreApp } from './helpers';
+import { createApp } from '../../src/app';
+import type { Store } from '../../src/domain/store';
+import { daftarNasabah, makeAnyStoreApp, silentLogger, type AnyStoreApp } from '../helpers';
 
 describe('HTTP protocol', () => {
   let t: AnyStoreApp;

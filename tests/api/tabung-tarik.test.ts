@@ -9,7 +9,7 @@ import {
   tabung,
   tempDataFile,
   type AnyStoreApp,
-} from './helpers';
+} from '../helpers';
 
 const REMARK_NOMINAL = 'nominal harus berupa bilangan bulat rupiah dari 1 sampai 1000000000000';
 

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import type { Server } from 'node:http';
 import request from 'supertest';
-import { dataNasabah, makeAnyStoreApp } from './helpers';
+import { dataNasabah, makeAnyStoreApp } from '../helpers';
 
 type Op =
   | { jenis: 'daftar' }

@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import zlib from 'node:zlib';
 import { readFile } from 'node:fs/promises';
 import request from 'supertest';
-import { openJsonFileStore } from '../src/store/json-file/json-file-store';
-import { daftarNasabah, listen, makeAnyStoreApp, tabung, type AnyStoreApp } from './helpers';
+import { openJsonFileStore } from '../../src/store/json-file/json-file-store';
+import { daftarNasabah, listen, makeAnyStoreApp, tabung, type AnyStoreApp } from '../helpers';
 
 describe('hostile input', () => {
   let t: AnyStoreApp;
