@@ -4,6 +4,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import type { Store } from '../../src/domain/store';
+import { failingStore } from '../failing-store';
 import { dataNasabah, makeAnyStoreApp, makeTestApp, openAnyStore } from '../helpers';
 
 async function appWithLogs(level: pino.Level, store?: Store) {
@@ -55,23 +56,14 @@ describe('request logs', () => {
     const data = dataNasabah();
     await request(app).post('/daftar').send(data).expect(200);
     await request(app).post('/daftar').send(data).expect(400);
-    const semua = JSON.stringify(lines);
+    const allLines = JSON.stringify(lines);
     expect(lines).toHaveLength(2);
-    expect(semua).not.toContain(data.nik);
-    expect(semua).not.toContain(data.no_hp);
+    expect(allLines).not.toContain(data.nik);
+    expect(allLines).not.toContain(data.no_hp);
   });
 
   it('log a 5xx at error, with its cause, while the client sees only the generic remark', async () => {
-    const rusak = new Error('disk controller on fire');
-    const store: Store = {
-      daftar: () => Promise.reject(rusak),
-      catatMutasi: () => Promise.reject(rusak),
-      saldo: () => Promise.reject(rusak),
-      mutasi: () => Promise.reject(rusak),
-      ping: () => Promise.reject(rusak),
-      close: () => Promise.resolve(),
-    };
-    const { app, lines } = await appWithLogs('info', store);
+    const { app, lines } = await appWithLogs('info', failingStore(new Error('disk controller on fire')));
 
     const res = await request(app).get('/saldo/1234567890').expect(500);
 

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createApp } from '../../src/app';
-import type { Store } from '../../src/domain/store';
+import { failingStore } from '../failing-store';
 import { daftarNasabah, makeAnyStoreApp, silentLogger, type AnyStoreApp } from '../helpers';
 
 describe('HTTP protocol', () => {
@@ -64,8 +64,8 @@ describe('HTTP protocol', () => {
     ['DELETE', '/saldo/1234567890'],
   ] as const)('answers 404 with a remark for %s %s', async (method, url) => {
     const agent = request(t.app);
-    const kirim = { GET: () => agent.get(url), POST: () => agent.post(url), DELETE: () => agent.delete(url) };
-    const res = await kirim[method]().expect(404);
+    const send = { GET: () => agent.get(url), POST: () => agent.post(url), DELETE: () => agent.delete(url) };
+    const res = await send[method]().expect(404);
     expect(res.body).toEqual({ remark: `tidak ada endpoint ${method} ${url}` });
   });
 
@@ -87,15 +87,7 @@ describe('HTTP protocol', () => {
 
   describe('when something unexpected fails', () => {
     it('answers 500 with a generic remark and keeps the details out of the response', async () => {
-      const rusak: Store = {
-        daftar: () => Promise.reject(new Error('rahasia: /etc/shadow')),
-        catatMutasi: () => Promise.reject(new Error('rahasia')),
-        saldo: () => Promise.reject(new Error('rahasia')),
-        mutasi: () => Promise.reject(new Error('rahasia')),
-        ping: () => Promise.reject(new Error('rahasia')),
-        close: () => Promise.resolve(),
-      };
-      const app = createApp({ store: rusak, logger: silentLogger });
+      const app = createApp({ store: failingStore(new Error('rahasia: /etc/shadow')), logger: silentLogger });
 
       const res = await request(app).get('/saldo/1234567890').expect(500);
 
