@@ -4,29 +4,30 @@ import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import request from 'supertest';
+import { createApp } from '../src/app';
 import { openPostgresStore } from '../src/store/postgres/postgres-store';
 import { MIGRATIONS } from '../src/store/postgres/migrations';
-import { daftarNasabah, makeTestApp, tabung, tempDataFile } from './helpers';
+import { daftarNasabah, makeTestApp, silentLogger, tabung, tempDataFile } from './helpers';
 import { hasPostgres, newSchema } from './postgres';
 
-/** Runs a command as `npm run <perintah> -- <berkas>` would, without building first. */
-function jalankan(
-  perintah: 'import' | 'export' | 'migrate',
-  berkas: string | undefined,
+/** Runs a command as `npm run <command> -- <file>` would, without building first. */
+function run(
+  command: 'import' | 'export' | 'migrate',
+  file: string | undefined,
   databaseUrl: string | undefined,
 ) {
-  const lingkungan = { ...process.env };
-  delete lingkungan.DATABASE_URL;
+  const env = { ...process.env };
+  delete env.DATABASE_URL;
   return spawnSync(
     process.execPath,
     [
       '--import',
       'tsx',
-      path.join(__dirname, '..', 'src', 'cli', `${perintah}.ts`),
-      ...(berkas === undefined ? [] : [berkas]),
+      path.join(__dirname, '..', 'src', 'cli', `${command}.ts`),
+      ...(file === undefined ? [] : [file]),
     ],
     {
-      env: databaseUrl === undefined ? lingkungan : { ...lingkungan, DATABASE_URL: databaseUrl },
+      env: databaseUrl === undefined ? env : { ...env, DATABASE_URL: databaseUrl },
       encoding: 'utf8',
     },
   );
@@ -53,20 +54,32 @@ function jalankan(
         .expect(400);
       await store.close();
       const databaseUrl = await newSchema('pindah');
-      const keluar = path.join(path.dirname(await tempDataFile()), 'ekspor', 'nasabah.json');
+      const exportFile = path.join(path.dirname(await tempDataFile()), 'ekspor', 'nasabah.json');
 
-      const impor = jalankan('import', dataFile, databaseUrl);
-      const ekspor = jalankan('export', keluar, databaseUrl);
+      const importRun = run('import', dataFile, databaseUrl);
+      const exportRun = run('export', exportFile, databaseUrl);
 
-      expect(impor.stdout).toContain('diimpor: 2 nasabah, 3 mutasi');
-      expect(ekspor.status).toBe(0);
-      expect(JSON.parse(await readFile(keluar, 'utf8'))).toEqual(
+      expect(importRun.stdout).toContain('diimpor: 2 nasabah, 3 mutasi');
+      expect(exportRun.status).toBe(0);
+      expect(JSON.parse(await readFile(exportFile, 'utf8'))).toEqual(
         JSON.parse(await readFile(dataFile, 'utf8')),
       );
-      // And the imported store serves what the file held, retries included.
-      const pg = await openPostgresStore(databaseUrl);
-      expect(await pg.saldo(a)).toBe(130_000);
-      await pg.close();
+      expect(
+        Object.keys((JSON.parse(await readFile(exportFile, 'utf8')) as { idempotensi: object }).idempotensi),
+      ).toHaveLength(2);
+      // And the imported store serves what the file held, retries included: a retried tabung
+      // replays its first answer and moves nothing.
+      const postgresStore = await openPostgresStore(databaseUrl);
+      const imported = createApp({ store: postgresStore, logger: silentLogger });
+      const tabungRetry = await request(imported)
+        .post('/tabung')
+        .set('Idempotency-Key', 'k-1')
+        .send({ no_rekening: b, nominal: 5 });
+      expect([tabungRetry.status, tabungRetry.body]).toEqual([200, { saldo: 5 }]);
+      expect(await postgresStore.saldo(a)).toBe(130_000);
+      expect(await postgresStore.saldo(b)).toBe(5);
+      expect(await postgresStore.mutasi(b)).toHaveLength(1);
+      await postgresStore.close();
     });
 
     it('imports all or nothing: a file that clashes with the database changes nothing', async () => {
@@ -74,15 +87,15 @@ function jalankan(
       await daftarNasabah(app);
       await store.close();
       const databaseUrl = await newSchema('sekali');
-      expect(jalankan('import', dataFile, databaseUrl).status).toBe(0);
+      expect(run('import', dataFile, databaseUrl).status).toBe(0);
 
-      const keDua = jalankan('import', dataFile, databaseUrl);
+      const secondImport = run('import', dataFile, databaseUrl);
 
-      expect(keDua.status).toBe(1);
-      const keluar = path.join(path.dirname(await tempDataFile()), 'satu.json');
-      jalankan('export', keluar, databaseUrl);
+      expect(secondImport.status).toBe(1);
+      const exportFile = path.join(path.dirname(await tempDataFile()), 'satu.json');
+      run('export', exportFile, databaseUrl);
       expect(
-        Object.keys((JSON.parse(await readFile(keluar, 'utf8')) as { nasabah: object }).nasabah),
+        Object.keys((JSON.parse(await readFile(exportFile, 'utf8')) as { nasabah: object }).nasabah),
       ).toHaveLength(1);
     });
 
@@ -93,10 +106,10 @@ function jalankan(
         '{"nasabah":{"1234567890":{"nama":"A","nik":"3201010101010001","no_hp":"081234567890","saldo":5,"mutasi":[]}}}',
       );
 
-      const hasil = jalankan('import', dataFile, await newSchema('rusak'));
+      const result = run('import', dataFile, await newSchema('rusak'));
 
-      expect(hasil.status).toBe(1);
-      expect(hasil.stderr).toContain(
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(
         'rekening 1234567890: saldo tidak sama dengan jumlah mutasi (ΣC − ΣD) (saldo 5, ΣC − ΣD = 0)',
       );
     });
@@ -104,24 +117,24 @@ function jalankan(
     it('npm run migrate applies what is missing, once, and the store then starts on that schema', async () => {
       const databaseUrl = await newSchema('migrasi');
 
-      const pertama = jalankan('migrate', undefined, databaseUrl);
-      const kedua = jalankan('migrate', undefined, databaseUrl);
+      const first = run('migrate', undefined, databaseUrl);
+      const second = run('migrate', undefined, databaseUrl);
 
-      expect([pertama.status, pertama.stdout.trim()]).toEqual([
+      expect([first.status, first.stdout.trim()]).toEqual([
         0,
-        `diterapkan: ${MIGRATIONS.map((migrasi) => migrasi.versi).join(', ')}`,
+        `diterapkan: ${MIGRATIONS.map((migration) => migration.versi).join(', ')}`,
       ]);
-      expect([kedua.status, kedua.stdout.trim()]).toEqual([0, 'skema sudah terbaru']);
+      expect([second.status, second.stdout.trim()]).toEqual([0, 'skema sudah terbaru']);
       const store = await openPostgresStore(databaseUrl);
       expect(await store.saldo('0000000000')).toBeNull();
       await store.close();
     });
 
     it('npm run migrate without DATABASE_URL says what is missing and exits 1', () => {
-      const hasil = jalankan('migrate', undefined, undefined);
+      const result = run('migrate', undefined, undefined);
 
-      expect(hasil.status).toBe(1);
-      expect(hasil.stderr).toContain('DATABASE_URL wajib diisi');
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('DATABASE_URL wajib diisi');
     });
   },
 );

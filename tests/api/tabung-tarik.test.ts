@@ -23,8 +23,13 @@ describe.each(['/tabung', '/tarik'])('POST %s', (endpoint) => {
     await tabung(t.app, noRekening, 1_000_000_000_000);
   });
 
-  it.each([1, 1_000_000_000_000])('accepts nominal %d', async (nominal) => {
-    await request(t.app).post(endpoint).send({ no_rekening: noRekening, nominal }).expect(200);
+  it.each([1, 1_000_000_000_000])('accepts nominal %d and moves saldo by it', async (nominal) => {
+    const saldoAfter = endpoint === '/tabung' ? 1_000_000_000_000 + nominal : 1_000_000_000_000 - nominal;
+
+    const res = await request(t.app).post(endpoint).send({ no_rekening: noRekening, nominal }).expect(200);
+
+    expect(res.body).toEqual({ saldo: saldoAfter });
+    expect(await saldo(t.app, noRekening)).toBe(saldoAfter);
   });
 
   it.each([
@@ -97,24 +102,24 @@ describe('POST /tabung', () => {
   describe('when saldo would pass Number.MAX_SAFE_INTEGER', () => {
     it('answers 400 and keeps saldo, though a deposit up to the limit is fine', async () => {
       // 9,007 deposits of the largest nominal would be slow over HTTP; seed that history by hand instead.
-      const hampirPenuh = Number.MAX_SAFE_INTEGER - 10;
+      const nearlyFull = Number.MAX_SAFE_INTEGER - 10;
       const mutasi = Array.from({ length: 9007 }, () => ({
         kode_transaksi: 'C',
         nominal: 1_000_000_000_000,
       }));
-      mutasi.push({ kode_transaksi: 'C', nominal: hampirPenuh - 9007 * 1_000_000_000_000 });
+      mutasi.push({ kode_transaksi: 'C', nominal: nearlyFull - 9007 * 1_000_000_000_000 });
       const dataFile = await tempDataFile();
-      await seedDataFile(dataFile, { '1234567890': nasabahTersimpan({ saldo: hampirPenuh, mutasi }) });
+      await seedDataFile(dataFile, { '1234567890': nasabahTersimpan({ saldo: nearlyFull, mutasi }) });
       const { app } = await makeTestApp({ dataFile });
 
-      const melewati = await request(app).post('/tabung').send({ no_rekening: '1234567890', nominal: 11 });
-      const pas = await request(app).post('/tabung').send({ no_rekening: '1234567890', nominal: 10 });
+      const over = await request(app).post('/tabung').send({ no_rekening: '1234567890', nominal: 11 });
+      const exact = await request(app).post('/tabung').send({ no_rekening: '1234567890', nominal: 10 });
 
-      expect(melewati.status).toBe(400);
-      expect(melewati.body).toEqual({
+      expect(over.status).toBe(400);
+      expect(over.body).toEqual({
         remark: `setoran ditolak: saldo akan melebihi batas maksimum ${Number.MAX_SAFE_INTEGER}`,
       });
-      expect(pas.body).toEqual({ saldo: Number.MAX_SAFE_INTEGER });
+      expect(exact.body).toEqual({ saldo: Number.MAX_SAFE_INTEGER });
     });
   });
 });
