@@ -7,7 +7,7 @@ import type { Store } from '../src/domain/store';
 import { daftarNasabah, saldo, silentLogger, tabung } from './helpers';
 import { hasPostgres, relayTo, newSchema } from './postgres';
 
-const TIDAK_TERSEDIA = { remark: expect.stringContaining('basis data tidak dapat dipakai') as unknown };
+const STORAGE_UNAVAILABLE = { remark: expect.stringContaining('basis data tidak dapat dipakai') as unknown };
 
 (hasPostgres ? describe : describe.skip)('PostgreSQL store when the database goes away', () => {
   let relay: Awaited<ReturnType<typeof relayTo>>;
@@ -25,20 +25,20 @@ const TIDAK_TERSEDIA = { remark: expect.stringContaining('basis data tidak dapat
     await relay.close();
   });
 
-  afterEach(() => relay.ubah('terus'));
+  afterEach(() => relay.setMode('forward'));
 
   it('answers 503 on /health, reads and moves while the server is stopped, and recovers by itself', async () => {
     const noRekening = await daftarNasabah(app);
     await tabung(app, noRekening, 5_000);
 
-    relay.ubah('tolak');
-    expect((await request(app).get('/health').expect(503)).body).toEqual(TIDAK_TERSEDIA);
-    expect((await request(app).get(`/saldo/${noRekening}`).expect(503)).body).toEqual(TIDAK_TERSEDIA);
-    const tabungan = { no_rekening: noRekening, nominal: 1_000 };
-    expect((await request(app).post('/tabung').send(tabungan).expect(503)).body).toEqual(TIDAK_TERSEDIA);
-    expect((await request(app).post('/tarik').send(tabungan).expect(503)).body).toEqual(TIDAK_TERSEDIA);
+    relay.setMode('refuse');
+    expect((await request(app).get('/health').expect(503)).body).toEqual(STORAGE_UNAVAILABLE);
+    expect((await request(app).get(`/saldo/${noRekening}`).expect(503)).body).toEqual(STORAGE_UNAVAILABLE);
+    const move = { no_rekening: noRekening, nominal: 1_000 };
+    expect((await request(app).post('/tabung').send(move).expect(503)).body).toEqual(STORAGE_UNAVAILABLE);
+    expect((await request(app).post('/tarik').send(move).expect(503)).body).toEqual(STORAGE_UNAVAILABLE);
 
-    relay.ubah('terus');
+    relay.setMode('forward');
     await request(app).get('/health').expect(200, { status: 'ok' });
     expect(await saldo(app, noRekening)).toBe(5_000);
     await tabung(app, noRekening, 1_000);
@@ -48,18 +48,18 @@ const TIDAK_TERSEDIA = { remark: expect.stringContaining('basis data tidak dapat
 
   it('answers 503 within the connect timeout when the host stops answering, instead of hanging', async () => {
     const noRekening = await daftarNasabah(app);
-    relay.ubah('diam');
+    relay.setMode('silent');
 
-    const mulai = performance.now();
-    const [health, tabungan] = await Promise.all([
+    const startedAt = performance.now();
+    const [health, tabungResponse] = await Promise.all([
       request(app).get('/health'),
       request(app).post('/tabung').send({ no_rekening: noRekening, nominal: 1_000 }),
     ]);
 
-    expect([health.status, tabungan.status]).toEqual([503, 503]);
-    expect(tabungan.body).toEqual(TIDAK_TERSEDIA);
-    expect(performance.now() - mulai).toBeLessThan(4_000);
-    relay.ubah('terus');
+    expect([health.status, tabungResponse.status]).toEqual([503, 503]);
+    expect(tabungResponse.body).toEqual(STORAGE_UNAVAILABLE);
+    expect(performance.now() - startedAt).toBeLessThan(4_000);
+    relay.setMode('forward');
     expect(await saldo(app, noRekening)).toBe(0);
   });
 });

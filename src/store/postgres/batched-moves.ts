@@ -9,9 +9,10 @@ import {
   SaldoMelebihiBatas,
   SaldoTidakCukup,
 } from '../../domain/errors';
-import { toStoredAnswer, replay, type Idempotency } from '../../domain/idempotency';
+import { recordAnswer, replayOrAdmit, type Answer, type Idempotency } from '../../domain/idempotency';
+import { saldoSetelah } from '../../domain/rekening';
 import type { Mutasi } from '../../domain/schemas';
-import { countKeysPerClient, lockAndRead, simpan } from './idempotency-table';
+import { insertRecords, lockRecords } from './idempotency-table';
 
 export interface Move {
   noRekening: string;
@@ -19,13 +20,14 @@ export interface Move {
 }
 
 export interface KeyedMove extends Move {
-  idempotensi: Idempotency;
+  idempotency: Idempotency;
 }
 
 /** A move's answer: saldo afterwards, or the domain error that refused it. */
-type Jawaban = number | DomainError;
+type MoveAnswer = number | DomainError;
 
-interface HasilBaris {
+/** One row of catat_mutasi_batch; the column names are the function's. */
+interface ResultRow {
   urutan: number;
   saldo: string | null;
   diterapkan: boolean;
@@ -35,94 +37,112 @@ interface HasilBaris {
  * Keyless moves as one autocommitted call of catat_mutasi_batch. Rows are locked in no_rekening order inside
  * it, so batches from several processes cannot deadlock.
  */
-export async function recordMoves(db: pg.Pool | pg.ClientBase, gerak: readonly Move[]): Promise<Jawaban[]> {
-  if (gerak.length === 0) return [];
-  const { rows } = await db.query<HasilBaris>({
+export async function recordMoves(
+  db: pg.Pool | pg.ClientBase,
+  moves: readonly Move[],
+): Promise<MoveAnswer[]> {
+  if (moves.length === 0) return [];
+  const { rows } = await db.query<ResultRow>({
     // Named, so each connection plans it once.
     name: 'catat_mutasi_batch',
     text: 'SELECT urutan, saldo, diterapkan FROM catat_mutasi_batch($1, $2, $3, $4)',
     values: [
-      gerak.map((g) => g.noRekening),
-      gerak.map((g) => g.mutasi.waktu),
-      gerak.map((g) => g.mutasi.kode_transaksi),
-      gerak.map((g) => g.mutasi.nominal),
+      moves.map((move) => move.noRekening),
+      moves.map((move) => move.mutasi.waktu),
+      moves.map((move) => move.mutasi.kode_transaksi),
+      moves.map((move) => move.mutasi.nominal),
     ],
   });
   // urutan is the 1-based position in the arrays sent, whatever order the database applied them in.
-  const perUrutan = new Map(rows.map((baris) => [baris.urutan, baris]));
-  return gerak.map((g, i) => keputusan(perUrutan.get(i + 1), g));
+  const rowByPosition = new Map(rows.map((row) => [row.urutan, row]));
+  return moves.map((move, i) => answerOf(rowByPosition.get(i + 1), move));
 }
 
 /** What the database decided for one move, in domain words. */
-function keputusan(baris: HasilBaris | undefined, { noRekening, mutasi }: Move): Jawaban {
-  if (baris === undefined) throw new Error('catat_mutasi_batch answered nothing for a move');
-  if (baris.diterapkan) return Number(baris.saldo);
-  if (baris.saldo === null) return new RekeningTidakDikenali(noRekening);
+function answerOf(row: ResultRow | undefined, { noRekening, mutasi }: Move): MoveAnswer {
+  if (row === undefined) throw new Error('catat_mutasi_batch answered nothing for a move');
+  if (row.diterapkan) return Number(row.saldo);
+  if (row.saldo === null) return new RekeningTidakDikenali(noRekening);
+  // The function's guard refused the move; the domain rule words the refusal from the saldo it read back.
+  const saldo = Number(row.saldo);
+  try {
+    saldoSetelah(saldo, mutasi);
+  } catch (refusal) {
+    if (refusal instanceof DomainError) return refusal;
+    throw refusal;
+  }
+  // A refused row is not locked, so another transaction may have moved its saldo between the guard and the read
+  // back: the move was still refused, for the one reason the guard has in its direction.
   return mutasi.kode_transaksi === 'D'
-    ? new SaldoTidakCukup(Number(baris.saldo), mutasi.nominal)
+    ? new SaldoTidakCukup(saldo, mutasi.nominal)
     : new SaldoMelebihiBatas();
 }
 
 /**
  * Keyed moves as one batch inside the caller's transaction; each gets the answer it would get alone.
- * Keys are locked first (lockAndRead), rows after them, in no_rekening order, so batches cannot deadlock. A key already
- * answered is answered again from its record, and a key that comes twice in one batch is moved once, the later
- * request being answered as a retry of the earlier. A new key of a client that already stores
+ * Keys are locked first (lockRecords), rows after them, in no_rekening order, so batches cannot deadlock. A key
+ * already answered is answered again from its record, and a key that comes twice in one batch is moved once, the
+ * later request being answered as a retry of the earlier. A new key of a client that already stores
  * `idempotencyKeysPerClient` keys is refused with IdempotencyKeyLimit, moves nothing and is not stored. Two
  * processes' batches for one client may overshoot that limit by at most what they have in flight together.
  */
 export async function recordKeyedMoves(
   client: pg.ClientBase,
-  gerak: readonly KeyedMove[],
-  sekarang: Date,
+  moves: readonly KeyedMove[],
+  now: Date,
   idempotencyKeysPerClient: number,
-): Promise<Jawaban[]> {
-  const catatan = await lockAndRead(
+): Promise<MoveAnswer[]> {
+  const records = await lockRecords(
     client,
-    gerak.map((g) => g.idempotensi.key),
-    sekarang,
+    moves.map((move) => move.idempotency),
+    now,
   );
 
-  // The first request of each key without a record moves money; every other one is answered from a record.
-  const pertama = new Map<string, KeyedMove>();
-  for (const g of gerak) {
-    const { key: kunci } = g.idempotensi;
-    if (!catatan.has(kunci) && !pertama.has(kunci)) pertama.set(kunci, g);
+  // In batch order, as if each came alone: the first request of each new key moves money, and a later one with
+  // the same key waits for that answer.
+  const firstOfKey = new Map<string, KeyedMove>();
+  /** The stored answer, IdempotencyKeyLimit, or undefined: the move runs, or waits for the first of its key. */
+  function decide(move: KeyedMove): Answer | undefined {
+    if (firstOfKey.has(move.idempotency.key)) return undefined;
+    try {
+      const answer = replayOrAdmit(records, move.idempotency, idempotencyKeysPerClient);
+      if (answer === undefined) {
+        firstOfKey.set(move.idempotency.key, move);
+        records.admit(move.idempotency);
+      }
+      return answer;
+    } catch (error) {
+      // Every request with a refused key is refused alike, retries in the same batch included.
+      if (error instanceof IdempotencyKeyLimit) return error;
+      throw error;
+    }
   }
-  const keyCounts = await countKeysPerClient(
-    client,
-    [...pertama.values()].map((g) => g.idempotensi.client),
-    sekarang,
-  );
-  const refusedKeys = new Set<string>();
-  for (const { idempotensi } of pertama.values()) {
-    const count = keyCounts.get(idempotensi.client) ?? 0;
-    if (count >= idempotencyKeysPerClient) refusedKeys.add(idempotensi.key);
-    else keyCounts.set(idempotensi.client, count + 1);
-  }
-  const baru = [...pertama.values()].filter((g) => !refusedKeys.has(g.idempotensi.key));
-  const jawabanBaru = await recordMoves(client, baru);
-  const waktu = sekarang.toISOString();
-  const catatanBaru = baru.map((g, i) => {
-    const jawaban = jawabanBaru[i];
-    if (jawaban === undefined) throw new Error('a move was left without an answer');
-    const satu = { sidik: g.idempotensi.fingerprint, waktu, hasil: toStoredAnswer(jawaban) };
-    catatan.set(g.idempotensi.key, satu);
-    return [g.idempotensi.key, satu] as const;
+  const decided = moves.map(decide);
+
+  const newMoves = [...firstOfKey.values()];
+  const newAnswers = await recordMoves(client, newMoves);
+  const answerOfNewMove = new Map<KeyedMove, MoveAnswer>();
+  newMoves.forEach((move, i) => {
+    const answer = newAnswers[i];
+    if (answer === undefined) throw new Error('a move was left without an answer');
+    answerOfNewMove.set(move, answer);
+    recordAnswer(
+      records,
+      move.idempotency,
+      answer instanceof DomainError ? { error: answer } : { value: answer },
+      now,
+    );
   });
-  await simpan(client, catatanBaru);
+  await insertRecords(client, records.newRecords);
 
-  const langsung = new Map(baru.map((g, i) => [g, jawabanBaru[i]]));
-  const limitReached = new IdempotencyKeyLimit(idempotencyKeysPerClient);
-  return gerak.map((g) => {
-    const jawaban = langsung.get(g);
-    if (jawaban !== undefined) return jawaban;
-    // Every request with a refused key is refused alike, retries in the same batch included.
-    if (refusedKeys.has(g.idempotensi.key)) return limitReached;
-    const tersimpan = catatan.get(g.idempotensi.key);
-    if (tersimpan === undefined) throw new Error('an idempotency key was left without an answer');
-    const ulang = replay(tersimpan, g.idempotensi.fingerprint);
-    // A move's sidik names the move, so a matching stored answer is a saldo.
-    return ulang instanceof DomainError ? ulang : Number(ulang);
+  return moves.map((move, i) => {
+    const answer =
+      answerOfNewMove.get(move) ??
+      decided[i] ??
+      // A later request of a key this batch moved: its record is saved by now, so this replays it.
+      replayOrAdmit(records, move.idempotency, idempotencyKeysPerClient);
+    if (answer === undefined) throw new Error('an idempotency key was left without an answer');
+    // A move's fingerprint names the move, so a matching stored answer is a saldo.
+    return answer instanceof DomainError ? answer : Number(answer);
   });
 }

@@ -2,33 +2,27 @@
 // processes that start together take turns: the second finds everything applied and does nothing.
 import type { Pool } from 'pg';
 import { MIGRATIONS } from './migrations';
+import { withTransaction } from './transaction';
 
-/** An arbitrary, fixed key for pg_advisory_xact_lock, shared by every process of this service. */
-const KUNCI_MIGRASI = 7_301_846_233;
+/** An arbitrary, fixed id for pg_advisory_xact_lock, shared by every process of this service. */
+const MIGRATION_LOCK_ID = 7_301_846_233;
 
-export async function runMigrations(pool: Pool): Promise<string[]> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock($1)', [KUNCI_MIGRASI]);
+/** Returns the versions it applied now, in order. */
+export function runMigrations(pool: Pool): Promise<string[]> {
+  return withTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
     await client.query(
       'CREATE TABLE IF NOT EXISTS schema_migrations (versi text PRIMARY KEY, diterapkan timestamptz NOT NULL DEFAULT now())',
     );
     const { rows } = await client.query<{ versi: string }>('SELECT versi FROM schema_migrations');
-    const sudah = new Set(rows.map((row) => row.versi));
-    const diterapkan: string[] = [];
+    const appliedBefore = new Set(rows.map((row) => row.versi));
+    const appliedNow: string[] = [];
     for (const { versi, sql } of MIGRATIONS) {
-      if (sudah.has(versi)) continue;
+      if (appliedBefore.has(versi)) continue;
       await client.query(sql);
       await client.query('INSERT INTO schema_migrations (versi) VALUES ($1)', [versi]);
-      diterapkan.push(versi);
+      appliedNow.push(versi);
     }
-    await client.query('COMMIT');
-    return diterapkan;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+    return appliedNow;
+  });
 }

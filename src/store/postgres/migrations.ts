@@ -36,8 +36,11 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    // A batch of moves in one statement and one commit (see catat-mutasi.ts). Each move is still the
+    // A batch of moves in one statement and one commit (see batched-moves.ts). Each move is still the
     // conditional UPDATE that decides it, so the rule holds whoever else is moving money.
+    // The UPDATE's guard restates the saldo rule, saldoSetelah in domain/rekening.ts (a tarik at most the saldo,
+    // a saldo at most Number.MAX_SAFE_INTEGER), so that the check and the move are one atomic statement; the
+    // shared store contract pins both to the same edges, and batched-moves.ts words a refusal by the domain rule.
     versi: '002_catat_mutasi_batch',
     sql: `
       CREATE FUNCTION catat_mutasi_batch(
@@ -75,7 +78,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     // Idempotency keys are stored scoped to their client: `<client> <key>`, open mode's unprefixed (the rule is
-    // clientOfStoredKey in domain/idempotensi.ts; this expression must say the same). The generated column lets
+    // clientOfStoredKey in domain/idempotency.ts; this expression must say the same). The generated column lets
     // a client's stored keys be counted on an index, to hold each client to its limit.
     versi: '003_idempotensi_client',
     sql: `

@@ -4,7 +4,6 @@
 import pg from 'pg';
 import {
   DomainError,
-  IdempotencyKeyLimit,
   NikSudahTerdaftar,
   NoHpSudahTerdaftar,
   StorageUnavailable,
@@ -13,19 +12,20 @@ import {
 import {
   IDEMPOTENCY_KEYS_PER_CLIENT,
   IDEMPOTENCY_KEY_TTL_MS,
-  toStoredAnswer,
   isRefusal,
-  replay,
+  recordAnswer,
+  replayOrAdmit,
   type Idempotency,
 } from '../../domain/idempotency';
-import { buatNoRekening as buatNoRekeningAcak } from '../../domain/rekening';
+import { buatNoRekening as randomNoRekening } from '../../domain/rekening';
 import type { DaftarRequest, Mutasi } from '../../domain/schemas';
 import { errorCode } from '../error-code';
 import type { Store } from '../../domain/store';
 import { recordKeyedMoves, recordMoves, type Move, type KeyedMove } from './batched-moves';
-import { countKeysPerClient, lockAndRead, simpan } from './idempotency-table';
+import { insertRecords, lockRecords } from './idempotency-table';
 import { createBatcher } from '../batcher';
 import { runMigrations } from './migrate';
+import { withTransaction } from './transaction';
 
 export interface PostgresStoreOptions {
   buatNoRekening?: () => string;
@@ -47,7 +47,7 @@ const MAX_QUEUED_CHANGES = 1_000;
 type Client = pg.PoolClient;
 
 /** A transaction's outcome: the value, or the domain error to throw once the transaction is committed. */
-type Hasil<T> = { nilai: T } | { galat: DomainError };
+type Outcome<T> = { value: T } | { error: DomainError };
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -55,7 +55,7 @@ export async function openPostgresStore(
   databaseUrl: string,
   options: PostgresStoreOptions = {},
 ): Promise<Store> {
-  const buatNoRekening = options.buatNoRekening ?? buatNoRekeningAcak;
+  const buatNoRekening = options.buatNoRekening ?? randomNoRekening;
   const clock = options.clock ?? (() => new Date());
   const maxQueuedChanges = options.maxQueuedChanges ?? MAX_QUEUED_CHANGES;
   const idempotencyKeysPerClient = options.idempotencyKeysPerClient ?? IDEMPOTENCY_KEYS_PER_CLIENT;
@@ -69,89 +69,71 @@ export async function openPostgresStore(
   pool.on('error', () => undefined);
   await runMigrations(pool);
 
-  const berjalan = new Set<Promise<unknown>>();
-  let ditutup = false;
+  const inFlight = new Set<Promise<unknown>>();
+  let isClosed = false;
 
   /** A change: refused once closing, and tracked so close() can wait for it. */
-  function lacak<T>(janji: () => Promise<T>): Promise<T> {
-    if (ditutup)
+  function track<T>(change: () => Promise<T>): Promise<T> {
+    if (isClosed)
       return Promise.reject(new StorageUnavailable('server sedang berhenti; ulangi sebentar lagi'));
     // Refused before it waits for a connection or a batch, so memory stays bounded however fast requests come.
-    if (berjalan.size >= maxQueuedChanges) return Promise.reject(new QueueFull());
-    const berjalanIni = janji();
-    berjalan.add(berjalanIni);
-    void berjalanIni.catch(() => undefined).finally(() => berjalan.delete(berjalanIni));
-    return berjalanIni;
+    if (inFlight.size >= maxQueuedChanges) return Promise.reject(new QueueFull());
+    const running = change();
+    inFlight.add(running);
+    void running.catch(() => undefined).finally(() => inFlight.delete(running));
+    return running;
   }
 
-  /** Runs `kerja` in one transaction. */
-  function transaksi<T>(kerja: (client: Client) => Promise<Hasil<T>>): Promise<T> {
-    return lacak(() => jalankanTransaksi(kerja));
+  /** Runs `work` in one transaction; the domain error it returns is thrown only after the commit. */
+  async function runTransaction<T>(work: (client: Client) => Promise<Outcome<T>>): Promise<T> {
+    const outcome = await withStorageErrors(() => withTransaction(pool, work));
+    if ('error' in outcome) throw outcome.error;
+    return outcome.value;
   }
 
-  /** Domain errors the transaction returns are thrown only after it committed. */
-  async function jalankanTransaksi<T>(kerja: (client: Client) => Promise<Hasil<T>>): Promise<T> {
-    let client: Client;
+  /** A domain error passes through; anything else means the database is unusable right now. */
+  async function withStorageErrors<T>(query: () => Promise<T>): Promise<T> {
     try {
-      client = await pool.connect();
+      return await query();
     } catch (error) {
-      throw tidakTersedia(error);
+      throw error instanceof DomainError ? error : storageUnavailable(error);
     }
-    let hasil: Hasil<T>;
-    try {
-      await client.query('BEGIN');
-      hasil = await kerja(client);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error instanceof DomainError ? error : tidakTersedia(error);
-    } finally {
-      client.release();
-    }
-    if ('galat' in hasil) throw hasil.galat;
-    return hasil.nilai;
   }
 
   /**
-   * The change itself, a refusal kept as its answer. No savepoint is needed: daftarkan, the only change run this
-   * way, rolls back its own savepoint before it refuses, so the transaction can still record the refusal.
+   * The change itself, a refusal kept as its answer. No savepoint is needed: insertNasabah, the only change run
+   * this way, rolls back its own savepoint before it refuses, so the transaction can still record the refusal.
    */
-  async function cobaUbah<T>(ubah: () => Promise<T>): Promise<Hasil<T>> {
+  async function tryChange<T>(change: () => Promise<T>): Promise<Outcome<T>> {
     try {
-      return { nilai: await ubah() };
+      return { value: await change() };
     } catch (error) {
       if (!isRefusal(error)) throw error;
-      return { galat: error };
+      return { error };
     }
   }
 
   /** A keyed change runs once: a retry gets the stored first answer, a different request with the key a 409. */
-  async function sekaliSaja<T extends string | number>(
+  async function runOnce<T extends string | number>(
     client: Client,
-    idempotensi: Idempotency | undefined,
-    ubah: () => Promise<T>,
-  ): Promise<Hasil<T>> {
-    if (idempotensi === undefined) return cobaUbah(ubah);
-    const { client: caller, key: kunci, fingerprint: sidik } = idempotensi;
-    const tersimpan = (await lockAndRead(client, [kunci], clock())).get(kunci);
-    if (tersimpan !== undefined) {
-      const jawaban = replay(tersimpan, sidik);
-      // The sidik names the operation, so the stored answer has the type this operation returns.
-      return jawaban instanceof DomainError ? { galat: jawaban } : { nilai: jawaban as T };
-    }
-    // Not an answer, so not stored: the client may retry once older keys expire.
-    const keyCount = (await countKeysPerClient(client, [caller], clock())).get(caller) ?? 0;
-    if (keyCount >= idempotencyKeysPerClient)
-      return { galat: new IdempotencyKeyLimit(idempotencyKeysPerClient) };
-    const hasil = await cobaUbah(ubah);
-    const waktu = clock().toISOString();
-    await simpan(client, [
-      [kunci, { sidik, waktu, hasil: toStoredAnswer('nilai' in hasil ? hasil.nilai : hasil.galat) }],
-    ]);
-    return hasil;
+    idempotency: Idempotency | undefined,
+    change: () => Promise<T>,
+  ): Promise<Outcome<T>> {
+    if (idempotency === undefined) return tryChange(change);
+    const records = await lockRecords(client, [idempotency], clock());
+    // IdempotencyKeyLimit is thrown from here: not an answer, so not stored, and the client may retry once older
+    // keys expire.
+    const replayed = replayOrAdmit(records, idempotency, idempotencyKeysPerClient);
+    // The fingerprint names the operation, so the stored answer has the type this operation returns.
+    if (replayed !== undefined)
+      return replayed instanceof DomainError ? { error: replayed } : { value: replayed as T };
+    const outcome = await tryChange(change);
+    recordAnswer(records, idempotency, outcome, clock());
+    await insertRecords(client, records.newRecords);
+    return outcome;
   }
 
-  async function daftarkan(client: Client, data: DaftarRequest): Promise<string> {
+  async function insertNasabah(client: Client, data: DaftarRequest): Promise<string> {
     for (;;) {
       const noRekening = buatNoRekening();
       await client.query('SAVEPOINT daftar');
@@ -176,60 +158,54 @@ export async function openPostgresStore(
 
   // Moves in flight together go as one batch: keyless ones as one autocommitted statement, keyed ones as one
   // transaction that also reads and writes their keys' answers.
-  const catatTanpaKunci = createBatcher<Move, number>((gerak) => recordMoves(pool, gerak));
-  const catatDenganKunci = createBatcher<KeyedMove, number>((gerak) =>
-    jalankanTransaksi(async (client) => ({
-      nilai: await recordKeyedMoves(client, gerak, clock(), idempotencyKeysPerClient),
+  const recordMove = createBatcher<Move, number>((moves) => recordMoves(pool, moves));
+  const recordKeyedMove = createBatcher<KeyedMove, number>((moves) =>
+    runTransaction(async (client) => ({
+      value: await recordKeyedMoves(client, moves, clock(), idempotencyKeysPerClient),
     })),
   );
 
   /** The saldo reads in flight together go as one query; a no_rekening the table lacks reads as null. */
-  const saldoBersama = createBatcher(async (daftarRekening: readonly string[]) => {
+  const readSaldoBatch = createBatcher(async (noRekeningBatch: readonly string[]) => {
     const { rows } = await pool.query<{ no_rekening: string; saldo: string }>({
       // Named, so each connection parses and plans it once: the hottest query.
       name: 'saldo',
       text: 'SELECT no_rekening, saldo FROM nasabah WHERE no_rekening = ANY($1)',
-      values: [daftarRekening],
+      values: [noRekeningBatch],
     });
-    const saldo = new Map(rows.map((baris) => [baris.no_rekening, Number(baris.saldo)]));
-    return daftarRekening.map((noRekening) => saldo.get(noRekening) ?? null);
+    const saldo = new Map(rows.map((row) => [row.no_rekening, Number(row.saldo)]));
+    return noRekeningBatch.map((noRekening) => saldo.get(noRekening) ?? null);
   });
 
-  /** Queries outside a transaction: a domain error passes through, anything else means the database is unusable. */
-  async function baca<T>(query: () => Promise<T>): Promise<T> {
-    try {
-      return await query();
-    } catch (error) {
-      throw error instanceof DomainError ? error : tidakTersedia(error);
-    }
-  }
-
-  const pembersih = setInterval(
+  const pruneTimer = setInterval(
     () => {
-      const batas = new Date(clock().getTime() - IDEMPOTENCY_KEY_TTL_MS);
-      pool.query('DELETE FROM idempotensi WHERE waktu < $1', [batas]).catch(() => undefined);
+      const expiredBefore = new Date(clock().getTime() - IDEMPOTENCY_KEY_TTL_MS);
+      pool.query('DELETE FROM idempotensi WHERE waktu < $1', [expiredBefore]).catch(() => undefined);
     },
     60 * 60 * 1000,
   );
-  pembersih.unref();
+  pruneTimer.unref();
 
   return {
-    daftar(data: DaftarRequest, idempotensi?: Idempotency) {
-      return transaksi((client) => sekaliSaja(client, idempotensi, () => daftarkan(client, data)));
+    daftar(data: DaftarRequest, idempotency?: Idempotency) {
+      return track(() =>
+        runTransaction((client) => runOnce(client, idempotency, () => insertNasabah(client, data))),
+      );
     },
 
-    catatMutasi(noRekening: string, mutasi: Mutasi, idempotensi?: Idempotency) {
-      if (idempotensi === undefined) return lacak(() => baca(() => catatTanpaKunci({ noRekening, mutasi })));
-      return lacak(() => catatDenganKunci({ noRekening, mutasi, idempotensi }));
+    catatMutasi(noRekening: string, mutasi: Mutasi, idempotency?: Idempotency) {
+      if (idempotency === undefined)
+        return track(() => withStorageErrors(() => recordMove({ noRekening, mutasi })));
+      return track(() => recordKeyedMove({ noRekening, mutasi, idempotency }));
     },
 
     saldo(noRekening: string) {
-      return baca(() => saldoBersama(noRekening));
+      return withStorageErrors(() => readSaldoBatch(noRekening));
     },
 
     mutasi(noRekening: string) {
-      return baca(async () => {
-        if ((await saldoBersama(noRekening)) === null) return null;
+      return withStorageErrors(async () => {
+        if ((await readSaldoBatch(noRekening)) === null) return null;
         const { rows } = await pool.query<{ waktu: Date; kode_transaksi: 'C' | 'D'; nominal: string }>({
           name: 'mutasi',
           text: 'SELECT waktu, kode_transaksi, nominal FROM mutasi WHERE no_rekening = $1 ORDER BY id',
@@ -244,22 +220,22 @@ export async function openPostgresStore(
     },
 
     ping() {
-      return baca(async () => {
+      return withStorageErrors(async () => {
         await pool.query('SELECT 1');
       });
     },
 
     async close() {
-      if (ditutup) return;
-      ditutup = true;
-      clearInterval(pembersih);
-      await Promise.allSettled([...berjalan]);
+      if (isClosed) return;
+      isClosed = true;
+      clearInterval(pruneTimer);
+      await Promise.allSettled([...inFlight]);
       await pool.end();
     },
   };
 }
 
-function tidakTersedia(error: unknown): StorageUnavailable {
+function storageUnavailable(error: unknown): StorageUnavailable {
   return new StorageUnavailable(
     `basis data tidak dapat dipakai (${errorCode(error)}); ulangi sebentar lagi`,
     {

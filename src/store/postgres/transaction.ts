@@ -1,0 +1,26 @@
+// One transaction on a connection of its own, written once for every PostgreSQL caller: BEGIN, the work, COMMIT;
+// on any failure ROLLBACK, so the connection goes back to the pool clean.
+import type pg from 'pg';
+
+/**
+ * Runs `work` in one transaction and returns what it returns, once committed. `begin` may ask for an isolation
+ * level or access mode (an export reads one snapshot). A failure rolls back and is rethrown as it came.
+ */
+export async function withTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+  begin = 'BEGIN',
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query(begin);
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
