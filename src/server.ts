@@ -5,7 +5,7 @@ import { createApp } from './app';
 import { loadConfig, type Config } from './config';
 import type { Access } from './http/auth';
 import { CONNECTION_LIMITS, createHttpServer } from './http/limits';
-import { openJsonFileStore } from './store/json-file/json-file-store';
+import { openJsonFileStore } from './store/json-file';
 import { openPostgresStore } from './store/postgres/postgres-store';
 import type { Store } from './domain/store';
 

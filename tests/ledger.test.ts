@@ -27,7 +27,7 @@ describe('Ledger: writing the file incrementally', () => {
           const shadow = structuredClone(expected);
           for (const { account, nominal } of moves) {
             const noRekening = String(account).padStart(10, '0');
-            const existing = draft.cari(noRekening);
+            const existing = draft.nasabah(noRekening);
             const mutasi = { waktu: '2026-11-29T00:00:00.000Z', kode_transaksi: 'C' as const, nominal };
             if (existing === undefined) {
               registered += 1;
@@ -38,7 +38,7 @@ describe('Ledger: writing the file incrementally', () => {
                 saldo: 0,
                 mutasi: [],
               };
-              draft.tambahNasabah(noRekening, nasabah);
+              draft.daftar(noRekening, nasabah);
               shadow.set(noRekening, structuredClone(nasabah));
             } else {
               draft.catatMutasi(noRekening, mutasi, existing.saldo + nominal);
@@ -50,17 +50,17 @@ describe('Ledger: writing the file incrementally', () => {
             }
           }
           const tulisan = buku.prepareWrite(draft);
-          expect(Buffer.concat(tulisan.isi).toString('utf8')).toBe(naive(shadow));
+          expect(Buffer.concat(tulisan.chunks).toString('utf8')).toBe(naive(shadow));
           if (durable) {
-            tulisan.terapkan();
+            tulisan.apply();
             for (const [k, v] of shadow) expected.set(k, v);
           }
           // What is committed must still render as the committed state alone.
-          expect(Buffer.concat(buku.prepareWrite().isi).toString('utf8')).toBe(naive(expected));
+          expect(Buffer.concat(buku.prepareWrite().chunks).toString('utf8')).toBe(naive(expected));
         }
         // And a fresh load of the file gives the same bytes back.
         buku = Ledger.parse(naive(expected));
-        expect(Buffer.concat(buku.prepareWrite().isi).toString('utf8')).toBe(naive(expected));
+        expect(Buffer.concat(buku.prepareWrite().chunks).toString('utf8')).toBe(naive(expected));
       }),
       { numRuns: 60 },
     );

@@ -1,11 +1,11 @@
 // npm run import -- data/nasabah.json: copies a JSON store into PostgreSQL (DATABASE_URL), all or nothing.
 import { readFile } from 'node:fs/promises';
-import { Ledger } from '../store/json-file/ledger';
+import { parseDataFile } from '../store/json-file';
 import { importIntoPostgres } from '../store/postgres/transfer-data';
 import { databaseUrlFromEnv, runFileCommand } from './command';
 
-runFileCommand('npm run import -- <berkas.json>', async (berkas) => {
-  const buku = Ledger.parse(await readFile(berkas, 'utf8'));
-  const { nasabah, mutasi } = await importIntoPostgres(databaseUrlFromEnv(), buku);
-  return `diimpor: ${nasabah} nasabah, ${mutasi} mutasi dari ${berkas}`;
+runFileCommand('npm run import -- <berkas.json>', async (file) => {
+  const dataFile = parseDataFile(await readFile(file, 'utf8'));
+  const { nasabah, mutasi } = await importIntoPostgres(databaseUrlFromEnv(), dataFile);
+  return `diimpor: ${nasabah} nasabah, ${mutasi} mutasi dari ${file}`;
 });

@@ -147,9 +147,7 @@ async function fsyncDirectory(fileSystem: FileSystem, directory: string): Promis
 }
 
 /** Reads a file together with the identity of exactly the bytes read, or null when it does not exist. */
-export async function readWithVersion(
-  file: string,
-): Promise<{ teks: string; identitas: FileVersion } | null> {
+export async function readWithVersion(file: string): Promise<{ text: string; version: FileVersion } | null> {
   let handle;
   try {
     handle = await open(file, 'r');
@@ -158,8 +156,8 @@ export async function readWithVersion(
     throw error;
   }
   try {
-    const identitas = fileVersionOf(await handle.stat());
-    return { teks: await handle.readFile('utf8'), identitas };
+    const version = fileVersionOf(await handle.stat());
+    return { text: await handle.readFile('utf8'), version };
   } finally {
     await handle.close();
   }

@@ -1,316 +1,210 @@
-// The in-memory ledger behind the JSON file: parsing and checking the file, and writing it back cheaply.
-import { saldoDariMutasi } from '../../domain/rekening';
-import { Nasabah, NoRekening, type Mutasi } from '../../domain/schemas';
-import { IdempotencyRecord, StoredIdempotencyKey, clientOfStoredKey } from '../../domain/idempotency';
+// The in-memory ledger behind the JSON file, and the draft a batch of changes is applied to before it is durable.
+import { clientOfStoredKey, type IdempotencyRecord, type IdempotencyRecords } from '../../domain/idempotency';
+import type { Mutasi, Nasabah } from '../../domain/schemas';
+import { encodeFile, encodeLine, parseDataFile, type DataFile } from './data-file';
 import { LineBlocks } from './line-blocks';
 
-/**
- * The file cannot be used. The message names the account and the rule that failed, and is shown to clients, so
- * it never quotes the file's content; `detail` (for the log only) may, with long digit runs masked.
- */
-export class DataFileInvalid extends Error {
-  override readonly name = 'DataFileInvalid';
-  constructor(
-    message: string,
-    readonly detail?: string,
-  ) {
-    super(message);
-  }
-}
-
-/** nik and no_hp are personal data: a message that reaches a client or a log shows only the last 4 digits. */
-function samarkan(nilai: string): string {
-  return `${'*'.repeat(Math.max(0, nilai.length - 4))}${nilai.slice(-4)}`;
-}
-
-/**
- * Masks every run of 5 or more digits in a text quoted from the file: a nik or no_hp, whole or cut short by the
- * quote, keeps only its last 4 digits.
- */
-function samarkanAngka(teks: string): string {
-  return teks.replace(/[0-9]{5,}/g, samarkan);
-}
-
-function isObjekJson(nilai: unknown): nilai is Record<string, unknown> {
-  return typeof nilai === 'object' && nilai !== null && !Array.isArray(nilai);
-}
-
-/** A line of the file: one account (or key), so an edit by hand or a diff shows one entry per line. */
-function barisJson(kunci: string, nilai: Nasabah | IdempotencyRecord): Buffer {
-  return Buffer.from(`    ${JSON.stringify(kunci)}: ${JSON.stringify(nilai)}`, 'utf8');
-}
-
-/** `"nama": {` + lines + `}`: one top-level section of the file, as pieces ready for writev. */
-function bagianBerkas(nama: string, baris: Buffer[], penutup: ',' | ''): Buffer[] {
-  if (baris.length === 0) return [Buffer.from(`  ${JSON.stringify(nama)}: {}${penutup}\n`)];
-  return [Buffer.from(`  ${JSON.stringify(nama)}: {\n`), ...baris, Buffer.from(`\n  }${penutup}\n`)];
-}
+export { DataFileInvalid } from './data-file';
 
 /** A write ready to go to disk, and how to make it part of the ledger once it is there. */
 export interface PendingWrite {
   /** The file's bytes in pieces, written with one writev: joining them would copy the whole file again. */
-  isi: Buffer[];
-  terapkan: () => void;
+  chunks: Buffer[];
+  /** Makes the draft part of the ledger; call it only once the file is durable. */
+  apply: () => void;
 }
 
 export class Ledger {
-  private readonly nasabah = new Map<string, Nasabah>();
-  /** Each account's serialised line: a write re-serialises only the accounts that changed. */
-  private readonly baris = new LineBlocks();
-  private readonly pemilikNik = new Map<string, string>();
-  private readonly pemilikNoHp = new Map<string, string>();
-  /** Idempotency keys and their first answers, oldest first (insertion order), with their own lines. */
-  private readonly idempotensi = new Map<string, IdempotencyRecord>();
-  private readonly barisKunci = new LineBlocks();
+  private readonly rekening = new Map<string, Nasabah>();
+  /** Each account's encoded line: a write re-encodes only the accounts that changed. */
+  private readonly rekeningLines = new LineBlocks();
+  private readonly nikOwners = new Map<string, string>();
+  private readonly noHpOwners = new Map<string, string>();
+  /** Idempotency records by stored key, oldest first (insertion order), with their own lines. */
+  private readonly records = new Map<string, IdempotencyRecord>();
+  private readonly recordLines = new LineBlocks();
   /** Stored keys per client, so a client at its limit is found without a scan. */
-  private readonly idempotencyKeysPerClient = new Map<string, number>();
+  private readonly keysPerClient = new Map<string, number>();
 
-  /** Top-level fields this version does not know, written back as they were read. */
-  private constructor(private readonly lainnya: Record<string, unknown>) {}
+  private constructor(private readonly otherFields: Record<string, unknown>) {}
 
   static empty(): Ledger {
     return new Ledger({});
   }
 
-  /**
-   * Parses and checks a whole file; never returns a ledger that breaks a rule. Keys are walked on the raw
-   * JSON.parse output, never through an object built by assignment, where a `__proto__` key would vanish.
-   */
-  static parse(teks: string): Ledger {
-    let json: unknown;
-    try {
-      json = JSON.parse(teks);
-    } catch (error) {
-      // JSON.parse quotes the bytes around the fault: the log may see them, masked; a client never does.
-      throw new DataFileInvalid('bukan JSON yang valid', samarkanAngka((error as Error).message));
+  /** A ledger from a file's text; the file's every rule is checked (parseDataFile). */
+  static parse(text: string): Ledger {
+    return Ledger.from(parseDataFile(text));
+  }
+
+  static from({ nasabah, idempotensi, otherFields }: DataFile): Ledger {
+    const ledger = new Ledger(otherFields);
+    for (const [noRekening, data] of nasabah) {
+      ledger.putNasabah(noRekening, data);
+      ledger.rekeningLines.set(noRekening, encodeLine(noRekening, data));
     }
-    if (!isObjekJson(json)) throw new DataFileInvalid('isi berkas harus berupa objek JSON');
-    const { nasabah, idempotensi = {}, ...lainnya } = json;
-    if (!isObjekJson(nasabah)) throw new DataFileInvalid('field nasabah harus berupa objek JSON');
-    if (!isObjekJson(idempotensi)) throw new DataFileInvalid('field idempotensi harus berupa objek JSON');
-    const buku = new Ledger(lainnya);
-    for (const [urutan, [noRekening, data]] of Object.entries(nasabah).entries())
-      buku.periksaDanSimpan(urutan + 1, noRekening, data);
-    for (const [urutan, [kunci, data]] of Object.entries(idempotensi).entries())
-      buku.periksaKunci(urutan + 1, kunci, data);
-    return buku;
-  }
-
-  /** The key is named by its position, not quoted: it is the client's text, and the remark reaches clients. */
-  private periksaKunci(urutan: number, kunci: string, isi: unknown): void {
-    const hasil = IdempotencyRecord.safeParse(isi);
-    if (!hasil.success || !StoredIdempotencyKey.safeParse(kunci).success) {
-      const issue = hasil.error?.issues[0];
-      const aturan = issue ? `${issue.path.join('.')}: ${issue.message}` : 'kunci tidak valid';
-      throw new DataFileInvalid(`idempotensi ke-${urutan}, ${aturan}`);
+    for (const [key, record] of idempotensi) {
+      ledger.putRecord(key, record);
+      ledger.recordLines.set(key, encodeLine(key, record));
     }
-    this.simpanIdempotensi(kunci, hasil.data);
-    this.barisKunci.set(kunci, barisJson(kunci, hasil.data));
+    return ledger;
   }
 
-  private simpanIdempotensi(kunci: string, catatan: IdempotencyRecord | null): void {
-    const existed = this.idempotensi.has(kunci);
-    if (catatan === null) this.idempotensi.delete(kunci);
-    else this.idempotensi.set(kunci, catatan);
-    const change = (catatan === null ? 0 : 1) - (existed ? 1 : 0);
-    if (change === 0) return;
-    const client = clientOfStoredKey(kunci);
-    this.idempotencyKeysPerClient.set(client, (this.idempotencyKeysPerClient.get(client) ?? 0) + change);
+  /** The ledger's content, in file order: for moving it to another store. */
+  toDataFile(): DataFile {
+    return {
+      nasabah: new Map(this.rekening),
+      idempotensi: new Map(this.records),
+      otherFields: this.otherFields,
+    };
   }
 
-  /** How many keys `client` has stored (kept keys, expired ones included until they are pruned). */
-  idempotencyKeyCount(client: string): number {
-    return this.idempotencyKeysPerClient.get(client) ?? 0;
-  }
-
-  cariIdempotensi(kunci: string): IdempotencyRecord | undefined {
-    return this.idempotensi.get(kunci);
-  }
-
-  /** Keys recorded before `batas` (an ISO time), oldest first. */
-  *kunciSebelum(batas: string): Generator<string> {
-    for (const [kunci, catatan] of this.idempotensi) {
-      if (catatan.waktu >= batas) return;
-      yield kunci;
-    }
-  }
-
-  /**
-   * The remark names the account and the rule, never a value from the file (a saldo, a nik); the values go to
-   * `detail`, for the log, masked. An account key that is not a no_rekening is named by its position: it may be
-   * anything a hand edit put there.
-   */
-  private periksaDanSimpan(urutan: number, noRekening: string, isi: unknown): void {
-    const isNoRekening = NoRekening.safeParse(noRekening).success;
-    const rekening = isNoRekening ? `rekening ${noRekening}` : `rekening ke-${urutan}`;
-    const tolak = (aturan: string, detail?: string) => new DataFileInvalid(`${rekening}: ${aturan}`, detail);
-    if (!isNoRekening) throw tolak('no_rekening harus berupa 10 digit angka');
-    const hasil = Nasabah.safeParse(isi);
-    if (!hasil.success) {
-      const [issue] = hasil.error.issues;
-      throw new DataFileInvalid(`${rekening}, ${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}`);
-    }
-    // Keep the freshly parsed object itself, not zod's copy: fields a later version adds ride along, so a
-    // rewrite never drops them, and a large file is not held in memory twice while it loads.
-    const data = Object.assign(isi as Nasabah, { nama: hasil.data.nama });
-    const pemilikNik = this.pemilikNik.get(data.nik);
-    if (pemilikNik !== undefined)
-      throw tolak(`nik sudah dipakai rekening ${pemilikNik}`, `nik ${samarkan(data.nik)}`);
-    const pemilikNoHp = this.pemilikNoHp.get(data.no_hp);
-    if (pemilikNoHp !== undefined) {
-      throw tolak(`no_hp sudah dipakai rekening ${pemilikNoHp}`, `no_hp ${samarkan(data.no_hp)}`);
-    }
-    const saldoSeharusnya = saldoDariMutasi(data.mutasi);
-    if (data.saldo !== saldoSeharusnya) {
-      throw tolak(
-        'saldo tidak sama dengan jumlah mutasi (ΣC − ΣD)',
-        `saldo ${data.saldo}, ΣC − ΣD = ${saldoSeharusnya}`,
-      );
-    }
-    this.simpan(noRekening, data);
-    this.baris.set(noRekening, barisJson(noRekening, data));
-  }
-
-  cari(noRekening: string): Nasabah | undefined {
-    return this.nasabah.get(noRekening);
-  }
-
-  /** Every account, in file order: for moving the ledger to another store. */
-  nasabahEntries(): IterableIterator<[string, Nasabah]> {
-    return this.nasabah.entries();
-  }
-
-  /** Every remembered idempotency key, oldest first. */
-  idempotencyRecords(): IterableIterator<[string, IdempotencyRecord]> {
-    return this.idempotensi.entries();
+  nasabah(noRekening: string): Nasabah | undefined {
+    return this.rekening.get(noRekening);
   }
 
   nikTerdaftar(nik: string): boolean {
-    return this.pemilikNik.has(nik);
+    return this.nikOwners.has(nik);
   }
 
   noHpTerdaftar(noHp: string): boolean {
-    return this.pemilikNoHp.has(noHp);
+    return this.noHpOwners.has(noHp);
   }
 
-  private simpan(noRekening: string, nasabah: Nasabah): void {
-    this.nasabah.set(noRekening, nasabah);
-    this.pemilikNik.set(nasabah.nik, noRekening);
-    this.pemilikNoHp.set(nasabah.no_hp, noRekening);
+  findRecord(key: string): IdempotencyRecord | undefined {
+    return this.records.get(key);
   }
 
-  /**
-   * The whole file as it will be once the draft is applied (one account per line, in a stable order), and
-   * the step that applies the draft to the ledger: call it only once the file is durable.
-   */
-  prepareWrite(draft: Draft = new Draft(this)): PendingWrite {
-    const barisBerubah = new Map<string, Buffer>();
-    for (const [noRekening, nasabah] of draft.berubah)
-      barisBerubah.set(noRekening, barisJson(noRekening, nasabah));
-    const barisKunciBerubah = new Map<string, Buffer | null>();
-    for (const [kunci, catatan] of draft.kunciBerubah) {
-      barisKunciBerubah.set(kunci, catatan && barisJson(kunci, catatan));
+  /** How many keys `client` has stored (expired ones included until they are pruned). */
+  keyCount(client: string): number {
+    return this.keysPerClient.get(client) ?? 0;
+  }
+
+  /** Keys recorded before `time` (an ISO time), oldest first. */
+  *keysRecordedBefore(time: string): Generator<string> {
+    for (const [key, record] of this.records) {
+      if (record.waktu >= time) return;
+      yield key;
     }
-    const rendering = this.baris.render(barisBerubah);
-    const renderingKunci = this.barisKunci.render(barisKunciBerubah);
-    const lainnya = Object.entries(this.lainnya).map(
-      ([kunci, nilai]) => `  ${JSON.stringify(kunci)}: ${JSON.stringify(nilai)}\n`,
-    );
-    const isi = [
-      Buffer.from('{\n'),
-      ...bagianBerkas('nasabah', rendering.bagian, ','),
-      ...bagianBerkas('idempotensi', renderingKunci.bagian, lainnya.length > 0 ? ',' : ''),
-      Buffer.from(`${lainnya.join(',')}}\n`),
-    ];
+  }
+
+  private putNasabah(noRekening: string, nasabah: Nasabah): void {
+    this.rekening.set(noRekening, nasabah);
+    this.nikOwners.set(nasabah.nik, noRekening);
+    this.noHpOwners.set(nasabah.no_hp, noRekening);
+  }
+
+  /** Stores a record, or (null) forgets one, keeping the per-client counts. */
+  private putRecord(key: string, record: IdempotencyRecord | null): void {
+    const existed = this.records.has(key);
+    if (record === null) this.records.delete(key);
+    else this.records.set(key, record);
+    const change = (record === null ? 0 : 1) - (existed ? 1 : 0);
+    if (change === 0) return;
+    const client = clientOfStoredKey(key);
+    this.keysPerClient.set(client, this.keyCount(client) + change);
+  }
+
+  /** The whole file as it will be once the draft is applied, in a stable order, and the step that applies it. */
+  prepareWrite(draft: Draft = new Draft(this)): PendingWrite {
+    const changedLines = new Map<string, Buffer>();
+    for (const [noRekening, nasabah] of draft.changedNasabah)
+      changedLines.set(noRekening, encodeLine(noRekening, nasabah));
+    const changedRecordLines = new Map<string, Buffer | null>();
+    for (const [key, record] of draft.changedRecords)
+      changedRecordLines.set(key, record && encodeLine(key, record));
+    const rendering = this.rekeningLines.render(changedLines);
+    const recordRendering = this.recordLines.render(changedRecordLines);
     return {
-      isi,
-      terapkan: () => {
-        for (const [noRekening, nasabah] of draft.berubah) this.simpan(noRekening, nasabah);
-        for (const [kunci, catatan] of draft.kunciBerubah) this.simpanIdempotensi(kunci, catatan);
-        this.baris.adopt(barisBerubah, rendering);
-        this.barisKunci.adopt(barisKunciBerubah, renderingKunci);
+      chunks: encodeFile(rendering.lines, recordRendering.lines, this.otherFields),
+      apply: () => {
+        for (const [noRekening, nasabah] of draft.changedNasabah) this.putNasabah(noRekening, nasabah);
+        for (const [key, record] of draft.changedRecords) this.putRecord(key, record);
+        this.rekeningLines.adopt(changedLines, rendering);
+        this.recordLines.adopt(changedRecordLines, recordRendering);
       },
     };
   }
 }
 
 /**
- * The changes of one batch, kept apart from the ledger until they are on disk, so that readers never see a
- * saldo that a failed write would take back. A changed account is copied once per batch and then edited in
- * place, so a burst on one busy account costs one copy (and one serialisation), not one per request.
+ * The changes of one batch, kept apart from the ledger until they are on disk, so that readers never see a saldo
+ * that a failed write would take back. A changed account is copied once per batch and then edited in place, so a
+ * burst on one busy account costs one copy (and one encoding), not one per request. It is also the batch's view
+ * of the idempotency records, for the replay rule (domain/idempotency.ts).
  */
-export class Draft {
-  readonly berubah = new Map<string, Nasabah>();
-  /** Recorded idempotency keys, and (null) the expired ones to forget. */
-  readonly kunciBerubah = new Map<string, IdempotencyRecord | null>();
-  private readonly nikBaru = new Set<string>();
-  private readonly noHpBaru = new Set<string>();
+export class Draft implements IdempotencyRecords {
+  readonly changedNasabah = new Map<string, Nasabah>();
+  /** Recorded idempotency records, and (null) the expired ones to forget. */
+  readonly changedRecords = new Map<string, IdempotencyRecord | null>();
+  private readonly newNiks = new Set<string>();
+  private readonly newNoHps = new Set<string>();
   private readonly keyCountChanges = new Map<string, number>();
 
-  constructor(private readonly buku: Ledger) {}
+  constructor(private readonly ledger: Ledger) {}
 
-  get adaPerubahan(): boolean {
-    return this.berubah.size > 0 || this.kunciBerubah.size > 0;
+  get hasChanges(): boolean {
+    return this.changedNasabah.size > 0 || this.changedRecords.size > 0;
   }
 
-  cariIdempotensi(kunci: string): IdempotencyRecord | undefined {
-    return this.kunciBerubah.has(kunci)
-      ? (this.kunciBerubah.get(kunci) ?? undefined)
-      : this.buku.cariIdempotensi(kunci);
+  find(key: string): IdempotencyRecord | undefined {
+    return this.changedRecords.has(key)
+      ? (this.changedRecords.get(key) ?? undefined)
+      : this.ledger.findRecord(key);
   }
 
-  catatIdempotensi(kunci: string, catatan: IdempotencyRecord): void {
-    if (this.cariIdempotensi(kunci) === undefined) this.countKeyChange(kunci, 1);
-    this.kunciBerubah.set(kunci, catatan);
-  }
-
-  /** Forgets the keys recorded before `batas`, so the file does not grow without end. */
-  lupakanKunciSebelum(batas: string): void {
-    for (const kunci of this.buku.kunciSebelum(batas)) {
-      if (this.kunciBerubah.has(kunci)) continue;
-      this.kunciBerubah.set(kunci, null);
-      this.countKeyChange(kunci, -1);
-    }
+  save(key: string, record: IdempotencyRecord): void {
+    if (this.find(key) === undefined) this.countKeyChange(key, 1);
+    this.changedRecords.set(key, record);
   }
 
   /** How many keys `client` will have stored once this draft is written. */
-  idempotencyKeyCount(client: string): number {
-    return this.buku.idempotencyKeyCount(client) + (this.keyCountChanges.get(client) ?? 0);
+  keyCount(client: string): number {
+    return this.ledger.keyCount(client) + (this.keyCountChanges.get(client) ?? 0);
   }
 
-  private countKeyChange(kunci: string, change: number): void {
-    const client = clientOfStoredKey(kunci);
+  /** Forgets the records made before `time`, so the file does not grow without end. */
+  forgetRecordsBefore(time: string): void {
+    for (const key of this.ledger.keysRecordedBefore(time)) {
+      if (this.changedRecords.has(key)) continue;
+      this.changedRecords.set(key, null);
+      this.countKeyChange(key, -1);
+    }
+  }
+
+  private countKeyChange(key: string, change: number): void {
+    const client = clientOfStoredKey(key);
     this.keyCountChanges.set(client, (this.keyCountChanges.get(client) ?? 0) + change);
   }
 
-  cari(noRekening: string): Readonly<Nasabah> | undefined {
-    return this.berubah.get(noRekening) ?? this.buku.cari(noRekening);
+  nasabah(noRekening: string): Readonly<Nasabah> | undefined {
+    return this.changedNasabah.get(noRekening) ?? this.ledger.nasabah(noRekening);
   }
 
   nikTerdaftar(nik: string): boolean {
-    return this.nikBaru.has(nik) || this.buku.nikTerdaftar(nik);
+    return this.newNiks.has(nik) || this.ledger.nikTerdaftar(nik);
   }
 
   noHpTerdaftar(noHp: string): boolean {
-    return this.noHpBaru.has(noHp) || this.buku.noHpTerdaftar(noHp);
+    return this.newNoHps.has(noHp) || this.ledger.noHpTerdaftar(noHp);
   }
 
-  tambahNasabah(noRekening: string, nasabah: Nasabah): void {
-    this.berubah.set(noRekening, nasabah);
-    this.nikBaru.add(nasabah.nik);
-    this.noHpBaru.add(nasabah.no_hp);
+  daftar(noRekening: string, nasabah: Nasabah): void {
+    this.changedNasabah.set(noRekening, nasabah);
+    this.newNiks.add(nasabah.nik);
+    this.newNoHps.add(nasabah.no_hp);
   }
 
   /** Appends a mutasi the caller has already checked, with the saldo it leads to. */
   catatMutasi(noRekening: string, mutasi: Mutasi, saldo: number): void {
-    let salinan = this.berubah.get(noRekening);
-    if (salinan === undefined) {
-      const asli = this.buku.cari(noRekening);
-      if (asli === undefined) throw new Error(`rekening ${noRekening} tidak ada di buku`);
-      salinan = { ...asli, mutasi: [...asli.mutasi] };
-      this.berubah.set(noRekening, salinan);
+    let copy = this.changedNasabah.get(noRekening);
+    if (copy === undefined) {
+      const original = this.ledger.nasabah(noRekening);
+      if (original === undefined) throw new Error(`rekening ${noRekening} is not in the ledger`);
+      copy = { ...original, mutasi: [...original.mutasi] };
+      this.changedNasabah.set(noRekening, copy);
     }
-    salinan.mutasi.push(mutasi);
-    salinan.saldo = saldo;
+    copy.mutasi.push(mutasi);
+    copy.saldo = saldo;
   }
 }

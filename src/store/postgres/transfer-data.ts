@@ -1,16 +1,16 @@
 // Moving a ledger between the JSON file and PostgreSQL, in the issue-2 file format, all or nothing.
 import pg from 'pg';
-import { Ledger } from '../json-file/ledger';
+import { parseDataFile, type DataFile } from '../json-file';
 import { runMigrations } from './migrate';
 import { withTransaction } from './transaction';
 
 /**
- * Copies a checked ledger (Ledger.parse has enforced every file rule) into the database in one transaction:
+ * Copies a checked ledger (parseDataFile has enforced every file rule) into the database in one transaction:
  * any conflict with rows already there rolls the whole import back.
  */
 export async function importIntoPostgres(
   databaseUrl: string,
-  ledger: Ledger,
+  dataFile: DataFile,
 ): Promise<{ nasabah: number; mutasi: number }> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
   try {
@@ -19,7 +19,7 @@ export async function importIntoPostgres(
     return await withTransaction(pool, async (client) => {
       let nasabah = 0;
       let mutasi = 0;
-      for (const [noRekening, data] of ledger.nasabahEntries()) {
+      for (const [noRekening, data] of dataFile.nasabah) {
         await client.query(
           'INSERT INTO nasabah (no_rekening, nama, nik, no_hp, saldo) VALUES ($1, $2, $3, $4, $5)',
           [noRekening, data.nama, data.nik, data.no_hp, data.saldo],
@@ -33,7 +33,7 @@ export async function importIntoPostgres(
         nasabah += 1;
         mutasi += data.mutasi.length;
       }
-      for (const [idempotencyKey, record] of ledger.idempotencyRecords()) {
+      for (const [idempotencyKey, record] of dataFile.idempotensi) {
         await client.query('INSERT INTO idempotensi (kunci, sidik, waktu, hasil) VALUES ($1, $2, $3, $4)', [
           idempotencyKey,
           record.sidik,
@@ -49,7 +49,7 @@ export async function importIntoPostgres(
 }
 
 /** Reads the whole database into a ledger, checked by the same rules as a file that is loaded. */
-export async function exportFromPostgres(databaseUrl: string): Promise<Ledger> {
+export async function exportFromPostgres(databaseUrl: string): Promise<DataFile> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
   try {
     // REPEATABLE READ: accounts, their mutasi and the keys come from one consistent snapshot.
@@ -94,7 +94,7 @@ export async function exportFromPostgres(databaseUrl: string): Promise<Ledger> {
         nominal: Number(m.nominal),
       });
     }
-    return Ledger.parse(JSON.stringify(file));
+    return parseDataFile(JSON.stringify(file));
   } finally {
     await pool.end();
   }

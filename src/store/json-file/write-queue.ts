@@ -1,0 +1,84 @@
+// Group commit for the JSON store: changes queue while a batch is being written, and the next batch takes all of
+// them once it holds the file lock, so one fsync serves many requests. One batch is written at a time.
+//
+// Unlike the PostgreSQL coalescer (../batcher.ts), a batch is taken only once the lock is held, not when it is
+// sent: everything that queued while another process held the file joins it.
+import { QueueFull, StorageUnavailable } from '../../domain/errors';
+import type { Draft } from './ledger';
+
+/** A change waiting for the disk: how it edits a draft, and how its request is answered. */
+export interface QueuedChange {
+  apply: (draft: Draft) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Writes one batch. `takeBatch` hands over every change queued so far; call it once the file lock is held. Each
+ * change must be answered (resolve or reject) before the returned promise settles.
+ */
+export type WriteBatch = (takeBatch: () => QueuedChange[]) => Promise<void>;
+
+export interface WriteQueue {
+  /** Queues a change; refused with QueueFull beyond the bound, and with StorageUnavailable once closing. */
+  enqueue<T>(apply: (draft: Draft) => T): Promise<T>;
+  /** Refuses what comes after, and resolves once everything accepted is answered. */
+  close(): Promise<void>;
+}
+
+export function createWriteQueue(writeBatch: WriteBatch, maxQueuedChanges: number): WriteQueue {
+  const queue: QueuedChange[] = [];
+  /** Changes in the batch being written: they count against the bound until answered. */
+  let inBatch = 0;
+  let writing: Promise<void> | null = null;
+  let isClosed = false;
+
+  function takeBatch(): QueuedChange[] {
+    const batch = queue.splice(0);
+    inBatch = batch.length;
+    return batch;
+  }
+
+  async function drain(): Promise<void> {
+    while (queue.length > 0) {
+      await writeBatch(takeBatch);
+      inBatch = 0;
+    }
+  }
+
+  return {
+    enqueue<T>(apply: (draft: Draft) => T): Promise<T> {
+      if (isClosed)
+        return Promise.reject(new StorageUnavailable('server sedang berhenti; ulangi sebentar lagi'));
+      // Refused before it queues, so memory stays bounded however fast requests come.
+      if (queue.length + inBatch >= maxQueuedChanges) return Promise.reject(new QueueFull());
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ apply, resolve: resolve as (value: unknown) => void, reject });
+        writing ??= drain().finally(() => (writing = null));
+      });
+    },
+    async close() {
+      isClosed = true;
+      await writing;
+    },
+  };
+}
+
+/**
+ * Applies each change to the draft and returns how to answer it once the batch is durable. A rule a change breaks
+ * fails that request alone; every change checks before it touches the draft.
+ */
+export function applyEach(batch: readonly QueuedChange[], draft: Draft): (() => void)[] {
+  return batch.map((change) => {
+    try {
+      const value = change.apply(draft);
+      return () => change.resolve(value);
+    } catch (error) {
+      return () => change.reject(error);
+    }
+  });
+}
+
+export function rejectEach(batch: readonly QueuedChange[], error: unknown): void {
+  for (const change of batch) change.reject(error);
+}
