@@ -1,6 +1,6 @@
 // Load generation: one route at a time with autocannon, bounded by connections and seconds, on 127.0.0.1.
 import autocannon from 'autocannon';
-import { noRekeningKe } from './seed';
+import { seededNoRekening } from './seed';
 import { AUTHORIZATION } from './servers';
 
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -23,7 +23,7 @@ export async function load(
   seconds: number,
   connections = CONNECTIONS,
 ): Promise<autocannon.Result> {
-  const pick = () => noRekeningKe(Math.floor(Math.random() * accounts));
+  const pick = () => seededNoRekening(Math.floor(Math.random() * accounts));
   const body = () => JSON.stringify({ no_rekening: pick(), nominal: 1_000 });
   const requests: Record<Route, autocannon.Request> = {
     'GET /saldo': {
