@@ -99,8 +99,8 @@ export class ConfigInvalid extends Error {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const hasil = Config.safeParse(env);
-  if (hasil.success) return hasil.data;
-  const masalah = hasil.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-  throw new ConfigInvalid(`konfigurasi tidak valid: ${masalah.join('; ')}`);
+  const result = Config.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  throw new ConfigInvalid(`konfigurasi tidak valid: ${problems.join('; ')}`);
 }

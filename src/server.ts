@@ -55,9 +55,9 @@ async function main(): Promise<void> {
   server.listen(config.PORT, config.HOST);
   server.once('listening', () => {
     const { address, port } = server.address() as AddressInfo;
-    const penyimpanan = config.STORE === 'json' ? config.DATA_FILE : 'postgres';
+    const storeName = config.STORE === 'json' ? config.DATA_FILE : 'postgres';
     const clients = access.mode === 'apiKeys' ? access.apiKeys.map((apiKey) => apiKey.name) : 'open mode';
-    logger.info({ address, port, store: penyimpanan, clients }, 'Tabungan API siap');
+    logger.info({ address, port, store: storeName, clients }, 'Tabungan API siap');
   });
   server.once('error', (error) => {
     logger.fatal({ err: error }, 'server tidak dapat mendengarkan');
@@ -65,15 +65,15 @@ async function main(): Promise<void> {
     void store.close();
   });
 
-  let berhenti = false;
+  let isStopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
-    if (berhenti) return;
-    berhenti = true;
-    logger.info({ signal }, 'berhenti: menyelesaikan penulisan yang sedang berjalan');
+    if (isStopping) return;
+    isStopping = true;
+    logger.info({ signal }, 'isStopping: menyelesaikan penulisan yang sedang berjalan');
     // Stop accepting, let in-flight requests finish (their writes included), then release the file lock.
     server.close(() => {
       void store.close().then(() => {
-        logger.info('berhenti dengan bersih');
+        logger.info('isStopping dengan bersih');
         logger.flush();
       });
     });

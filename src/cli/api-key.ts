@@ -3,13 +3,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { exitWithUsage } from './command';
 
-const PEMAKAIAN = 'npm run api-key -- <nama> [--read]   (nama: huruf, angka, _ . -; paling panjang 64)';
+const USAGE = 'npm run api-key -- <nama> [--read]   (nama: huruf, angka, _ . -; paling panjang 64)';
 
 const args = process.argv.slice(2);
 const readOnly = args.includes('--read');
 const names = args.filter((arg) => arg !== '--read');
 const [name] = names;
-if (name === undefined || names.length > 1 || !/^[A-Za-z0-9_.-]{1,64}$/.test(name)) exitWithUsage(PEMAKAIAN);
+if (name === undefined || names.length > 1 || !/^[A-Za-z0-9_.-]{1,64}$/.test(name)) exitWithUsage(USAGE);
 
 // 32 bytes from the CSPRNG: 256 bits, 43 base64url characters.
 const token = randomBytes(32).toString('base64url');

@@ -8,23 +8,23 @@ export function databaseUrlFromEnv(): string {
   return DATABASE_URL;
 }
 
-/** For the commands that take one file: checks the arguments, then runs `kerja` on the file. */
-export function runFileCommand(pemakaian: string, kerja: (berkas: string) => Promise<string>): void {
-  const [berkas, ...lebih] = process.argv.slice(2);
-  if (berkas === undefined || lebih.length > 0) exitWithUsage(pemakaian);
-  report(kerja(berkas));
+/** For the commands that take one file: checks the arguments, then runs `work` on the file. */
+export function runFileCommand(usage: string, work: (file: string) => Promise<string>): void {
+  const [file, ...extra] = process.argv.slice(2);
+  if (file === undefined || extra.length > 0) exitWithUsage(usage);
+  report(work(file));
 }
 
-export function exitWithUsage(pemakaian: string): never {
-  console.error(`pemakaian: ${pemakaian}`);
+export function exitWithUsage(usage: string): never {
+  console.error(`usage: ${usage}`);
   process.exit(2);
 }
 
 /** Prints what the command did, or its error in one plain line with exit code 1. */
-export function report(kerja: Promise<string>): void {
-  kerja.then(
-    (pesan) => {
-      console.log(pesan);
+export function report(work: Promise<string>): void {
+  work.then(
+    (message) => {
+      console.log(message);
     },
     (error: unknown) => {
       // The operator's console may see a data-file error's detail (digits masked); clients never do.

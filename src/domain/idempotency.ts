@@ -7,8 +7,8 @@ import { DomainError, ErrorCode, IdempotencyKeyConflict, IdempotencyKeyLimit } f
 /** How long a key is remembered. Retries come within minutes; a day is the common promise (Stripe). */
 export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
 
-const aturanKunci = { error: 'Idempotency-Key harus 1 sampai 255 karakter ASCII yang terlihat' };
-export const IdempotencyKey = z.string(aturanKunci).regex(/^[\x21-\x7e]{1,255}$/, aturanKunci);
+const keyRule = { error: 'Idempotency-Key harus 1 sampai 255 karakter ASCII yang terlihat' };
+export const IdempotencyKey = z.string(keyRule).regex(/^[\x21-\x7e]{1,255}$/, keyRule);
 /** A key as stored: a client's key, prefixed with the client's name unless it is open mode's. */
 export const StoredIdempotencyKey = z.string().regex(/^(?:[A-Za-z0-9_.-]{1,64} )?[\x21-\x7e]{1,255}$/);
 

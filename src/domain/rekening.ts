@@ -4,7 +4,7 @@ import { SaldoMelebihiBatas, SaldoTidakCukup } from './errors';
 import type { Mutasi } from './schemas';
 
 /** Ten random decimal digits: 10^10 numbers, so a collision is rare and the store simply draws again. */
-export const buatNoRekening: () => string = customAlphabet('0123456789', 10);
+export const newNoRekening: () => string = customAlphabet('0123456789', 10);
 
 /** The saldo after one mutasi, or the reason it may not happen. */
 export function saldoSetelah(saldo: number, mutasi: Pick<Mutasi, 'kode_transaksi' | 'nominal'>): number {

@@ -30,8 +30,8 @@ export interface Caller {
  * A retry is the same client asking for the same operation with the same validated data; the key alone does not
  * make it one, and another client's equal key is another request.
  */
-function idempotensi(
-  operasi: string,
+function idempotencyOf(
+  operation: string,
   data: unknown,
   { client, idempotencyKey }: Caller,
 ): Idempotency | undefined {
@@ -39,19 +39,19 @@ function idempotensi(
   return {
     client,
     key: scopedIdempotencyKey(client, idempotencyKey),
-    fingerprint: fingerprintOf(operasi, data),
+    fingerprint: fingerprintOf(operation, data),
   };
 }
 
 export function createTabungan({ store, clock }: TabunganDeps) {
   function catat(kode_transaksi: KodeTransaksi, gerak: GerakDanaRequest, caller: Caller) {
     const mutasi = { waktu: clock().toISOString(), kode_transaksi, nominal: gerak.nominal };
-    return store.catatMutasi(gerak.no_rekening, mutasi, idempotensi(kode_transaksi, gerak, caller));
+    return store.catatMutasi(gerak.no_rekening, mutasi, idempotencyOf(kode_transaksi, gerak, caller));
   }
 
   return {
     async daftar(nasabahBaru: DaftarRequest, caller: Caller): Promise<DaftarResponse> {
-      return { no_rekening: await store.daftar(nasabahBaru, idempotensi('daftar', nasabahBaru, caller)) };
+      return { no_rekening: await store.daftar(nasabahBaru, idempotencyOf('daftar', nasabahBaru, caller)) };
     },
 
     async tabung(setoran: GerakDanaRequest, caller: Caller): Promise<SaldoResponse> {

@@ -19,48 +19,50 @@ const HealthResponse = z
   .object({ status: z.literal('ok').meta({ description: 'Berkas data terbaca dan layanan siap.' }) })
   .meta({ id: 'HealthResponse' });
 
-function jsonBody(schema: z.ZodType, description: string): ResponseConfig {
+function jsonResponse(schema: z.ZodType, description: string): ResponseConfig {
   return { description, content: { 'application/json': { schema } } };
 }
 
-const galat = (description: string) => jsonBody(RemarkResponse, description);
+const errorResponse = (description: string) => jsonResponse(RemarkResponse, description);
 
 const RETRY_AFTER = {
   'Retry-After': { description: 'Detik sebelum boleh mencoba lagi.', schema: { type: 'integer' as const } },
 };
 
 /** Every answer a client may meet besides the success one; the remark says which rule it broke. */
-const GALAT_UMUM = {
+const COMMON_ERRORS = {
   401: {
-    ...galat(
+    ...errorResponse(
       'Tanpa Authorization: Bearer <token>, atau token tidak dikenali (hanya bila server memakai API_KEYS).',
     ),
     headers: {
       'WWW-Authenticate': { description: 'Bearer realm="tabungan"', schema: { type: 'string' as const } },
     },
   },
-  403: galat(
+  403: errorResponse(
     'Tanpa API_KEYS: Host bukan localhost, 127.0.0.1 atau [::1]. Dengan API_KEYS: kunci hanya-baca pada POST.',
   ),
-  404: galat('Endpoint tidak ada.'),
+  404: errorResponse('Endpoint tidak ada.'),
   429: {
-    ...galat('Terlalu banyak permintaan gagal dari klien ini dalam satu menit; ulangi setelah Retry-After.'),
+    ...errorResponse(
+      'Terlalu banyak permintaan gagal dari klien ini dalam satu menit; ulangi setelah Retry-After.',
+    ),
     headers: RETRY_AFTER,
   },
-  500: galat('Kesalahan tak terduga; rinciannya hanya ada di log server.'),
+  500: errorResponse('Kesalahan tak terduga; rinciannya hanya ada di log server.'),
   503: {
-    ...galat(
+    ...errorResponse(
       'Penyimpanan sedang tidak dapat dipakai, atau antrean perubahan penuh; tidak ada yang berubah, ulangi nanti.',
     ),
     headers: RETRY_AFTER,
   },
 };
-const GALAT_POST = {
-  ...GALAT_UMUM,
-  409: galat('Idempotency-Key sudah dipakai untuk permintaan berbeda.'),
-  413: galat('Body lebih dari 100 kB.'),
-  415: galat('Content-Type bukan application/json.'),
-  429: galat(
+const POST_ERRORS = {
+  ...COMMON_ERRORS,
+  409: errorResponse('Idempotency-Key sudah dipakai untuk permintaan berbeda.'),
+  413: errorResponse('Body lebih dari 100 kB.'),
+  415: errorResponse('Content-Type bukan application/json.'),
+  429: errorResponse(
     'Terlalu banyak permintaan gagal dari klien ini (lihat Retry-After), atau klien ini sudah menyimpan batas ' +
       'Idempotency-Key dalam 24 jam (IDEMPOTENCY_KEYS_PER_CLIENT).',
   ),
@@ -97,12 +99,12 @@ export function createOpenApiDocument() {
     security: BEARER,
     request: { body: body(DaftarRequest), headers: IdempotencyHeaders },
     responses: {
-      200: jsonBody(DaftarResponse, 'Nasabah terdaftar; no_rekening sudah tersimpan di disk.'),
-      400: galat('Field tidak valid, atau nik / no_hp sudah terdaftar.'),
-      ...GALAT_POST,
+      200: jsonResponse(DaftarResponse, 'Nasabah terdaftar; no_rekening sudah tersimpan di disk.'),
+      400: errorResponse('Field tidak valid, atau nik / no_hp sudah terdaftar.'),
+      ...POST_ERRORS,
     },
   });
-  for (const [path, summary, berhasil, ditolak] of [
+  for (const [path, summary, success, refused] of [
     [
       '/tabung',
       'Tabung (setor) ke rekening',
@@ -122,7 +124,7 @@ export function createOpenApiDocument() {
       summary,
       security: BEARER,
       request: { body: body(GerakDanaRequest), headers: IdempotencyHeaders },
-      responses: { 200: jsonBody(SaldoResponse, berhasil), 400: galat(ditolak), ...GALAT_POST },
+      responses: { 200: jsonResponse(SaldoResponse, success), 400: errorResponse(refused), ...POST_ERRORS },
     });
   }
   registry.registerPath({
@@ -132,9 +134,9 @@ export function createOpenApiDocument() {
     security: BEARER,
     request: { params: NoRekeningParams },
     responses: {
-      200: jsonBody(SaldoResponse, 'Saldo saat ini.'),
-      400: galat('no_rekening tidak valid atau tidak dikenali.'),
-      ...GALAT_UMUM,
+      200: jsonResponse(SaldoResponse, 'Saldo saat ini.'),
+      400: errorResponse('no_rekening tidak valid atau tidak dikenali.'),
+      ...COMMON_ERRORS,
     },
   });
   registry.registerPath({
@@ -145,9 +147,9 @@ export function createOpenApiDocument() {
     description: 'Tanpa parameter query: seluruh riwayat, yang terlama lebih dulu.',
     request: { params: NoRekeningParams, query: MutasiQuery },
     responses: {
-      200: jsonBody(MutasiResponse, 'Riwayat mutasi, yang terlama lebih dulu.'),
-      400: galat('no_rekening atau parameter query tidak valid, atau no_rekening tidak dikenali.'),
-      ...GALAT_UMUM,
+      200: jsonResponse(MutasiResponse, 'Riwayat mutasi, yang terlama lebih dulu.'),
+      400: errorResponse('no_rekening atau parameter query tidak valid, atau no_rekening tidak dikenali.'),
+      ...COMMON_ERRORS,
     },
   });
   registry.registerPath({
@@ -157,9 +159,9 @@ export function createOpenApiDocument() {
     description: 'Tanpa token, untuk load balancer dan pemantau.',
     security: [],
     responses: {
-      200: jsonBody(HealthResponse, 'Layanan siap dan berkas data terbaca.'),
-      503: galat('Berkas data tidak terbaca (misalnya rusak karena diedit tangan).'),
-      500: GALAT_UMUM[500],
+      200: jsonResponse(HealthResponse, 'Layanan siap dan berkas data terbaca.'),
+      503: errorResponse('Berkas data tidak terbaca (misalnya rusak karena diedit tangan).'),
+      500: COMMON_ERRORS[500],
     },
   });
 
@@ -177,11 +179,11 @@ export function createOpenApiDocument() {
 
 /** GET /openapi.json and the Swagger UI at /docs, built once: the document never changes while running. */
 export function createDocsRouter(): Router {
-  const dokumen = createOpenApiDocument();
+  const document = createOpenApiDocument();
   const router = Router();
   router.get('/openapi.json', (_req, res) => {
-    res.json(dokumen);
+    res.json(document);
   });
-  router.use('/docs', swaggerUi.serve, swaggerUi.setup(dokumen, { customSiteTitle: 'Tabungan API' }));
+  router.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'Tabungan API' }));
   return router;
 }

@@ -11,9 +11,9 @@ const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
 export function createRequestLogger(logger: Logger): RequestHandler {
   return (req, res, next) => {
-    const mulai = performance.now();
-    const diberikan = req.get('X-Request-Id');
-    const requestId = diberikan !== undefined && REQUEST_ID.test(diberikan) ? diberikan : randomUUID();
+    const startedAt = performance.now();
+    const given = req.get('X-Request-Id');
+    const requestId = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
     res.setHeader('X-Request-Id', requestId);
     res.once('finish', () => {
       const level = res.statusCode >= 500 ? 'error' : 'info';
@@ -27,7 +27,7 @@ export function createRequestLogger(logger: Logger): RequestHandler {
           // The path only: a query string is the client's, and need not be kept.
           path: req.path,
           status: res.statusCode,
-          duration_ms: Math.round((performance.now() - mulai) * 100) / 100,
+          duration_ms: Math.round((performance.now() - startedAt) * 100) / 100,
         },
         'permintaan selesai',
       );

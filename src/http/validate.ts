@@ -3,8 +3,8 @@ import type { z } from 'zod';
 import { InvalidRequest } from '../domain/errors';
 
 export function validate<Schema extends z.ZodType>(schema: Schema, input: unknown): z.output<Schema> {
-  const hasil = schema.safeParse(input);
-  if (hasil.success) return hasil.data;
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
   // The first issue is the one to fix first; listing every issue would bury it.
-  throw new InvalidRequest(hasil.error.issues[0]?.message ?? 'data tidak valid');
+  throw new InvalidRequest(result.error.issues[0]?.message ?? 'data tidak valid');
 }

@@ -3,55 +3,55 @@
 // so nothing waits for a batch to fill.
 
 /** The most calls in one batch, so that one statement's arrays stay small. */
-const UKURAN_MAKS = 500;
+const MAX_BATCH_SIZE = 500;
 
-interface Menunggu<T, R> {
-  masukan: T;
-  selesai: (hasil: R) => void;
-  gagal: (error: unknown) => void;
+interface Waiting<T, R> {
+  input: T;
+  resolve: (results: R) => void;
+  reject: (error: unknown) => void;
 }
 
 /**
- * `kirim` answers a batch with one result per call, in the order given: a value, or the Error for that call
- * alone. If `kirim` itself rejects, every call in the batch rejects with that error.
+ * `send` answers a batch with one result per call, in the order given: a value, or the Error for that call
+ * alone. If `send` itself rejects, every call in the batch rejects with that error.
  */
 export function createBatcher<T, R>(
-  kirim: (batch: readonly T[]) => Promise<readonly (R | Error)[]>,
-): (masukan: T) => Promise<R> {
-  const antrean: Menunggu<T, R>[] = [];
+  send: (batch: readonly T[]) => Promise<readonly (R | Error)[]>,
+): (input: T) => Promise<R> {
+  const queue: Waiting<T, R>[] = [];
   // One batch in flight, so batches are as large as the load makes them. Allowing 2 or 4 for writes made them
   // smaller and the database busier with commits (100,000 accounts, 2 processes: 3,100-3,450 req/s with one
   // in flight, 2,850-2,970 with two, 2,530 with four).
-  let sibuk = false;
+  let isBusy = false;
 
-  async function kirimBatch(batch: Menunggu<T, R>[]): Promise<void> {
-    let hasil: readonly (R | Error)[];
+  async function sendBatch(batch: Waiting<T, R>[]): Promise<void> {
+    let results: readonly (R | Error)[];
     try {
-      hasil = await kirim(batch.map((m) => m.masukan));
+      results = await send(batch.map((m) => m.input));
     } catch (error) {
-      for (const m of batch) m.gagal(error);
+      for (const m of batch) m.reject(error);
       return;
     }
     batch.forEach((m, i) => {
-      const satu = hasil[i];
-      if (satu === undefined) m.gagal(new Error('a batch answered fewer calls than it was sent'));
-      else if (satu instanceof Error) m.gagal(satu);
-      else m.selesai(satu);
+      const result = results[i];
+      if (result === undefined) m.reject(new Error('a batch answered fewer calls than it was sent'));
+      else if (result instanceof Error) m.reject(result);
+      else m.resolve(result);
     });
   }
 
-  function kirimBerikutnya(): void {
-    if (sibuk || antrean.length === 0) return;
-    sibuk = true;
-    void kirimBatch(antrean.splice(0, UKURAN_MAKS)).finally(() => {
-      sibuk = false;
-      kirimBerikutnya();
+  function sendNext(): void {
+    if (isBusy || queue.length === 0) return;
+    isBusy = true;
+    void sendBatch(queue.splice(0, MAX_BATCH_SIZE)).finally(() => {
+      isBusy = false;
+      sendNext();
     });
   }
 
-  return (masukan) =>
-    new Promise((selesai, gagal) => {
-      antrean.push({ masukan, selesai, gagal });
-      kirimBerikutnya();
+  return (input) =>
+    new Promise((resolve, reject) => {
+      queue.push({ input, resolve, reject });
+      sendNext();
     });
 }

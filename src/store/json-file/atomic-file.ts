@@ -31,50 +31,50 @@ export function fileVersionOf(stat: { ino: number; size: number; mtimeMs: number
 }
 
 /** `<file>.<pid>.<random>.tmp`: a crash leftover names the process that wrote it. */
-function namaTemp(file: string): string {
+function tempFileName(file: string): string {
   return `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
 }
 
-/** The pid of the process that wrote temp file `nama` (a name in `file`'s directory), or null if it is none. */
-export function tempFileOwner(file: string, nama: string): number | null {
-  const awalan = `${path.basename(file)}.`;
-  if (!nama.startsWith(awalan)) return null;
-  const pid = /^(\d+)\.[0-9a-f]+\.tmp$/.exec(nama.slice(awalan.length))?.[1];
+/** The pid of the process that wrote temp file `name` (a name in `file`'s directory), or null if it is none. */
+export function tempFileOwner(file: string, name: string): number | null {
+  const prefix = `${path.basename(file)}.`;
+  if (!name.startsWith(prefix)) return null;
+  const pid = /^(\d+)\.[0-9a-f]+\.tmp$/.exec(name.slice(prefix.length))?.[1];
   return pid === undefined ? null : Number(pid);
 }
 
 /**
- * Writes the pieces of `isi`, in order, to a temp file beside `file`, fsyncs it, renames it over `file`, then fsyncs the directory so
- * the rename itself survives a power cut. `sebelumGanti` may throw to abandon the write at the last moment
+ * Writes the pieces of `chunks`, in order, to a temp file beside `file`, fsyncs it, renames it over `file`, then fsyncs the directory so
+ * the rename itself survives a power cut. `beforeRename` may throw to abandon the write at the last moment
  * (the old file then stays). Once the rename is done it never throws for a platform that cannot fsync a
  * directory: the new file is in place, and a failure would tell the caller nothing changed. Returns the
  * identity of the new file.
  */
 export async function writeAtomic(
   file: string,
-  isi: readonly Buffer[],
-  sebelumGanti?: () => void,
+  chunks: readonly Buffer[],
+  beforeRename?: () => void,
   fileSystem: FileSystem = nodeFileSystem,
 ): Promise<FileVersion> {
-  const temp = namaTemp(file);
-  let identitas: FileVersion;
+  const temp = tempFileName(file);
+  let version: FileVersion;
   try {
     const handle = await open(temp, 'wx', 0o600);
     try {
-      await tulisSemua(handle, isi);
+      await writeAll(handle, chunks);
       await handle.sync();
-      identitas = fileVersionOf(await handle.stat());
+      version = fileVersionOf(await handle.stat());
     } finally {
       await handle.close();
     }
-    sebelumGanti?.();
+    beforeRename?.();
     await renameWithRetry(fileSystem, temp, file);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     throw error;
   }
   await fsyncDirectory(fileSystem, path.dirname(file));
-  return identitas;
+  return version;
 }
 
 /** How long a rename that Windows refuses for a moment is retried before the write gives up. */
@@ -105,20 +105,20 @@ async function renameWithRetry(fileSystem: FileSystem, from: string, to: string)
 }
 
 /** writev may stop short (a signal, a huge file); go on from where it stopped until every byte is out. */
-async function tulisSemua(handle: FileHandle, isi: readonly Buffer[]): Promise<void> {
-  let sisa = isi.filter((bagian) => bagian.length > 0);
-  while (sisa.length > 0) {
-    const { bytesWritten } = await handle.writev(sisa);
-    sisa = setelah(sisa, bytesWritten);
+async function writeAll(handle: FileHandle, chunks: readonly Buffer[]): Promise<void> {
+  let remaining = chunks.filter((chunk) => chunk.length > 0);
+  while (remaining.length > 0) {
+    const { bytesWritten } = await handle.writev(remaining);
+    remaining = chunksAfter(remaining, bytesWritten);
   }
 }
 
-/** The pieces still to write once the first `terkirim` bytes are out. */
-function setelah(bagian: readonly Buffer[], terkirim: number): Buffer[] {
-  let sisaBytes = terkirim;
-  for (const [indeks, isi] of bagian.entries()) {
-    if (sisaBytes < isi.length) return [isi.subarray(sisaBytes), ...bagian.slice(indeks + 1)];
-    sisaBytes -= isi.length;
+/** The pieces still to write once the first `written` bytes are out. */
+function chunksAfter(chunk: readonly Buffer[], written: number): Buffer[] {
+  let remainingBytes = written;
+  for (const [index, chunks] of chunk.entries()) {
+    if (remainingBytes < chunks.length) return [chunks.subarray(remainingBytes), ...chunk.slice(index + 1)];
+    remainingBytes -= chunks.length;
   }
   return [];
 }

@@ -20,7 +20,7 @@ import {
   replayOrAdmit,
   type Idempotency,
 } from '../../domain/idempotency';
-import { buatNoRekening as randomNoRekening, saldoSetelah } from '../../domain/rekening';
+import { newNoRekening as randomNoRekening, saldoSetelah } from '../../domain/rekening';
 import type { DaftarRequest, Mutasi } from '../../domain/schemas';
 import type { Store } from '../../domain/store';
 import { errorCode } from '../error-code';
@@ -38,7 +38,7 @@ export interface JsonFileStoreOptions {
    * slowest write (see BENCHMARKS.md), and it bounds how long a crashed process's lock blocks a restart.
    */
   staleMs?: number;
-  buatNoRekening?: () => string;
+  newNoRekening?: () => string;
   /** Where lock trouble is reported; it can happen in a timer, where throwing would kill the process. */
   onLockCompromised?: (error: Error) => void;
   /** The time idempotency keys are stamped with, to know when they may be forgotten. */
@@ -69,7 +69,7 @@ export async function openJsonFileStore(
   const file = await resolveSymlink(dataFile);
   const clock = options.clock ?? (() => new Date());
   const keysPerClient = options.idempotencyKeysPerClient ?? IDEMPOTENCY_KEYS_PER_CLIENT;
-  const newNoRekening = options.buatNoRekening ?? randomNoRekening;
+  const newNoRekening = options.newNoRekening ?? randomNoRekening;
   const lock = createFileLock(file, {
     staleMs: options.staleMs ?? DEFAULT_STALE_MS,
     onCompromised: options.onLockCompromised,

@@ -17,7 +17,7 @@ import {
   replayOrAdmit,
   type Idempotency,
 } from '../../domain/idempotency';
-import { buatNoRekening as randomNoRekening } from '../../domain/rekening';
+import { newNoRekening as randomNoRekening } from '../../domain/rekening';
 import type { DaftarRequest, Mutasi } from '../../domain/schemas';
 import { errorCode } from '../error-code';
 import type { Store } from '../../domain/store';
@@ -28,7 +28,7 @@ import { runMigrations } from './migrate';
 import { withTransaction } from './transaction';
 
 export interface PostgresStoreOptions {
-  buatNoRekening?: () => string;
+  newNoRekening?: () => string;
   /** The time idempotency keys are stamped with. */
   clock?: () => Date;
   /** Connections per process; a batch or a registration holds one only for its own statement or transaction. */
@@ -55,7 +55,7 @@ export async function openPostgresStore(
   databaseUrl: string,
   options: PostgresStoreOptions = {},
 ): Promise<Store> {
-  const buatNoRekening = options.buatNoRekening ?? randomNoRekening;
+  const newNoRekening = options.newNoRekening ?? randomNoRekening;
   const clock = options.clock ?? (() => new Date());
   const maxQueuedChanges = options.maxQueuedChanges ?? MAX_QUEUED_CHANGES;
   const idempotencyKeysPerClient = options.idempotencyKeysPerClient ?? IDEMPOTENCY_KEYS_PER_CLIENT;
@@ -135,7 +135,7 @@ export async function openPostgresStore(
 
   async function insertNasabah(client: Client, data: DaftarRequest): Promise<string> {
     for (;;) {
-      const noRekening = buatNoRekening();
+      const noRekening = newNoRekening();
       await client.query('SAVEPOINT daftar');
       try {
         await client.query('INSERT INTO nasabah (no_rekening, nama, nik, no_hp) VALUES ($1, $2, $3, $4)', [
