@@ -3,8 +3,22 @@ import { once } from 'node:events';
 import net, { type AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import request from 'supertest';
-import { CONNECTION_LIMITS, MAX_PIPELINED_REQUESTS, createHttpServer } from '../src/http/limits';
+import {
+  CONNECTION_LIMITS,
+  MAX_PIPELINED_REQUESTS,
+  createHttpServer,
+  type ConnectionLimits,
+} from '../src/http/limits';
 import { daftarNasabah, makeTestApp, saldo, type TestApp } from './helpers';
+
+/** The documented limits, scaled down so that the tests wait a second, not half a minute. */
+const SHORT_LIMITS: ConnectionLimits = {
+  headersTimeoutMs: 500,
+  requestTimeoutMs: 1_000,
+  idleTimeoutMs: 1_500,
+  maxConnections: 8,
+  maxConnectionsPerAddress: 8,
+};
 
 let t: TestApp;
 let server: Server;
@@ -12,13 +26,7 @@ let port: number;
 
 beforeAll(async () => {
   t = await makeTestApp();
-  server = createHttpServer(t.app, {
-    headersTimeoutMs: 500,
-    requestTimeoutMs: 1_000,
-    idleTimeoutMs: 1_500,
-    maxConnections: 8,
-    maxConnectionsPerAddress: 8,
-  });
+  server = createHttpServer(t.app, SHORT_LIMITS);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   port = (server.address() as AddressInfo).port;
@@ -104,13 +112,7 @@ it('closes a connection whose client stopped reading its answers, after the idle
 });
 
 it('closes connections from one address beyond its share', async () => {
-  const perAddress = createHttpServer(t.app, {
-    headersTimeoutMs: 500,
-    requestTimeoutMs: 1_000,
-    idleTimeoutMs: 1_500,
-    maxConnections: 8,
-    maxConnectionsPerAddress: 3,
-  });
+  const perAddress = createHttpServer(t.app, { ...SHORT_LIMITS, maxConnectionsPerAddress: 3 });
   perAddress.listen(0, '127.0.0.1');
   await once(perAddress, 'listening');
   const ownPort = (perAddress.address() as AddressInfo).port;

@@ -2,25 +2,21 @@
 // or written by the version before idempotency keys were per client.
 import { lstat, mkdir, readFile, readdir, readlink, stat, symlink, writeFile, chmod } from 'node:fs/promises';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../src/app';
 import { openJsonFileStore } from '../src/store/json-file/json-file-store';
-import { daftarNasabah, makeTestApp, nasabahTersimpan, seedDataFile, tempDataFile } from './helpers';
+import {
+  capturingLogger,
+  daftarNasabah,
+  makeTestApp,
+  nasabahTersimpan,
+  seedDataFile,
+  tempDataFile,
+} from './helpers';
 
 describe('a hand-broken data file', () => {
   it('answers 503 with the rule but never the file content, and logs the detail with digits masked', async () => {
-    const lines: string[] = [];
-    const logger = pino(
-      { level: 'info' },
-      new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          lines.push(chunk.toString());
-          done();
-        },
-      }),
-    );
+    const { logger, lines } = capturingLogger();
     const dataFile = await tempDataFile();
     const store = await openJsonFileStore(dataFile);
     const app = createApp({ store, logger, failedRequestLimit: 0 });

@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import request from 'supertest';
 import type { Express } from 'express';
@@ -29,6 +30,18 @@ export async function tempDataFile(): Promise<string> {
 }
 
 export const silentLogger = pino({ level: 'silent' });
+
+/** A logger whose lines (JSON text) land in `lines`, for tests of what the log shows and hides. */
+export function capturingLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, sink), lines };
+}
 
 /**
  * The app's own defaults, except the failed-request limit: the suites that send hundreds of bad requests test

@@ -1,10 +1,8 @@
 // Who may call and how much one caller may cost, through the API, on the store TEST_STORE names.
 import { createHash } from 'node:crypto';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import request from 'supertest';
 import type { ApiKey } from '../../src/http/auth';
-import { dataNasabah, makeAnyStoreApp, type AnyStoreApp } from '../helpers';
+import { capturingLogger, dataNasabah, makeAnyStoreApp, type AnyStoreApp } from '../helpers';
 
 const TOKEN_KASIR = 'token-kasir-0123456789abcdefghijklmnopqrstuv';
 const TOKEN_MITRA = 'token-mitra-0123456789abcdefghijklmnopqrstuv';
@@ -46,17 +44,8 @@ async function saldoDari(t: AnyStoreApp, noRekening: string): Promise<number> {
 describe('with API_KEYS', () => {
   let t: AnyStoreApp;
   let noRekening: string;
-  const logLines: string[] = [];
+  const { logger, lines: logLines } = capturingLogger();
   beforeAll(async () => {
-    const logger = pino(
-      { level: 'info' },
-      new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          logLines.push(chunk.toString());
-          done();
-        },
-      }),
-    );
     t = await makeAnyStoreApp({ access: { mode: 'apiKeys', apiKeys: API_KEYS }, logger });
     noRekening = await rekeningDengan(t, 10_000);
   });
