@@ -110,3 +110,10 @@ export class QueueFull extends DomainError {
     super('QUEUE_FULL', 'server sedang penuh; tidak ada yang berubah, ulangi sebentar lagi');
   }
 }
+
+/** The store is closing (the server is stopping): nothing was changed, and another process may take the retry. */
+export class StoreClosing extends StorageUnavailable {
+  constructor() {
+    super('server sedang berhenti; ulangi sebentar lagi');
+  }
+}

@@ -3,7 +3,7 @@
 //
 // Unlike the PostgreSQL coalescer (../batcher.ts), a batch is taken only once the lock is held, not when it is
 // sent: everything that queued while another process held the file joins it.
-import { QueueFull, StorageUnavailable } from '../../domain/errors';
+import { QueueFull, StoreClosing } from '../../domain/errors';
 import type { Draft } from './ledger';
 
 /** A change waiting for the disk: how it edits a draft, and how its request is answered. */
@@ -49,7 +49,7 @@ export function createWriteQueue(writeBatch: WriteBatch, maxQueuedChanges: numbe
   return {
     enqueue<T>(apply: (draft: Draft) => T): Promise<T> {
       if (isClosed)
-        return Promise.reject(new StorageUnavailable('server sedang berhenti; ulangi sebentar lagi'));
+        return Promise.reject(new StoreClosing());
       // Refused before it queues, so memory stays bounded however fast requests come.
       if (queue.length + inBatch >= maxQueuedChanges) return Promise.reject(new QueueFull());
       return new Promise<T>((resolve, reject) => {

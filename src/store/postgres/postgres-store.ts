@@ -6,8 +6,9 @@ import {
   DomainError,
   NikSudahTerdaftar,
   NoHpSudahTerdaftar,
-  StorageUnavailable,
   QueueFull,
+  StorageUnavailable,
+  StoreClosing,
 } from '../../domain/errors';
 import {
   IDEMPOTENCY_KEYS_PER_CLIENT,
@@ -75,7 +76,7 @@ export async function openPostgresStore(
   /** A change: refused once closing, and tracked so close() can wait for it. */
   function track<T>(change: () => Promise<T>): Promise<T> {
     if (isClosed)
-      return Promise.reject(new StorageUnavailable('server sedang berhenti; ulangi sebentar lagi'));
+      return Promise.reject(new StoreClosing());
     // Refused before it waits for a connection or a batch, so memory stays bounded however fast requests come.
     if (inFlight.size >= maxQueuedChanges) return Promise.reject(new QueueFull());
     const running = change();
