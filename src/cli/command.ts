@@ -16,7 +16,7 @@ export function runFileCommand(usage: string, work: (file: string) => Promise<st
 }
 
 export function exitWithUsage(usage: string): never {
-  console.error(`usage: ${usage}`);
+  console.error(`pemakaian: ${usage}`);
   process.exit(2);
 }
 
