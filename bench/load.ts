@@ -6,10 +6,11 @@ import { AUTHORIZATION } from './servers';
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 export const CONNECTIONS = 64;
 
-export type Route = 'GET /saldo' | 'POST /tabung' | 'POST /tabung + key';
+export type Route = 'GET /saldo' | 'POST /tabung' | 'POST /tabung + key' | 'POST /transfer';
 /** The ceilings have no store, so a key means nothing to them. */
 export const CEILING_ROUTES: Route[] = ['GET /saldo', 'POST /tabung'];
-export const SERVER_ROUTES: Route[] = [...CEILING_ROUTES, 'POST /tabung + key'];
+/** Transfers go between random pairs of accounts; their ratio is to the ceilings' plain POST. */
+export const SERVER_ROUTES: Route[] = [...CEILING_ROUTES, 'POST /tabung + key', 'POST /transfer'];
 
 /** Unique Idempotency-Keys for this run: every keyed request is a first request, never a replay. */
 let keyCounter = 0;
@@ -25,6 +26,12 @@ export async function load(
 ): Promise<autocannon.Result> {
   const pick = () => seededNoRekening(Math.floor(Math.random() * accounts));
   const body = () => JSON.stringify({ no_rekening: pick(), nominal: 1_000 });
+  const transferBody = () => {
+    const asal = pick();
+    let tujuan = pick();
+    while (tujuan === asal) tujuan = pick();
+    return JSON.stringify({ no_rekening_asal: asal, no_rekening_tujuan: tujuan, nominal: 1 });
+  };
   const requests: Record<Route, autocannon.Request> = {
     'GET /saldo': {
       method: 'GET',
@@ -49,6 +56,12 @@ export async function load(
         },
         body: body(),
       }),
+    },
+    'POST /transfer': {
+      method: 'POST',
+      path: '/transfer',
+      headers: { 'content-type': 'application/json', authorization: AUTHORIZATION },
+      setupRequest: (req) => ({ ...req, body: transferBody() }),
     },
   };
   const request = requests[route];

@@ -7,6 +7,7 @@ export function failingStore(error: Error): Store {
   return {
     daftar: fail,
     catatMutasi: fail,
+    transfer: fail,
     saldo: fail,
     mutasi: fail,
     ping: fail,

@@ -17,6 +17,25 @@ export function saldoSetelah(saldo: number, mutasi: Pick<Mutasi, 'kode_transaksi
   return saldoBaru;
 }
 
+/**
+ * The two mutasi of a transfer, one per side, each naming the other account; with the saldo each side is left
+ * with, or the reason it may not happen (asal's saldo too low, tujuan's past the limit).
+ */
+export function mutasiTransfer(
+  asal: { noRekening: string; saldo: number },
+  tujuan: { noRekening: string; saldo: number },
+  { nominal, waktu }: { nominal: number; waktu: string },
+): { debit: Mutasi; saldoAsal: number; kredit: Mutasi; saldoTujuan: number } {
+  const debit: Mutasi = { waktu, kode_transaksi: 'D', nominal, no_rekening_lawan: tujuan.noRekening };
+  const kredit: Mutasi = { waktu, kode_transaksi: 'C', nominal, no_rekening_lawan: asal.noRekening };
+  return {
+    debit,
+    saldoAsal: saldoSetelah(asal.saldo, debit),
+    kredit,
+    saldoTujuan: saldoSetelah(tujuan.saldo, kredit),
+  };
+}
+
 /** ΣC − ΣD: what the saldo must be after this history. */
 export function saldoDariMutasi(mutasi: readonly Mutasi[]): number {
   return mutasi.reduce((saldo, m) => saldo + (m.kode_transaksi === 'C' ? m.nominal : -m.nominal), 0);

@@ -47,11 +47,18 @@ export const NoHpTersimpan = z
   .string()
   .regex(/^08[0-9]{8,11}$/, 'no_hp harus diawali 08 diikuti 8 sampai 11 digit');
 
-const aturanNoRekening = aturan('no_rekening', 'harus berupa teks 10 digit angka');
-export const NoRekening = z
-  .string(aturanNoRekening)
-  .regex(/^[0-9]{10}$/, aturanNoRekening)
-  .meta({ description: 'Nomor rekening: 10 digit angka yang diberikan saat daftar.', example: '1234567890' });
+/** A no_rekening field; the remark names the field, so a transfer's two numbers are told apart. */
+function noRekeningField(field: string) {
+  const aturanNoRekening = aturan(field, 'harus berupa teks 10 digit angka');
+  return z
+    .string(aturanNoRekening)
+    .regex(/^[0-9]{10}$/, aturanNoRekening)
+    .meta({
+      description: 'Nomor rekening: 10 digit angka yang diberikan saat daftar.',
+      example: '1234567890',
+    });
+}
+export const NoRekening = noRekeningField('no_rekening');
 
 const aturanNominal = aturan(
   'nominal',
@@ -80,6 +87,10 @@ export const Mutasi = z
     }),
     kode_transaksi: KodeTransaksi,
     nominal: Nominal,
+    no_rekening_lawan: NoRekening.optional().meta({
+      description: 'Hanya pada mutasi transfer: rekening lawan (tujuan pada D, asal pada C).',
+      example: '9876543210',
+    }),
   })
   .meta({ id: 'Mutasi', description: 'Satu transaksi pada rekening.' });
 
@@ -104,6 +115,23 @@ export const GerakDanaRequest = z.object({ no_rekening: NoRekening, nominal: Nom
   description: 'Rekening dan nominal untuk tabung atau tarik.',
   example: { no_rekening: '1234567890', nominal: 100000 },
 });
+export const TransferRequest = z
+  .object(
+    {
+      no_rekening_asal: noRekeningField('no_rekening_asal'),
+      no_rekening_tujuan: noRekeningField('no_rekening_tujuan'),
+      nominal: Nominal,
+    },
+    aturanBody,
+  )
+  .refine(({ no_rekening_asal, no_rekening_tujuan }) => no_rekening_asal !== no_rekening_tujuan, {
+    error: 'no_rekening_asal dan no_rekening_tujuan tidak boleh sama',
+  })
+  .meta({
+    id: 'TransferRequest',
+    description: 'Pindahkan nominal dari rekening asal ke rekening tujuan, sekaligus.',
+    example: { no_rekening_asal: '1234567890', no_rekening_tujuan: '9876543210', nominal: 50000 },
+  });
 export const NoRekeningParams = z.object({ no_rekening: NoRekening });
 
 /** A date (YYYY-MM-DD, a whole UTC day) or a date-time, as the epoch millisecond that starts or ends the range. */
@@ -166,6 +194,7 @@ export type Mutasi = z.infer<typeof Mutasi>;
 export type Nasabah = z.infer<typeof Nasabah>;
 export type DaftarRequest = z.infer<typeof DaftarRequest>;
 export type GerakDanaRequest = z.infer<typeof GerakDanaRequest>;
+export type TransferRequest = z.infer<typeof TransferRequest>;
 export type DaftarResponse = z.infer<typeof DaftarResponse>;
 export type SaldoResponse = z.infer<typeof SaldoResponse>;
 export type MutasiResponse = z.infer<typeof MutasiResponse>;

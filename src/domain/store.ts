@@ -2,6 +2,14 @@
 import type { Idempotency } from './idempotency';
 import type { DaftarRequest, Mutasi, NoRekening } from './schemas';
 
+/** A transfer as the store carries it out: the two accounts (never the same one), the amount and its time. */
+export interface Transfer {
+  noRekeningAsal: string;
+  noRekeningTujuan: string;
+  nominal: number;
+  waktu: string;
+}
+
 /**
  * Every change may carry an idempotency key. The first answer to a key (a value, or a 4xx domain error) is
  * stored in the same atomic step as the change; a later call with the key and the same `sidik` gets that
@@ -20,6 +28,13 @@ export interface Store {
    * @throws RekeningTidakDikenali, SaldoTidakCukup, SaldoMelebihiBatas; nothing changes then.
    */
   catatMutasi(noRekening: string, mutasi: Mutasi, idempotensi?: Idempotency): Promise<number>;
+
+  /**
+   * Moves `nominal` from asal to tujuan as one durable step: a D mutasi on asal and a C mutasi on tujuan, both at
+   * `waktu` and each naming the other as no_rekening_lawan. Returns asal's saldo afterwards.
+   * @throws RekeningTidakDikenali (asal checked first), SaldoTidakCukup, SaldoMelebihiBatas; nothing changes then.
+   */
+  transfer(transfer: Transfer, idempotency?: Idempotency): Promise<number>;
 
   /** The saldo as last made durable, or null for an unknown no_rekening. */
   saldo(noRekening: string): Promise<number | null>;

@@ -10,6 +10,7 @@ import type {
   MutasiQuery,
   MutasiResponse,
   SaldoResponse,
+  TransferRequest,
 } from './schemas';
 
 export interface TabunganDeps {
@@ -68,6 +69,14 @@ export function createTabungan({ store, clock }: TabunganDeps) {
       return { status: 'ok' };
     },
 
+    /** Both sides or neither: asal's saldo afterwards, as /tarik answers. */
+    async transfer(transfer: TransferRequest, caller: Caller): Promise<SaldoResponse> {
+      const { no_rekening_asal, no_rekening_tujuan, nominal } = transfer;
+      const waktu = clock().toISOString();
+      const move = { noRekeningAsal: no_rekening_asal, noRekeningTujuan: no_rekening_tujuan, nominal, waktu };
+      return { saldo: await store.transfer(move, idempotencyOf('transfer', transfer, caller)) };
+    },
+
     async saldo(noRekening: string): Promise<SaldoResponse> {
       const saldo = await store.saldo(noRekening);
       if (saldo === null) throw new RekeningTidakDikenali(noRekening);
@@ -88,7 +97,11 @@ export function createTabungan({ store, clock }: TabunganDeps) {
       const mutasi = limit === undefined ? dalamRentang : dalamRentang.slice(-limit);
       // Only the contract's fields: a hand-edited file may carry more, and they are not the API's to show.
       return {
-        mutasi: mutasi.map(({ waktu, kode_transaksi, nominal }) => ({ waktu, kode_transaksi, nominal })),
+        mutasi: mutasi.map(({ waktu, kode_transaksi, nominal, no_rekening_lawan }) =>
+          no_rekening_lawan === undefined
+            ? { waktu, kode_transaksi, nominal }
+            : { waktu, kode_transaksi, nominal, no_rekening_lawan },
+        ),
       };
     },
   };

@@ -13,6 +13,7 @@ import {
   NoRekeningParams,
   RemarkResponse,
   SaldoResponse,
+  TransferRequest,
 } from '../domain/schemas';
 
 const HealthResponse = z
@@ -127,6 +128,27 @@ export function createOpenApiDocument() {
       responses: { 200: jsonResponse(SaldoResponse, success), 400: errorResponse(refused), ...POST_ERRORS },
     });
   }
+  registry.registerPath({
+    method: 'post',
+    path: '/transfer',
+    summary: 'Transfer antar rekening',
+    description:
+      'Semua atau tidak sama sekali: satu mutasi D pada rekening asal dan satu mutasi C pada rekening tujuan, ' +
+      'dengan waktu yang sama, masing-masing menyebut rekening lawannya (no_rekening_lawan).',
+    security: BEARER,
+    request: { body: body(TransferRequest), headers: IdempotencyHeaders },
+    responses: {
+      200: jsonResponse(
+        SaldoResponse,
+        'Saldo rekening asal setelah transfer; kedua mutasi sudah tersimpan di disk.',
+      ),
+      400: errorResponse(
+        'Field tidak valid, asal dan tujuan sama, salah satu no_rekening tidak dikenali, saldo asal tidak cukup, ' +
+          'atau saldo tujuan akan melebihi batas (tidak ada yang berubah).',
+      ),
+      ...POST_ERRORS,
+    },
+  });
   registry.registerPath({
     method: 'get',
     path: '/saldo/{no_rekening}',

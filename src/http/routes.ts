@@ -1,7 +1,13 @@
 // The endpoints of the seed's contract: validate, call one use case, answer JSON.
 import { Router, type Request } from 'express';
 import { IdempotencyKey } from '../domain/idempotency';
-import { DaftarRequest, GerakDanaRequest, MutasiQuery, NoRekeningParams } from '../domain/schemas';
+import {
+  DaftarRequest,
+  GerakDanaRequest,
+  MutasiQuery,
+  NoRekeningParams,
+  TransferRequest,
+} from '../domain/schemas';
 import type { Caller, Tabungan } from '../domain/tabungan';
 import { clientOf } from './auth';
 import { jsonBody } from './json-body';
@@ -43,6 +49,10 @@ export function createRoutes(tabungan: Tabungan): Router {
 
   router.post('/tarik', jsonBody, async (req, res) => {
     res.json(await tabungan.tarik(validate(GerakDanaRequest, req.body), caller(req)));
+  });
+
+  router.post('/transfer', jsonBody, async (req, res) => {
+    res.json(await tabungan.transfer(validate(TransferRequest, req.body), caller(req)));
   });
 
   router.get('/saldo/:no_rekening', async (req, res) => {

@@ -20,9 +20,9 @@ import {
   replayOrAdmit,
   type Idempotency,
 } from '../../domain/idempotency';
-import { newNoRekening as randomNoRekening, saldoSetelah } from '../../domain/rekening';
+import { mutasiTransfer, newNoRekening as randomNoRekening, saldoSetelah } from '../../domain/rekening';
 import type { DaftarRequest, Mutasi } from '../../domain/schemas';
-import type { Store } from '../../domain/store';
+import type { Store, Transfer } from '../../domain/store';
 import { errorCode } from '../error-code';
 import { writeAtomic, type FileSystem } from './atomic-file';
 import { DataFileInvalid } from './data-file';
@@ -196,6 +196,25 @@ export async function openJsonFileStore(
         const saldo = saldoSetelah(nasabah.saldo, mutasi);
         draft.catatMutasi(noRekening, mutasi, saldo);
         return saldo;
+      }, idempotency);
+    },
+
+    transfer(transfer: Transfer, idempotency?: Idempotency) {
+      return change((draft) => {
+        const side = (noRekening: string) => {
+          const nasabah = draft.nasabah(noRekening);
+          if (nasabah === undefined) throw new RekeningTidakDikenali(noRekening);
+          return { noRekening, saldo: nasabah.saldo };
+        };
+        // Both sides are decided before either is touched: a refusal leaves the draft as it was.
+        const moves = mutasiTransfer(
+          side(transfer.noRekeningAsal),
+          side(transfer.noRekeningTujuan),
+          transfer,
+        );
+        draft.catatMutasi(transfer.noRekeningAsal, moves.debit, moves.saldoAsal);
+        draft.catatMutasi(transfer.noRekeningTujuan, moves.kredit, moves.saldoTujuan);
+        return moves.saldoAsal;
       }, idempotency);
     },
 

@@ -48,8 +48,7 @@ export function createWriteQueue(writeBatch: WriteBatch, maxQueuedChanges: numbe
 
   return {
     enqueue<T>(apply: (draft: Draft) => T): Promise<T> {
-      if (isClosed)
-        return Promise.reject(new StoreClosing());
+      if (isClosed) return Promise.reject(new StoreClosing());
       // Refused before it queues, so memory stays bounded however fast requests come.
       if (queue.length + inBatch >= maxQueuedChanges) return Promise.reject(new QueueFull());
       return new Promise<T>((resolve, reject) => {

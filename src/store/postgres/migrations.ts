@@ -88,4 +88,12 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX idempotensi_client_waktu ON idempotensi (client, waktu);
     `,
   },
+  {
+    // A transfer's two mutasi name each other (domain/schemas.ts, Mutasi.no_rekening_lawan); tabung and tarik have none.
+    versi: '004_mutasi_lawan',
+    sql: `
+      ALTER TABLE mutasi ADD COLUMN no_rekening_lawan text
+        REFERENCES nasabah (no_rekening) CHECK (no_rekening_lawan ~ '^[0-9]{10}$');
+    `,
+  },
 ];

@@ -21,12 +21,14 @@ import {
 import { newNoRekening as randomNoRekening } from '../../domain/rekening';
 import type { DaftarRequest, Mutasi } from '../../domain/schemas';
 import { errorCode } from '../error-code';
-import type { Store } from '../../domain/store';
+import type { Store, Transfer } from '../../domain/store';
 import { recordKeyedMoves, recordMoves, type Move, type KeyedMove } from './batched-moves';
 import { insertRecords, lockRecords } from './idempotency-table';
 import { createBatcher } from '../batcher';
 import { runMigrations } from './migrate';
 import { withTransaction } from './transaction';
+import { transferInTransaction } from './transfer';
+import { toMutasi, type MutasiRow } from './mutasi-row';
 
 export interface PostgresStoreOptions {
   newNoRekening?: () => string;
@@ -75,8 +77,7 @@ export async function openPostgresStore(
 
   /** A change: refused once closing, and tracked so close() can wait for it. */
   function track<T>(change: () => Promise<T>): Promise<T> {
-    if (isClosed)
-      return Promise.reject(new StoreClosing());
+    if (isClosed) return Promise.reject(new StoreClosing());
     // Refused before it waits for a connection or a batch, so memory stays bounded however fast requests come.
     if (inFlight.size >= maxQueuedChanges) return Promise.reject(new QueueFull());
     const running = change();
@@ -200,6 +201,14 @@ export async function openPostgresStore(
       return track(() => recordKeyedMove({ noRekening, mutasi, idempotency }));
     },
 
+    transfer(transfer: Transfer, idempotency?: Idempotency) {
+      return track(() =>
+        runTransaction((client) =>
+          runOnce(client, idempotency, () => transferInTransaction(client, transfer)),
+        ),
+      );
+    },
+
     saldo(noRekening: string) {
       return withStorageErrors(() => readSaldoBatch(noRekening));
     },
@@ -207,16 +216,13 @@ export async function openPostgresStore(
     mutasi(noRekening: string) {
       return withStorageErrors(async () => {
         if ((await readSaldoBatch(noRekening)) === null) return null;
-        const { rows } = await pool.query<{ waktu: Date; kode_transaksi: 'C' | 'D'; nominal: string }>({
+        const { rows } = await pool.query<MutasiRow>({
           name: 'mutasi',
-          text: 'SELECT waktu, kode_transaksi, nominal FROM mutasi WHERE no_rekening = $1 ORDER BY id',
+          text: `SELECT waktu, kode_transaksi, nominal, no_rekening_lawan FROM mutasi
+                 WHERE no_rekening = $1 ORDER BY id`,
           values: [noRekening],
         });
-        return rows.map((row) => ({
-          waktu: row.waktu.toISOString(),
-          kode_transaksi: row.kode_transaksi,
-          nominal: Number(row.nominal),
-        }));
+        return rows.map(toMutasi);
       });
     },
 

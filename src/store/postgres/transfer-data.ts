@@ -2,6 +2,7 @@
 import pg from 'pg';
 import { parseDataFile, type DataFile } from '../json-file';
 import { runMigrations } from './migrate';
+import { toMutasi, type MutasiRow } from './mutasi-row';
 import { withTransaction } from './transaction';
 
 /**
@@ -24,13 +25,17 @@ export async function importIntoPostgres(
           'INSERT INTO nasabah (no_rekening, nama, nik, no_hp, saldo) VALUES ($1, $2, $3, $4, $5)',
           [noRekening, data.nama, data.nik, data.no_hp, data.saldo],
         );
+        nasabah += 1;
+      }
+      // Every account first: a transfer's mutasi refers to the other account (no_rekening_lawan).
+      for (const [noRekening, data] of dataFile.nasabah) {
         for (const m of data.mutasi) {
           await client.query(
-            'INSERT INTO mutasi (no_rekening, waktu, kode_transaksi, nominal) VALUES ($1, $2, $3, $4)',
-            [noRekening, m.waktu, m.kode_transaksi, m.nominal],
+            `INSERT INTO mutasi (no_rekening, waktu, kode_transaksi, nominal, no_rekening_lawan)
+             VALUES ($1, $2, $3, $4, $5)`,
+            [noRekening, m.waktu, m.kode_transaksi, m.nominal, m.no_rekening_lawan ?? null],
           );
         }
-        nasabah += 1;
         mutasi += data.mutasi.length;
       }
       for (const [idempotencyKey, record] of dataFile.idempotensi) {
@@ -63,12 +68,9 @@ export async function exportFromPostgres(databaseUrl: string): Promise<DataFile>
           no_hp: string;
           saldo: string;
         }>('SELECT no_rekening, nama, nik, no_hp, saldo FROM nasabah ORDER BY no_rekening'),
-        mutasi: await client.query<{
-          no_rekening: string;
-          waktu: Date;
-          kode_transaksi: string;
-          nominal: string;
-        }>('SELECT no_rekening, waktu, kode_transaksi, nominal FROM mutasi ORDER BY id'),
+        mutasi: await client.query<MutasiRow & { no_rekening: string }>(
+          'SELECT no_rekening, waktu, kode_transaksi, nominal, no_rekening_lawan FROM mutasi ORDER BY id',
+        ),
         records: await client.query<{ kunci: string; sidik: string; waktu: Date; hasil: unknown }>(
           'SELECT kunci, sidik, waktu, hasil FROM idempotensi ORDER BY waktu, kunci',
         ),
@@ -87,13 +89,7 @@ export async function exportFromPostgres(databaseUrl: string): Promise<DataFile>
         records.rows.map((r) => [r.kunci, { sidik: r.sidik, waktu: r.waktu.toISOString(), hasil: r.hasil }]),
       ),
     };
-    for (const m of mutasi.rows) {
-      file.nasabah[m.no_rekening]?.mutasi.push({
-        waktu: m.waktu.toISOString(),
-        kode_transaksi: m.kode_transaksi,
-        nominal: Number(m.nominal),
-      });
-    }
+    for (const row of mutasi.rows) file.nasabah[row.no_rekening]?.mutasi.push(toMutasi(row));
     return parseDataFile(JSON.stringify(file));
   } finally {
     await pool.end();
