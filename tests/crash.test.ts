@@ -67,3 +67,112 @@ describe('when the server is killed with SIGKILL mid-traffic', () => {
     expect(JSON.parse(await readFile(dataFile, 'utf8'))).toHaveProperty('nasabah');
   }, 120_000);
 });
+
+interface StoredMutasi {
+  waktu: string;
+  kode_transaksi: 'C' | 'D';
+  nominal: number;
+  no_rekening_lawan?: string;
+}
+type StoredFile = { nasabah: Record<string, { saldo: number; mutasi: StoredMutasi[] }> };
+
+/** Each transfer half in the file as "asal>tujuan|waktu|nominal": a D and its C give the same line. */
+function transferHalves(file: StoredFile): { debit: string[]; kredit: string[] } {
+  const debit: string[] = [];
+  const kredit: string[] = [];
+  for (const [noRekening, { mutasi }] of Object.entries(file.nasabah)) {
+    for (const { kode_transaksi, no_rekening_lawan: lawan, waktu, nominal } of mutasi) {
+      if (lawan === undefined) continue;
+      if (kode_transaksi === 'D') debit.push(`${noRekening}>${lawan}|${waktu}|${nominal}`);
+      else kredit.push(`${lawan}>${noRekening}|${waktu}|${nominal}`);
+    }
+  }
+  return { debit: debit.sort(), kredit: kredit.sort() };
+}
+
+/** How many times each item occurs. */
+function countOf(items: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1);
+  return counts;
+}
+
+describe('when the server is killed with SIGKILL during a stream of transfers', () => {
+  const TRANSFER_SIKLUS = 5;
+
+  it(`keeps the total of all saldo and leaves no transfer half there, over ${TRANSFER_SIKLUS} kill-and-restart cycles`, async () => {
+    const dataFile = await tempDataFile();
+    const env = { DATA_FILE: dataFile, LOCK_STALE_MS: String(STALE_MS) };
+    let server = await startServer(env);
+    const rekening: string[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      const res = await postJson(server.baseUrl, '/daftar', {
+        nama: `Pengirim ${i}`,
+        nik: `320101010198${String(i).padStart(4, '0')}`,
+        no_hp: `08129998000${i}`,
+      });
+      const { no_rekening } = (await res.json()) as { no_rekening: string };
+      expect((await postJson(server.baseUrl, '/tabung', { no_rekening, nominal: 100_000 })).status).toBe(200);
+      rekening.push(no_rekening);
+    }
+    let total = 4 * 100_000;
+    /** "asal>tujuan:nominal" for every transfer answered 200, and for every one sent. */
+    const diakui: string[] = [];
+    const dicoba: string[] = [];
+
+    for (let siklus = 0; siklus < TRANSFER_SIKLUS; siklus += 1) {
+      let hidup = true;
+      const klien = Array.from({ length: KLIEN }, async (_, k) => {
+        for (let n = 0; hidup && n < 10_000; n += 1) {
+          const asal = rekening[(k + n) % rekening.length] ?? '';
+          const tujuan = rekening[(k + 2 * n + 1) % rekening.length] ?? '';
+          if (asal === tujuan) continue;
+          const nominal = 1 + ((k * 7919 + n * 104729) % 1000);
+          dicoba.push(`${asal}>${tujuan}:${nominal}`);
+          try {
+            const res = await postJson(server.baseUrl, '/transfer', {
+              no_rekening_asal: asal,
+              no_rekening_tujuan: tujuan,
+              nominal,
+            });
+            if (res.status === 200) diakui.push(`${asal}>${tujuan}:${nominal}`);
+          } catch {
+            return; // the server is gone
+          }
+        }
+      });
+      await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * 500));
+      server.child.kill('SIGKILL');
+      hidup = false;
+      await Promise.all([server.exited, ...klien]);
+
+      server = await startServer(env);
+      const pertama = await postJson(server.baseUrl, '/tabung', { no_rekening: rekening[0], nominal: 1 });
+      expect(pertama.status).toBe(200);
+      total += 1;
+
+      const saldo = await Promise.all(
+        rekening.map(async (noRekening) => {
+          const res = await fetch(`${server.baseUrl}/saldo/${noRekening}`);
+          return ((await res.json()) as { saldo: number }).saldo;
+        }),
+      );
+      expect(saldo.every((s) => s >= 0)).toBe(true);
+      expect(saldo.reduce((a, b) => a + b, 0)).toBe(total);
+
+      // Written after the tabung above, so this is the file as the restarted server left it.
+      const file = JSON.parse(await readFile(dataFile, 'utf8')) as StoredFile;
+      const { debit, kredit } = transferHalves(file);
+      expect(kredit).toEqual(debit);
+      const diFile = countOf(debit.map((line) => line.replace(/\|.*\|/, ':')));
+      const terlewat = [...countOf(diakui)].filter(([line, n]) => (diFile.get(line) ?? 0) < n);
+      const dicobaCount = countOf(dicoba);
+      const terkarang = [...diFile].filter(([line, n]) => (dicobaCount.get(line) ?? 0) < n);
+      expect(terlewat).toEqual([]);
+      expect(terkarang).toEqual([]);
+    }
+    expect(diakui.length).toBeGreaterThan(0);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  }, 120_000);
+});

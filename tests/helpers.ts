@@ -146,6 +146,8 @@ interface MutasiSeed {
   waktu?: string;
   kode_transaksi: string;
   nominal: number;
+  /** Only on a transfer's mutasi; any value, so that a test can also seed a broken one. */
+  no_rekening_lawan?: unknown;
 }
 
 /** A stored nasabah as someone seeding the file by hand would write it. */

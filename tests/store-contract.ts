@@ -289,6 +289,217 @@ export function describeStoreContract(name: string, newBackend: NewBackend): voi
       });
     });
 
+    describe('transfer', () => {
+      /** A transfer as the use case sends it: both mutasi stamped with one waktu. */
+      function transferOf(noRekeningAsal: string, noRekeningTujuan: string, nominal: number) {
+        return { noRekeningAsal, noRekeningTujuan, nominal, waktu: mutasi('D', nominal).waktu };
+      }
+
+      async function stateOf(...rekening: string[]) {
+        return Promise.all(rekening.map(async (r) => [await store.saldo(r), await store.mutasi(r)] as const));
+      }
+
+      it('moves the nominal, answers the asal’s saldo after, and records D and C with one waktu, each naming the other', async () => {
+        const asal = await rekeningWithSaldo(10_000);
+        const tujuan = await rekeningWithSaldo(500);
+        const perintah = transferOf(asal, tujuan, 4_000);
+
+        const saldoAsal = await store.transfer(perintah);
+
+        expect(saldoAsal).toBe(6_000);
+        expect(await store.saldo(asal)).toBe(6_000);
+        expect(await store.saldo(tujuan)).toBe(4_500);
+        expect((await store.mutasi(asal))?.at(-1)).toEqual({
+          waktu: perintah.waktu,
+          kode_transaksi: 'D',
+          nominal: 4_000,
+          no_rekening_lawan: tujuan,
+        });
+        expect((await store.mutasi(tujuan))?.at(-1)).toEqual({
+          waktu: perintah.waktu,
+          kode_transaksi: 'C',
+          nominal: 4_000,
+          no_rekening_lawan: asal,
+        });
+        expect((await store.mutasi(asal))?.[0]?.no_rekening_lawan).toBeUndefined();
+      });
+
+      it('lets the whole saldo go, down to 0', async () => {
+        const asal = await rekeningWithSaldo(5_000);
+        const tujuan = await rekeningWithSaldo();
+
+        await expect(store.transfer(transferOf(asal, tujuan, 5_000))).resolves.toBe(0);
+        expect(await store.saldo(tujuan)).toBe(5_000);
+      });
+
+      it('refuses saldo + 1 with SaldoTidakCukup and changes neither account', async () => {
+        const asal = await rekeningWithSaldo(5_000);
+        const tujuan = await rekeningWithSaldo(100);
+        const before = await stateOf(asal, tujuan);
+
+        await expect(store.transfer(transferOf(asal, tujuan, 5_001))).rejects.toBeInstanceOf(SaldoTidakCukup);
+        expect(await stateOf(asal, tujuan)).toEqual(before);
+      });
+
+      it('refuses an unknown asal or tujuan with RekeningTidakDikenali naming it, asal first, and changes nothing', async () => {
+        const asal = await rekeningWithSaldo(5_000);
+        const tujuan = await rekeningWithSaldo(100);
+        const unknown = [asal, tujuan].includes('0000000000') ? '0000000001' : '0000000000';
+        const otherUnknown = [asal, tujuan, unknown].includes('0000000002') ? '0000000003' : '0000000002';
+        const before = await stateOf(asal, tujuan);
+
+        const results = await Promise.allSettled([
+          store.transfer(transferOf(unknown, tujuan, 1)),
+          store.transfer(transferOf(asal, unknown, 1)),
+          store.transfer(transferOf(unknown, otherUnknown, 1)),
+          store.transfer(transferOf('__proto__', tujuan, 1)),
+          store.transfer(transferOf(asal, 'constructor', 1)),
+        ]);
+
+        const refusals = results.map((result) =>
+          result.status === 'rejected' && result.reason instanceof RekeningTidakDikenali
+            ? result.reason.remark
+            : result,
+        );
+        expect(refusals).toEqual([
+          `no_rekening ${unknown} tidak dikenali`,
+          `no_rekening ${unknown} tidak dikenali`,
+          `no_rekening ${unknown} tidak dikenali`,
+          'no_rekening __proto__ tidak dikenali',
+          'no_rekening constructor tidak dikenali',
+        ]);
+        expect(await stateOf(asal, tujuan)).toEqual(before);
+        expect(await store.saldo(unknown)).toBeNull();
+      });
+
+      it('refuses a tujuan that would pass Number.MAX_SAFE_INTEGER with SaldoMelebihiBatas, changing nothing', async () => {
+        const tujuan = await rekeningWithSaldo();
+        for (let sent = 0; sent < 9007; sent += 500) {
+          const wave = Array.from({ length: Math.min(500, 9007 - sent) }, () =>
+            mutasi('C', 1_000_000_000_000),
+          );
+          await Promise.all(wave.map((m) => store.catatMutasi(tujuan, m)));
+        }
+        const nearlyFull = Number.MAX_SAFE_INTEGER - 10;
+        await store.catatMutasi(tujuan, mutasi('C', nearlyFull - 9007 * 1_000_000_000_000));
+        const asal = await rekeningWithSaldo(100);
+        const asalBefore = await stateOf(asal);
+
+        await expect(store.transfer(transferOf(asal, tujuan, 11))).rejects.toBeInstanceOf(SaldoMelebihiBatas);
+        expect(await stateOf(asal)).toEqual(asalBefore);
+        expect(await store.saldo(tujuan)).toBe(nearlyFull);
+        expect(await store.mutasi(tujuan)).toHaveLength(9008);
+
+        await expect(store.transfer(transferOf(asal, tujuan, 10))).resolves.toBe(90);
+        expect(await store.saldo(tujuan)).toBe(Number.MAX_SAFE_INTEGER);
+      });
+
+      it('when 50 transfers go each way between two accounts at once, then all go through and totals are exact', async () => {
+        const a = await rekeningWithSaldo(50_000);
+        const b = await rekeningWithSaldo(50_000);
+
+        const results = await Promise.allSettled(
+          Array.from({ length: 100 }, (_, i) =>
+            store.transfer(i % 2 === 0 ? transferOf(a, b, 1_000) : transferOf(b, a, 1_000)),
+          ),
+        );
+
+        expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
+        expect(await store.saldo(a)).toBe(50_000);
+        expect(await store.saldo(b)).toBe(50_000);
+        expect(await store.mutasi(a)).toHaveLength(101);
+        expect(await store.mutasi(b)).toHaveLength(101);
+      });
+
+      it('when transfers and withdrawals race on one asal, then exactly as many go through as saldo allows', async () => {
+        const asal = await rekeningWithSaldo(30_000);
+        const tujuan = await rekeningWithSaldo();
+
+        const results = await Promise.allSettled(
+          Array.from({ length: 80 }, (_, i) =>
+            i % 2 === 0
+              ? store.transfer(transferOf(asal, tujuan, 1_000))
+              : store.catatMutasi(asal, mutasi('D', 1_000)),
+          ),
+        );
+
+        const transfersThrough = results.filter((r, i) => i % 2 === 0 && r.status === 'fulfilled').length;
+        expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(30);
+        expect(results.every((r) => r.status === 'fulfilled' || r.reason instanceof SaldoTidakCukup)).toBe(
+          true,
+        );
+        expect(await store.saldo(asal)).toBe(0);
+        expect(await store.saldo(tujuan)).toBe(transfersThrough * 1_000);
+        expect(await store.mutasi(tujuan)).toHaveLength(transfersThrough);
+      });
+
+      it('when two handles take opposite transfers at once, then both see exact totals', async () => {
+        const other = await openHandle();
+        const a = await rekeningWithSaldo(40_000);
+        const b = await rekeningWithSaldo(40_000);
+        const c = await rekeningWithSaldo(40_000);
+        const ring: [string, string][] = [
+          [a, b],
+          [b, a],
+          [b, c],
+          [c, b],
+          [c, a],
+          [a, c],
+        ];
+
+        const results = await Promise.allSettled(
+          Array.from({ length: 120 }, (_, i) => {
+            const [asal, tujuan] = ring[i % ring.length] ?? [a, b];
+            return (i % 2 === 0 ? store : other).transfer(transferOf(asal, tujuan, 1_000));
+          }),
+        );
+
+        expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
+        for (const noRekening of [a, b, c]) {
+          expect(await store.saldo(noRekening)).toBe(40_000);
+          expect(await other.saldo(noRekening)).toBe(40_000);
+          expect(await other.mutasi(noRekening)).toHaveLength(81);
+        }
+      });
+
+      it('answers a retried transfer with the first saldo and moves once; another request under the key conflicts', async () => {
+        const asal = await rekeningWithSaldo(10_000);
+        const tujuan = await rekeningWithSaldo();
+        const idempotency = { client: 'open', key: uniqueKey('transfer'), fingerprint: 'sidik-transfer' };
+        const perintah = transferOf(asal, tujuan, 3_000);
+
+        const answers = await Promise.all(
+          Array.from({ length: 10 }, () => store.transfer(perintah, idempotency)),
+        );
+        const conflict = store.transfer(transferOf(asal, tujuan, 4_000), {
+          ...idempotency,
+          fingerprint: 'sidik-lain',
+        });
+
+        expect(new Set(answers)).toEqual(new Set([7_000]));
+        await expect(conflict).rejects.toBeInstanceOf(IdempotencyKeyConflict);
+        expect(await store.saldo(asal)).toBe(7_000);
+        expect(await store.saldo(tujuan)).toBe(3_000);
+        expect(await store.mutasi(tujuan)).toHaveLength(1);
+      });
+
+      it('replays a refused transfer as the same refusal, even once it would succeed', async () => {
+        const asal = await rekeningWithSaldo(100);
+        const tujuan = await rekeningWithSaldo();
+        const idempotency = { client: 'open', key: uniqueKey('transfer'), fingerprint: 'sidik-tolak' };
+
+        await expect(store.transfer(transferOf(asal, tujuan, 500), idempotency)).rejects.toBeInstanceOf(
+          SaldoTidakCukup,
+        );
+        await store.catatMutasi(asal, mutasi('C', 1_000));
+        await expect(store.transfer(transferOf(asal, tujuan, 500), idempotency)).rejects.toMatchObject({
+          code: 'SALDO_TIDAK_CUKUP',
+        });
+        expect(await store.saldo(asal)).toBe(1_100);
+        expect(await store.saldo(tujuan)).toBe(0);
+      });
+    });
+
     describe('idempotency keys', () => {
       it('answers a retried daftar with the first no_rekening and registers once', async () => {
         const data = dataNasabah();

@@ -67,6 +67,46 @@ describe.each(stores)('two server processes on %s', (_nama, lingkungan) => {
     expect(await saldo(b, no_rekening)).toBe(1_000);
   });
 
+  it('loses and invents no rupiah when both take opposite transfers between the same accounts at once', async () => {
+    const rekening: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const res = await postJson((i % 2 === 0 ? a : b).baseUrl, '/daftar', dataNasabah());
+      const { no_rekening } = (await res.json()) as { no_rekening: string };
+      await postJson(a.baseUrl, '/tabung', { no_rekening, nominal: 50_000 });
+      rekening.push(no_rekening);
+    }
+    const [x = '', y = '', z = ''] = rekening;
+    // Every pair in both directions, each direction through both processes.
+    const arah: [string, string][] = [
+      [x, y],
+      [y, x],
+      [y, z],
+      [z, y],
+      [z, x],
+      [x, z],
+    ];
+
+    const jawaban = await Promise.all(
+      Array.from({ length: 240 }, (_, i) => {
+        const [asal, tujuan] = arah[Math.floor(i / 2) % arah.length] ?? [x, y];
+        return postJson((i % 2 === 0 ? a : b).baseUrl, '/transfer', {
+          no_rekening_asal: asal,
+          no_rekening_tujuan: tujuan,
+          nominal: 1_000,
+        });
+      }),
+    );
+
+    expect(jawaban.map((r) => r.status)).toEqual(Array<number>(240).fill(200));
+    for (const noRekening of rekening) {
+      expect(await saldo(a, noRekening)).toBe(50_000);
+      expect(await saldo(b, noRekening)).toBe(50_000);
+      const res = await fetch(`${b.baseUrl}/mutasi/${noRekening}`);
+      const { mutasi } = (await res.json()) as { mutasi: { no_rekening_lawan?: string }[] };
+      expect(mutasi.filter((m) => m.no_rekening_lawan !== undefined)).toHaveLength(160);
+    }
+  });
+
   it('registers one nik once when both processes get it at the same moment', async () => {
     for (let i = 0; i < 5; i += 1) {
       const { nik } = dataNasabah();
