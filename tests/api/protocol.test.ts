@@ -60,7 +60,7 @@ describe('HTTP protocol', () => {
   it.each([
     ['GET', '/'],
     ['GET', '/saldo'],
-    ['POST', '/transfer'],
+    ['POST', '/transfer-antar-bank'],
     ['DELETE', '/saldo/1234567890'],
   ] as const)('answers 404 with a remark for %s %s', async (method, url) => {
     const agent = request(t.app);
