@@ -1,6 +1,6 @@
 // Seeds PostgreSQL for the bench: the same accounts as bench/seed.ts makes for the JSON file, in bulk.
 import pg from 'pg';
-import { runMigrations } from '../src/store/postgres/migrate';
+import { runMigrations } from '../src/store/postgres';
 
 /**
  * A fresh schema in `databaseUrl` seeded with `accounts` accounts (made in bulk by generate_series); returns a

@@ -6,13 +6,10 @@ import { createTabungan } from './domain/tabungan';
 import { identifyClient, requireClient, type Access } from './http/auth';
 import { createDocsRouter } from './http/docs';
 import { createErrorHandler, notFound } from './http/error-handler';
-import { limitFailedRequests, limitPipelining } from './http/limits';
+import { FAILED_REQUEST_LIMIT, limitFailedRequests, limitPipelining } from './http/limits';
 import { createRequestLogger } from './http/request-log';
 import { createHealthRoute, createRoutes } from './http/routes';
 import type { Store } from './domain/store';
-
-/** Failed answers per client per minute unless configured otherwise (FAILED_REQUEST_LIMIT). */
-export const FAILED_REQUEST_LIMIT = 300;
 
 export interface AppDeps {
   store: Store;

@@ -1,7 +1,10 @@
 // Every setting, read from the environment once at start; a bad value stops the server with a clear message.
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { OPEN_MODE_CLIENT } from './domain/idempotency';
+import { IDEMPOTENCY_KEYS_PER_CLIENT, OPEN_MODE_CLIENT } from './domain/idempotency';
+import { MAX_QUEUED_CHANGES } from './domain/store';
+import { CONNECTION_LIMITS, FAILED_REQUEST_LIMIT } from './http/limits';
+import { DEFAULT_LOCK_STALE_MS } from './store/json-file';
 import type { ApiKey } from './http/auth';
 
 const API_KEY_ENTRY = /^([A-Za-z0-9_.-]{1,64}):([0-9a-f]{64})(:read)?$/;
@@ -36,7 +39,7 @@ function parseApiKeys(text: string, context: z.RefinementCtx): ApiKey[] {
 }
 
 /** Only the machine itself can reach these: localhost, 127.0.0.0/8 and ::1. */
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   const bare = host.replace(/^\[(.*)\]$/, '$1');
   if (bare === 'localhost' || bare === '::1') return true;
   return isIP(bare) === 4 && bare.startsWith('127.');
@@ -55,7 +58,7 @@ const Config = z
     HOST: z.string().min(1).default('127.0.0.1'),
     DATA_FILE: z.string().min(1).default('data/nasabah.json'),
     // How long a crashed process's lock blocks the next one; must stay above the slowest write (BENCHMARKS.md).
-    LOCK_STALE_MS: z.coerce.number().int().min(2_000).max(600_000).default(10_000),
+    LOCK_STALE_MS: z.coerce.number().int().min(2_000).max(600_000).default(DEFAULT_LOCK_STALE_MS),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     // Unset: open mode, for a laptop (loopback only). Set: every endpoint but /health and the docs needs a key.
     API_KEYS: z
@@ -66,14 +69,14 @@ const Config = z
       ),
     ALLOW_UNAUTHENTICATED: z.enum(['true', 'false']).default('false'),
     // Answers >= 400 one client may get per minute before it is answered 429; 0 turns the limit off.
-    FAILED_REQUEST_LIMIT: count(0, 1_000_000, 300),
+    FAILED_REQUEST_LIMIT: count(0, 1_000_000, FAILED_REQUEST_LIMIT),
     // Changes waiting for the disk or the database, per process; beyond it a change is answered 503 at once.
-    MAX_QUEUED_CHANGES: count(1, 1_000_000, 1_000),
+    MAX_QUEUED_CHANGES: count(1, 1_000_000, MAX_QUEUED_CHANGES),
     // Idempotency keys one client may have stored (each kept 24 h); beyond it a new key is answered 429.
-    IDEMPOTENCY_KEYS_PER_CLIENT: count(1, 10_000_000, 10_000),
-    MAX_CONNECTIONS: count(1, 1_000_000, 1_000),
+    IDEMPOTENCY_KEYS_PER_CLIENT: count(1, 10_000_000, IDEMPOTENCY_KEYS_PER_CLIENT),
+    MAX_CONNECTIONS: count(1, 1_000_000, CONNECTION_LIMITS.maxConnections),
     // One address's share; behind a proxy, or in open mode, every client has the same address.
-    MAX_CONNECTIONS_PER_ADDRESS: count(1, 1_000_000, 256),
+    MAX_CONNECTIONS_PER_ADDRESS: count(1, 1_000_000, CONNECTION_LIMITS.maxConnectionsPerAddress),
     // How long SIGTERM waits for slow clients before it closes their connections.
     SHUTDOWN_GRACE_MS: count(0, 600_000, 10_000),
   })

@@ -6,7 +6,7 @@ import { loadConfig, type Config } from './config';
 import type { Access } from './http/auth';
 import { CONNECTION_LIMITS, createHttpServer } from './http/limits';
 import { openJsonFileStore } from './store/json-file';
-import { openPostgresStore } from './store/postgres/postgres-store';
+import { openPostgresStore } from './store/postgres';
 import type { Store } from './domain/store';
 
 function openStore(config: Config, logger: Logger): Promise<Store> {
@@ -19,8 +19,8 @@ function openStore(config: Config, logger: Logger): Promise<Store> {
   return openJsonFileStore(config.DATA_FILE, {
     ...limits,
     staleMs: config.LOCK_STALE_MS,
-    onLockCompromised: (error) => logger.error({ err: error }, 'lock berkas data hilang'),
-    onWrite: (write) => logger.debug(write, 'berkas data ditulis'),
+    onLockCompromised: (error) => logger.error({ err: error }, 'data file lock lost'),
+    onWrite: (write) => logger.debug(write, 'data file written'),
     onModeTightened: (change) =>
       logger.warn(change, 'data file was readable by other users; its mode is now 0600'),
   });
@@ -57,10 +57,10 @@ async function main(): Promise<void> {
     const { address, port } = server.address() as AddressInfo;
     const storeName = config.STORE === 'json' ? config.DATA_FILE : 'postgres';
     const clients = access.mode === 'apiKeys' ? access.apiKeys.map((apiKey) => apiKey.name) : 'open mode';
-    logger.info({ address, port, store: storeName, clients }, 'Tabungan API siap');
+    logger.info({ address, port, store: storeName, clients }, 'Tabungan API ready');
   });
   server.once('error', (error) => {
-    logger.fatal({ err: error }, 'server tidak dapat mendengarkan');
+    logger.fatal({ err: error }, 'server cannot listen');
     process.exitCode = 1;
     void store.close();
   });
@@ -69,11 +69,11 @@ async function main(): Promise<void> {
   const shutdown = (signal: NodeJS.Signals) => {
     if (isStopping) return;
     isStopping = true;
-    logger.info({ signal }, 'isStopping: menyelesaikan penulisan yang sedang berjalan');
+    logger.info({ signal }, 'stopping: finishing the writes in flight');
     // Stop accepting, let in-flight requests finish (their writes included), then release the file lock.
     server.close(() => {
       void store.close().then(() => {
-        logger.info('isStopping dengan bersih');
+        logger.info('stopped cleanly');
         logger.flush();
       });
     });

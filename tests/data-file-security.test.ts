@@ -4,7 +4,7 @@ import { lstat, mkdir, readFile, readdir, readlink, stat, symlink, writeFile, ch
 import path from 'node:path';
 import request from 'supertest';
 import { createApp } from '../src/app';
-import { openJsonFileStore } from '../src/store/json-file/json-file-store';
+import { openJsonFileStore } from '../src/store/json-file';
 import {
   capturingLogger,
   daftarNasabah,

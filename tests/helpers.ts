@@ -11,7 +11,7 @@ import type { Express } from 'express';
 import { createApp } from '../src/app';
 import type { Access } from '../src/http/auth';
 import type { DaftarRequest } from '../src/domain/schemas';
-import { openJsonFileStore, type JsonFileStoreOptions } from '../src/store/json-file/json-file-store';
+import { openJsonFileStore, type JsonFileStoreOptions } from '../src/store/json-file';
 import { openPostgresStore } from '../src/store/postgres/postgres-store';
 import { newSchema } from './postgres';
 import type { Store } from '../src/domain/store';

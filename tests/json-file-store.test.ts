@@ -2,7 +2,7 @@ import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promi
 import path from 'node:path';
 import request from 'supertest';
 import { StorageUnavailable } from '../src/domain/errors';
-import { DataFileInvalid, openJsonFileStore } from '../src/store/json-file/json-file-store';
+import { DataFileInvalid, openJsonFileStore } from '../src/store/json-file';
 import {
   daftarNasabah,
   dataNasabah,

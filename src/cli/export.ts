@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { writeDataFile } from '../store/json-file';
-import { exportFromPostgres } from '../store/postgres/transfer-data';
+import { exportFromPostgres } from '../store/postgres';
 import { databaseUrlFromEnv, runFileCommand } from './command';
 
 runFileCommand('npm run export -- <berkas.json>', async (file) => {

@@ -1,7 +1,7 @@
 // npm run import -- data/nasabah.json: copies a JSON store into PostgreSQL (DATABASE_URL), all or nothing.
 import { readFile } from 'node:fs/promises';
 import { parseDataFile } from '../store/json-file';
-import { importIntoPostgres } from '../store/postgres/transfer-data';
+import { importIntoPostgres } from '../store/postgres';
 import { databaseUrlFromEnv, runFileCommand } from './command';
 
 runFileCommand('npm run import -- <berkas.json>', async (file) => {

@@ -1,7 +1,7 @@
 // npm run migrate: applies the PostgreSQL migrations (DATABASE_URL) the database has not seen yet, and says which.
 // The server applies them at start too; this is for deployments that prepare the schema before the app rolls out.
 import pg from 'pg';
-import { runMigrations } from '../store/postgres/migrate';
+import { runMigrations } from '../store/postgres';
 import { databaseUrlFromEnv, exitWithUsage, report } from './command';
 
 if (process.argv.length > 2) exitWithUsage('npm run migrate');

@@ -77,8 +77,8 @@ export class IdempotencyKeyConflict extends DomainError {
 }
 
 /**
- * The data file cannot be read or written right now (hand-broken, locked, disk full). Nothing was changed;
- * the client may retry once the operator has fixed the cause named in the remark.
+ * Storage cannot be used right now: the data file is hand-broken, locked or on a full disk, or the database
+ * cannot be reached. Nothing was changed; the client may retry once the cause named in the remark is fixed.
  */
 export class StorageUnavailable extends DomainError {
   /** For the log only: what exactly is wrong, for example where a hand edit broke the file (digits masked). */

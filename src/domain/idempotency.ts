@@ -83,14 +83,14 @@ export type Answer = string | number | DomainError;
  * The answer to a request whose key already has a record: the first answer again (its value, or its domain
  * error) for the same request, IdempotencyKeyConflict for a different one.
  */
-export function replay(record: IdempotencyRecord, fingerprint: string): Answer {
+function replay(record: IdempotencyRecord, fingerprint: string): Answer {
   if (record.sidik !== fingerprint) return new IdempotencyKeyConflict();
   if ('nilai' in record.hasil) return record.hasil.nilai;
   return new DomainError(record.hasil.kode, record.hasil.remark);
 }
 
 /** A first answer as it is stored: its value, or the domain error it ended in. */
-export function toStoredAnswer(answer: Answer): IdempotencyRecord['hasil'] {
+function toStoredAnswer(answer: Answer): IdempotencyRecord['hasil'] {
   return answer instanceof DomainError ? { kode: answer.code, remark: answer.remark } : { nilai: answer };
 }
 

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 
 /** The largest single tabung or tarik: one trillion rupiah. */
-export const NOMINAL_MAKSIMUM = 1_000_000_000_000;
+const NOMINAL_MAKSIMUM = 1_000_000_000_000;
 
 /** Builds the remark for a field: "wajib diisi" when it is missing, the field's rule otherwise. */
 function aturan(field: string, penjelasan: string) {

@@ -1,6 +1,12 @@
-// The narrow, transactional port every backend implements: the JSON file today, PostgreSQL later.
+// The narrow, transactional port the use cases need from storage; the JSON file and PostgreSQL implement it.
 import type { Idempotency } from './idempotency';
 import type { DaftarRequest, Mutasi, NoRekening } from './schemas';
+
+/**
+ * Changes that may wait for storage at once per process, unless configured otherwise (MAX_QUEUED_CHANGES): beyond
+ * it a store refuses a change with QueueFull before it queues, so memory stays bounded under any load.
+ */
+export const MAX_QUEUED_CHANGES = 1_000;
 
 /** A transfer as the store carries it out: the two accounts (never the same one), the amount and its time. */
 export interface Transfer {
@@ -12,8 +18,8 @@ export interface Transfer {
 
 /**
  * Every change may carry an idempotency key. The first answer to a key (a value, or a 4xx domain error) is
- * stored in the same atomic step as the change; a later call with the key and the same `sidik` gets that
- * answer again and changes nothing, a different `sidik` gets IdempotencyKeyConflict. Keys are kept at least
+ * stored in the same atomic step as the change; a later call with the key and the same fingerprint gets that
+ * answer again and changes nothing, a different fingerprint gets IdempotencyKeyConflict. Keys are kept at least
  * IDEMPOTENCY_KEY_TTL_MS.
  */
 export interface Store {
@@ -21,13 +27,13 @@ export interface Store {
    * Registers a nasabah (already validated: nama trimmed, no_hp in its 08… form) with saldo 0 under a fresh no_rekening, durably.
    * @throws NikSudahTerdaftar, NoHpSudahTerdaftar; nothing is stored then.
    */
-  daftar(data: DaftarRequest, idempotensi?: Idempotency): Promise<NoRekening>;
+  daftar(data: DaftarRequest, idempotency?: Idempotency): Promise<NoRekening>;
 
   /**
    * Appends one mutasi and moves saldo with it, as one durable step; returns saldo afterwards.
    * @throws RekeningTidakDikenali, SaldoTidakCukup, SaldoMelebihiBatas; nothing changes then.
    */
-  catatMutasi(noRekening: string, mutasi: Mutasi, idempotensi?: Idempotency): Promise<number>;
+  catatMutasi(noRekening: string, mutasi: Mutasi, idempotency?: Idempotency): Promise<number>;
 
   /**
    * Moves `nominal` from asal to tujuan as one durable step: a D mutasi on asal and a C mutasi on tujuan, both at

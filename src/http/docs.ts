@@ -17,7 +17,11 @@ import {
 } from '../domain/schemas';
 
 const HealthResponse = z
-  .object({ status: z.literal('ok').meta({ description: 'Berkas data terbaca dan layanan siap.' }) })
+  .object({
+    status: z
+      .literal('ok')
+      .meta({ description: 'Penyimpanan (berkas data atau basis data) terbaca dan layanan siap.' }),
+  })
   .meta({ id: 'HealthResponse' });
 
 function jsonResponse(schema: z.ZodType, description: string): ResponseConfig {
@@ -82,7 +86,7 @@ const IdempotencyHeaders = z.object({
   }),
 });
 
-export function createOpenApiDocument() {
+function createOpenApiDocument() {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
@@ -181,8 +185,10 @@ export function createOpenApiDocument() {
     description: 'Tanpa token, untuk load balancer dan pemantau.',
     security: [],
     responses: {
-      200: jsonResponse(HealthResponse, 'Layanan siap dan berkas data terbaca.'),
-      503: errorResponse('Berkas data tidak terbaca (misalnya rusak karena diedit tangan).'),
+      200: jsonResponse(HealthResponse, 'Layanan siap dan penyimpanan terbaca.'),
+      503: errorResponse(
+        'Penyimpanan tidak terbaca (berkas data rusak karena diedit tangan, atau basis data tidak terjangkau).',
+      ),
       500: COMMON_ERRORS[500],
     },
   });
@@ -193,7 +199,7 @@ export function createOpenApiDocument() {
       title: 'Tabungan API',
       version: '1.0.0',
       description:
-        'Layanan rekening tabungan: daftar, tabung, tarik, saldo dan mutasi. Nominal dan saldo adalah bilangan ' +
+        'Layanan rekening tabungan: daftar, tabung, tarik, transfer, saldo dan mutasi. Nominal dan saldo adalah bilangan ' +
         'bulat rupiah. Setiap jawaban 200 dari POST berarti perubahan sudah tersimpan di disk.',
     },
   });

@@ -9,6 +9,9 @@ import { HttpError } from './error-handler';
 
 const MINUTE_MS = 60_000;
 
+/** Failed answers per client per minute unless configured otherwise (FAILED_REQUEST_LIMIT). */
+export const FAILED_REQUEST_LIMIT = 300;
+
 /**
  * At most `limit` answers >= 400 per client per minute, then 429 until the window ends: this is what makes
  * guessing account numbers, NIKs or tokens slow. A client is its API key's name; in open mode, or without a

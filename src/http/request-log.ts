@@ -29,7 +29,7 @@ export function createRequestLogger(logger: Logger): RequestHandler {
           status: res.statusCode,
           duration_ms: Math.round((performance.now() - startedAt) * 100) / 100,
         },
-        'permintaan selesai',
+        'request finished',
       );
     });
     next();

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import zlib from 'node:zlib';
 import { readFile } from 'node:fs/promises';
 import request from 'supertest';
-import { openJsonFileStore } from '../../src/store/json-file/json-file-store';
+import { openJsonFileStore } from '../../src/store/json-file';
 import { daftarNasabah, listen, makeAnyStoreApp, tabung, type AnyStoreApp } from '../helpers';
 
 describe('hostile input', () => {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import request from 'supertest';
-import { openJsonFileStore } from '../../src/store/json-file/json-file-store';
+import { openJsonFileStore } from '../../src/store/json-file';
 import {
   dataNasabah,
   daftarNasabah,

@@ -31,7 +31,7 @@ describe('request logs', () => {
 
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
-      msg: 'permintaan selesai',
+      msg: 'request finished',
       method: 'GET',
       path: '/saldo/0000000000',
       status: 400,

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Express } from 'express';
 import request from 'supertest';
-import { DataFileInvalid, openJsonFileStore } from '../../src/store/json-file/json-file-store';
+import { DataFileInvalid, openJsonFileStore } from '../../src/store/json-file';
 import type { ApiKey } from '../../src/http/auth';
 import {
   daftarNasabah,

@@ -114,11 +114,11 @@ async function writeAll(handle: FileHandle, chunks: readonly Buffer[]): Promise<
 }
 
 /** The pieces still to write once the first `written` bytes are out. */
-function chunksAfter(chunk: readonly Buffer[], written: number): Buffer[] {
-  let remainingBytes = written;
-  for (const [index, chunks] of chunk.entries()) {
-    if (remainingBytes < chunks.length) return [chunks.subarray(remainingBytes), ...chunk.slice(index + 1)];
-    remainingBytes -= chunks.length;
+function chunksAfter(chunks: readonly Buffer[], written: number): Buffer[] {
+  let skipBytes = written;
+  for (const [index, chunk] of chunks.entries()) {
+    if (skipBytes < chunk.length) return [chunk.subarray(skipBytes), ...chunks.slice(index + 1)];
+    skipBytes -= chunk.length;
   }
   return [];
 }

@@ -22,7 +22,7 @@ import {
 } from '../../domain/idempotency';
 import { mutasiTransfer, newNoRekening as randomNoRekening, saldoSetelah } from '../../domain/rekening';
 import type { DaftarRequest, Mutasi } from '../../domain/schemas';
-import type { Store, Transfer } from '../../domain/store';
+import { MAX_QUEUED_CHANGES, type Store, type Transfer } from '../../domain/store';
 import { errorCode } from '../error-code';
 import { writeAtomic, type FileSystem } from './atomic-file';
 import { DataFileInvalid } from './data-file';
@@ -55,12 +55,8 @@ export interface JsonFileStoreOptions {
   idempotencyKeysPerClient?: number;
 }
 
-export { DataFileInvalid };
-
-/** Changes that may wait for the disk at once, unless configured otherwise (MAX_QUEUED_CHANGES). */
-export const MAX_QUEUED_CHANGES = 1_000;
-
-const DEFAULT_STALE_MS = 10_000;
+/** How long a crashed process's lock blocks others, unless configured otherwise (LOCK_STALE_MS). */
+export const DEFAULT_LOCK_STALE_MS = 10_000;
 
 export async function openJsonFileStore(
   dataFile: string,
@@ -71,7 +67,7 @@ export async function openJsonFileStore(
   const keysPerClient = options.idempotencyKeysPerClient ?? IDEMPOTENCY_KEYS_PER_CLIENT;
   const newNoRekening = options.newNoRekening ?? randomNoRekening;
   const lock = createFileLock(file, {
-    staleMs: options.staleMs ?? DEFAULT_STALE_MS,
+    staleMs: options.staleMs ?? DEFAULT_LOCK_STALE_MS,
     onCompromised: options.onLockCompromised,
   });
   const ledgerState = createLedgerState(file);

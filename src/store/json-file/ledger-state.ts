@@ -4,7 +4,8 @@
 import { statSync } from 'node:fs';
 import { StorageUnavailable } from '../../domain/errors';
 import { fileVersionOf, readWithVersion, type FileVersion } from './atomic-file';
-import { DataFileInvalid, Ledger } from './ledger';
+import { DataFileInvalid } from './data-file';
+import { Ledger } from './ledger';
 
 type State =
   | { kind: 'ready'; ledger: Ledger; version: FileVersion }

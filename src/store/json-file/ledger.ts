@@ -4,8 +4,6 @@ import type { Mutasi, Nasabah } from '../../domain/schemas';
 import { encodeFile, encodeLine, parseDataFile, type DataFile } from './data-file';
 import { LineBlocks } from './line-blocks';
 
-export { DataFileInvalid } from './data-file';
-
 /** A write ready to go to disk, and how to make it part of the ledger once it is there. */
 export interface PendingWrite {
   /** The file's bytes in pieces, written with one writev: joining them would copy the whole file again. */

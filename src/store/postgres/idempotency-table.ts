@@ -58,7 +58,7 @@ export async function lockRecords(
  * the first one's answer. The keys are locked in sorted order, the same in every process, so two batches that
  * share keys cannot deadlock on them.
  */
-export async function lockAndRead(
+async function lockAndRead(
   client: pg.ClientBase,
   idempotencyKeys: readonly string[],
   now: Date,
@@ -105,7 +105,7 @@ export async function insertRecords(
 }
 
 /** How many unexpired keys each of `clients` has stored; no query when there are none to count. */
-export async function countKeysPerClient(
+async function countKeysPerClient(
   client: pg.ClientBase,
   clients: readonly string[],
   now: Date,

@@ -21,7 +21,7 @@ import {
 import { newNoRekening as randomNoRekening } from '../../domain/rekening';
 import type { DaftarRequest, Mutasi } from '../../domain/schemas';
 import { errorCode } from '../error-code';
-import type { Store, Transfer } from '../../domain/store';
+import { MAX_QUEUED_CHANGES, type Store, type Transfer } from '../../domain/store';
 import { recordKeyedMoves, recordMoves, type Move, type KeyedMove } from './batched-moves';
 import { insertRecords, lockRecords } from './idempotency-table';
 import { createBatcher } from '../batcher';
@@ -43,9 +43,6 @@ export interface PostgresStoreOptions {
   /** Idempotency keys one client may have stored; beyond it a new key is refused with IdempotencyKeyLimit. */
   idempotencyKeysPerClient?: number;
 }
-
-/** Changes in flight at once, unless configured otherwise (MAX_QUEUED_CHANGES); as the JSON store's. */
-const MAX_QUEUED_CHANGES = 1_000;
 
 type Client = pg.PoolClient;
 

@@ -1,4 +1,4 @@
-// Moving a ledger between the JSON file and PostgreSQL, in the issue-2 file format, all or nothing.
+// npm run import / export: moving a ledger between the data-file format and PostgreSQL, all or nothing.
 import pg from 'pg';
 import { parseDataFile, type DataFile } from '../json-file';
 import { runMigrations } from './migrate';
