@@ -117,7 +117,7 @@ describe('JSON file store on disk', () => {
   it('commits 200 parallel deposits in far fewer than 200 file writes (group commit)', async () => {
     const writes: number[] = [];
     const store = await openJsonFileStore(await tempDataFile(), {
-      onWrite: ({ perubahan }) => writes.push(perubahan),
+      onWrite: ({ changes }) => writes.push(changes),
     });
     const noRekening = await store.daftar(dataNasabah());
     writes.length = 0;

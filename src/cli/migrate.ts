@@ -10,8 +10,8 @@ report(
   (async () => {
     const pool = new pg.Pool({ connectionString: databaseUrlFromEnv(), max: 1 });
     try {
-      const diterapkan = await runMigrations(pool);
-      return diterapkan.length > 0 ? `diterapkan: ${diterapkan.join(', ')}` : 'skema sudah terbaru';
+      const applied = await runMigrations(pool);
+      return applied.length > 0 ? `diterapkan: ${applied.join(', ')}` : 'skema sudah terbaru';
     } finally {
       await pool.end();
     }

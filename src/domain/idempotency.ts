@@ -41,9 +41,9 @@ export function scopedIdempotencyKey(client: string, idempotencyKey: string): st
 }
 
 /** The client a stored key belongs to; unprefixed keys are open mode's. */
-export function clientOfStoredKey(kunci: string): string {
-  const space = kunci.indexOf(' ');
-  return space === -1 ? OPEN_MODE_CLIENT : kunci.slice(0, space);
+export function clientOfStoredKey(storedKey: string): string {
+  const space = storedKey.indexOf(' ');
+  return space === -1 ? OPEN_MODE_CLIENT : storedKey.slice(0, space);
 }
 
 /** Errors that are not the request's answer, only a reason it could not be decided now: never stored. */

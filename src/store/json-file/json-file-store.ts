@@ -44,7 +44,7 @@ export interface JsonFileStoreOptions {
   /** The time idempotency keys are stamped with, to know when they may be forgotten. */
   clock?: () => Date;
   /** Told after every durable write: how many changes it carried, its size and how long it took. */
-  onWrite?: (write: { perubahan: number; bytes: number; durasiMs: number }) => void;
+  onWrite?: (write: { changes: number; bytes: number; durationMs: number }) => void;
   /** The platform's file calls (rename, directory fsync); tests pass fakes to play Windows or macOS. */
   fileSystem?: FileSystem;
   /** Told when the file was readable by others at start and has been made owner-only (0600). */
@@ -122,9 +122,9 @@ export async function openJsonFileStore(
         pendingWrite.apply();
         ledgerState.written(ledger, version);
         options.onWrite?.({
-          perubahan: batch.length,
+          changes: batch.length,
           bytes: pendingWrite.chunks.reduce((total, chunk) => total + chunk.length, 0),
-          durasiMs: performance.now() - started,
+          durationMs: performance.now() - started,
         });
       }
       for (const answer of answers) answer();
