@@ -10,6 +10,7 @@ export function failingStore(error: Error): Store {
     transfer: fail,
     saldo: fail,
     mutasi: fail,
+    mutasiPage: fail,
     ping: fail,
     close: () => Promise.resolve(),
   };

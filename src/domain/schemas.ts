@@ -151,6 +151,9 @@ function batasWaktu(field: 'dari' | 'sampai') {
 }
 
 const aturanLimit = aturan('limit', 'harus berupa bilangan bulat 1 sampai 1000');
+const aturanSebelum = aturan('sebelum', 'harus berupa kursor dari jawaban GET /mutasi sebelumnya');
+/** The most mutasi one page holds, and a page's size when only `sebelum` is given. */
+export const MUTASI_PER_PAGE_MAX = 1000;
 export const MutasiQuery = z
   .object({
     dari: batasWaktu('dari').optional(),
@@ -159,10 +162,22 @@ export const MutasiQuery = z
       .number(aturanLimit)
       .int(aturanLimit)
       .min(1, aturanLimit)
-      .max(1000, aturanLimit)
+      .max(MUTASI_PER_PAGE_MAX, aturanLimit)
       .meta({
-        description: 'Hanya N mutasi terbaru dalam rentang, tetap diurutkan dari yang terlama.',
+        description:
+          'Hanya N mutasi terbaru dalam rentang, tetap diurutkan dari yang terlama; jawaban membawa `sebelum` ' +
+          'bila masih ada mutasi yang lebih lama.',
         example: 20,
+      })
+      .optional(),
+    sebelum: z
+      .string(aturanSebelum)
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, aturanSebelum)
+      .meta({
+        description:
+          'Kursor dari field `sebelum` jawaban sebelumnya: halaman berikutnya berisi N mutasi tepat sebelum ' +
+          'halaman itu (N = limit, bawaan 1000). Mutasi yang ditambahkan kemudian tidak menggeser halaman lama.',
+        example: 'MTIzNDU2Nzg5MC40Mg',
       })
       .optional(),
   })
@@ -177,8 +192,19 @@ export const SaldoResponse = z
   .object({ saldo: Saldo })
   .meta({ id: 'SaldoResponse', description: 'Saldo rekening saat ini.' });
 export const MutasiResponse = z
-  .object({ mutasi: z.array(Mutasi).meta({ description: 'Daftar mutasi, yang terlama lebih dulu.' }) })
-  .meta({ id: 'MutasiResponse', description: 'Riwayat mutasi rekening.' });
+  .object({
+    mutasi: z.array(Mutasi).meta({ description: 'Daftar mutasi, yang terlama lebih dulu.' }),
+    sebelum: z
+      .string()
+      .optional()
+      .meta({
+        description:
+          'Hanya dengan limit atau sebelum, dan hanya bila ada mutasi yang lebih lama dalam rentang: kirim sebagai ' +
+          '`?sebelum=` (dengan limit yang sama) untuk halaman sebelumnya.',
+        example: 'MTIzNDU2Nzg5MC40Mg',
+      }),
+  })
+  .meta({ id: 'MutasiResponse', description: 'Riwayat mutasi rekening, atau satu halamannya.' });
 export const RemarkResponse = z
   .object({
     remark: z.string().meta({

@@ -8,6 +8,18 @@ import type { DaftarRequest, Mutasi, NoRekening } from './schemas';
  */
 export const MAX_QUEUED_CHANGES = 1_000;
 
+export interface MutasiPage {
+  limit: number;
+  before?: number | undefined;
+  dari?: number | undefined;
+  sampai?: number | undefined;
+}
+
+export interface MutasiPageResult {
+  entries: { position: number; mutasi: Mutasi }[];
+  hasOlder: boolean;
+}
+
 /** A transfer as the store carries it out: the two accounts (never the same one), the amount and its time. */
 export interface Transfer {
   noRekeningAsal: string;
@@ -44,6 +56,14 @@ export interface Store {
 
   /** The saldo as last made durable, or null for an unknown no_rekening. */
   saldo(noRekening: string): Promise<number | null>;
+
+  /**
+   * One page of the history, or null for an unknown no_rekening: the newest `limit` mutasi whose position is
+   * below `before` (all when undefined) and whose waktu is within [dari, sampai] (epoch ms), oldest first, each
+   * with its position; and whether older ones in range remain. Positions only grow, so a page does not shift
+   * when mutasi are added.
+   */
+  mutasiPage(noRekening: string, page: MutasiPage): Promise<MutasiPageResult | null>;
 
   /** The history, oldest first, or null for an unknown no_rekening. */
   mutasi(noRekening: string): Promise<readonly Mutasi[] | null>;

@@ -12,6 +12,8 @@ import type {
   SaldoResponse,
   TransferRequest,
 } from './schemas';
+import { MUTASI_PER_PAGE_MAX, type Mutasi } from './schemas';
+import { dalamRentang, decodeCursor, encodeCursor } from './paging';
 
 export interface TabunganDeps {
   store: Store;
@@ -42,6 +44,13 @@ function idempotencyOf(
     key: scopedIdempotencyKey(client, idempotencyKey),
     fingerprint: fingerprintOf(operation, data),
   };
+}
+
+/** Only the contract's fields: a hand-edited file may carry more, and they are not the API's to show. */
+function contractFields({ waktu, kode_transaksi, nominal, no_rekening_lawan }: Mutasi): Mutasi {
+  return no_rekening_lawan === undefined
+    ? { waktu, kode_transaksi, nominal }
+    : { waktu, kode_transaksi, nominal, no_rekening_lawan };
 }
 
 export function createTabungan({ store, clock }: TabunganDeps) {
@@ -83,26 +92,30 @@ export function createTabungan({ store, clock }: TabunganDeps) {
       return { saldo };
     },
 
-    /** The history, oldest first; optionally only [dari, sampai], and of that only the newest `limit`. */
-    async mutasi(noRekening: string, { dari, sampai, limit }: MutasiQuery = {}): Promise<MutasiResponse> {
-      const semua = await store.mutasi(noRekening);
-      if (semua === null) throw new RekeningTidakDikenali(noRekening);
-      const dalamRentang =
-        dari === undefined && sampai === undefined
-          ? semua
-          : semua.filter(({ waktu }) => {
-              const saat = Date.parse(waktu);
-              return (dari === undefined || saat >= dari) && (sampai === undefined || saat <= sampai);
-            });
-      const mutasi = limit === undefined ? dalamRentang : dalamRentang.slice(-limit);
-      // Only the contract's fields: a hand-edited file may carry more, and they are not the API's to show.
-      return {
-        mutasi: mutasi.map(({ waktu, kode_transaksi, nominal, no_rekening_lawan }) =>
-          no_rekening_lawan === undefined
-            ? { waktu, kode_transaksi, nominal }
-            : { waktu, kode_transaksi, nominal, no_rekening_lawan },
-        ),
-      };
+    /**
+     * The history, oldest first; optionally only [dari, sampai]. With `limit` or `sebelum`, one page: the newest
+     * `limit` before the cursor, and a cursor to the page before it while older mutasi remain.
+     */
+    async mutasi(noRekening: string, query: MutasiQuery = {}): Promise<MutasiResponse> {
+      const { dari, sampai, limit, sebelum } = query;
+      if (limit === undefined && sebelum === undefined) {
+        const semua = await store.mutasi(noRekening);
+        if (semua === null) throw new RekeningTidakDikenali(noRekening);
+        return { mutasi: semua.filter(({ waktu }) => dalamRentang(waktu, query)).map(contractFields) };
+      }
+      const before = sebelum === undefined ? undefined : decodeCursor(noRekening, sebelum);
+      const page = await store.mutasiPage(noRekening, {
+        limit: limit ?? MUTASI_PER_PAGE_MAX,
+        before,
+        dari,
+        sampai,
+      });
+      if (page === null) throw new RekeningTidakDikenali(noRekening);
+      const mutasi = page.entries.map((entry) => contractFields(entry.mutasi));
+      const oldest = page.entries[0];
+      return page.hasOlder && oldest !== undefined
+        ? { mutasi, sebelum: encodeCursor(noRekening, oldest.position) }
+        : { mutasi };
     },
   };
 }

@@ -22,7 +22,8 @@ import {
 } from '../../domain/idempotency';
 import { mutasiTransfer, newNoRekening as randomNoRekening, saldoSetelah } from '../../domain/rekening';
 import type { DaftarRequest, Mutasi } from '../../domain/schemas';
-import { MAX_QUEUED_CHANGES, type Store, type Transfer } from '../../domain/store';
+import { MAX_QUEUED_CHANGES, type MutasiPage, type Store, type Transfer } from '../../domain/store';
+import { pageOfHistory } from '../../domain/paging';
 import { errorCode } from '../error-code';
 import { writeAtomic, type FileSystem } from './atomic-file';
 import { DataFileInvalid } from './data-file';
@@ -220,6 +221,11 @@ export async function openJsonFileStore(
 
     async mutasi(noRekening: string) {
       return (await ledgerForReading()).nasabah(noRekening)?.mutasi ?? null;
+    },
+
+    async mutasiPage(noRekening: string, page: MutasiPage) {
+      const nasabah = (await ledgerForReading()).nasabah(noRekening);
+      return nasabah === undefined ? null : pageOfHistory(nasabah.mutasi, page);
     },
 
     async ping() {

@@ -96,4 +96,9 @@ export const MIGRATIONS: readonly Migration[] = [
         REFERENCES nasabah (no_rekening) CHECK (no_rekening_lawan ~ '^[0-9]{10}$');
     `,
   },
+  {
+    // A page of a long history is read by keyset on (no_rekening, id), newest first, with a LIMIT (mutasi-row.ts).
+    versi: '005_mutasi_page',
+    sql: `CREATE INDEX mutasi_no_rekening_id ON mutasi (no_rekening, id);`,
+  },
 ];

@@ -21,14 +21,14 @@ import {
 import { newNoRekening as randomNoRekening } from '../../domain/rekening';
 import type { DaftarRequest, Mutasi } from '../../domain/schemas';
 import { errorCode } from '../error-code';
-import { MAX_QUEUED_CHANGES, type Store, type Transfer } from '../../domain/store';
+import { MAX_QUEUED_CHANGES, type MutasiPage, type Store, type Transfer } from '../../domain/store';
 import { recordKeyedMoves, recordMoves, type Move, type KeyedMove } from './batched-moves';
 import { insertRecords, lockRecords } from './idempotency-table';
 import { createBatcher } from '../batcher';
 import { runMigrations } from './migrate';
 import { withTransaction } from './transaction';
 import { transferInTransaction } from './transfer';
-import { toMutasi, type MutasiRow } from './mutasi-row';
+import { readMutasiPage, toMutasi, type MutasiRow } from './mutasi-row';
 
 export interface PostgresStoreOptions {
   newNoRekening?: () => string;
@@ -220,6 +220,13 @@ export async function openPostgresStore(
           values: [noRekening],
         });
         return rows.map(toMutasi);
+      });
+    },
+
+    mutasiPage(noRekening: string, page: MutasiPage) {
+      return withStorageErrors(async () => {
+        if ((await readSaldoBatch(noRekening)) === null) return null;
+        return readMutasiPage(pool, noRekening, page);
       });
     },
 
