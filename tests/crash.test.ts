@@ -1,11 +1,35 @@
 // kill -9 at random moments while 16 clients deposit: nothing acknowledged may be lost, nothing invented.
 import { readFile } from 'node:fs/promises';
-import { postJson, startServer } from './server-process';
+import { postJson, startServer, type RunningServer } from './server-process';
 import { tempDataFile } from './helpers';
 
 const SIKLUS = 10;
 const KLIEN = 16;
 const STALE_MS = 2_000;
+
+/**
+ * KLIEN clients each send requests (`send(client, n)`, up to 10,000) until the server is killed with SIGKILL at a
+ * random moment 150–650 ms in; resolves once the process and every client have stopped.
+ */
+async function killMidTraffic(
+  server: RunningServer,
+  send: (client: number, n: number) => Promise<void>,
+): Promise<void> {
+  let alive = true;
+  const clients = Array.from({ length: KLIEN }, async (_, k) => {
+    for (let n = 0; alive && n < 10_000; n += 1) {
+      try {
+        await send(k, n);
+      } catch {
+        return; // the server is gone
+      }
+    }
+  });
+  await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * 500));
+  server.child.kill('SIGKILL');
+  alive = false;
+  await Promise.all([server.exited, ...clients]);
+}
 
 describe('when the server is killed with SIGKILL mid-traffic', () => {
   it(`keeps every acknowledged deposit and invents none, over ${SIKLUS} kill-and-restart cycles`, async () => {
@@ -26,24 +50,14 @@ describe('when the server is killed with SIGKILL mid-traffic', () => {
     const dicoba = new Map(rekening.map((r) => [r, 0]));
 
     for (let siklus = 0; siklus < SIKLUS; siklus += 1) {
-      let hidup = true;
-      const klien = Array.from({ length: KLIEN }, async (_, k) => {
-        for (let n = 0; hidup && n < 10_000; n += 1) {
-          const noRekening = rekening[(k + n) % rekening.length] ?? '';
-          const nominal = 1 + ((k * 7919 + n * 104729) % 1000);
-          dicoba.set(noRekening, (dicoba.get(noRekening) ?? 0) + nominal);
-          try {
-            const res = await postJson(server.baseUrl, '/tabung', { no_rekening: noRekening, nominal });
-            if (res.status === 200) diakui.set(noRekening, (diakui.get(noRekening) ?? 0) + nominal);
-          } catch {
-            return; // the server is gone
-          }
-        }
+      const running = server;
+      await killMidTraffic(running, async (k, n) => {
+        const noRekening = rekening[(k + n) % rekening.length] ?? '';
+        const nominal = 1 + ((k * 7919 + n * 104729) % 1000);
+        dicoba.set(noRekening, (dicoba.get(noRekening) ?? 0) + nominal);
+        const res = await postJson(running.baseUrl, '/tabung', { no_rekening: noRekening, nominal });
+        if (res.status === 200) diakui.set(noRekening, (diakui.get(noRekening) ?? 0) + nominal);
       });
-      await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * 500));
-      server.child.kill('SIGKILL');
-      hidup = false;
-      await Promise.all([server.exited, ...klien]);
 
       // The file must parse and keep its invariants: the server refuses to start otherwise.
       server = await startServer(env);
@@ -121,30 +135,20 @@ describe('when the server is killed with SIGKILL during a stream of transfers', 
     const dicoba: string[] = [];
 
     for (let siklus = 0; siklus < TRANSFER_SIKLUS; siklus += 1) {
-      let hidup = true;
-      const klien = Array.from({ length: KLIEN }, async (_, k) => {
-        for (let n = 0; hidup && n < 10_000; n += 1) {
-          const asal = rekening[(k + n) % rekening.length] ?? '';
-          const tujuan = rekening[(k + 2 * n + 1) % rekening.length] ?? '';
-          if (asal === tujuan) continue;
-          const nominal = 1 + ((k * 7919 + n * 104729) % 1000);
-          dicoba.push(`${asal}>${tujuan}:${nominal}`);
-          try {
-            const res = await postJson(server.baseUrl, '/transfer', {
-              no_rekening_asal: asal,
-              no_rekening_tujuan: tujuan,
-              nominal,
-            });
-            if (res.status === 200) diakui.push(`${asal}>${tujuan}:${nominal}`);
-          } catch {
-            return; // the server is gone
-          }
-        }
+      const running = server;
+      await killMidTraffic(running, async (k, n) => {
+        const asal = rekening[(k + n) % rekening.length] ?? '';
+        const tujuan = rekening[(k + 2 * n + 1) % rekening.length] ?? '';
+        if (asal === tujuan) return;
+        const nominal = 1 + ((k * 7919 + n * 104729) % 1000);
+        dicoba.push(`${asal}>${tujuan}:${nominal}`);
+        const res = await postJson(running.baseUrl, '/transfer', {
+          no_rekening_asal: asal,
+          no_rekening_tujuan: tujuan,
+          nominal,
+        });
+        if (res.status === 200) diakui.push(`${asal}>${tujuan}:${nominal}`);
       });
-      await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * 500));
-      server.child.kill('SIGKILL');
-      hidup = false;
-      await Promise.all([server.exited, ...klien]);
 
       server = await startServer(env);
       const pertama = await postJson(server.baseUrl, '/tabung', { no_rekening: rekening[0], nominal: 1 });
