@@ -67,10 +67,13 @@ const POST_ERRORS = {
   409: errorResponse('Idempotency-Key sudah dipakai untuk permintaan berbeda.'),
   413: errorResponse('Body lebih dari 100 kB.'),
   415: errorResponse('Content-Type bukan application/json.'),
-  429: errorResponse(
-    'Terlalu banyak permintaan gagal dari klien ini (lihat Retry-After), atau klien ini sudah menyimpan batas ' +
-      'Idempotency-Key dalam 24 jam (IDEMPOTENCY_KEYS_PER_CLIENT).',
-  ),
+  429: {
+    ...errorResponse(
+      'Terlalu banyak permintaan gagal dari klien ini (lihat Retry-After), atau klien ini sudah menyimpan batas ' +
+        'Idempotency-Key dalam 24 jam (IDEMPOTENCY_KEYS_PER_CLIENT).',
+    ),
+    headers: RETRY_AFTER,
+  },
 };
 
 /** Every endpoint but /health and the docs, when the server runs with API_KEYS. */
