@@ -17,7 +17,7 @@ export interface Row {
 }
 
 /** Peak resident memory of a process, in MB, from /proc (Linux). */
-function peakRssMb(pid: number | undefined): number {
+export function peakRssMb(pid: number | undefined): number {
   const status = readFileSync(`/proc/${String(pid)}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
 }

@@ -3,7 +3,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CONNECTIONS, SECONDS, type Route } from './load';
+import { HISTORY_LENGTH, SMALL_ACCOUNTS, type LongHistoryRow } from './long-history';
 import type { Row } from './measure';
+import { READERS } from './whole-history';
 import type { WriteCost } from './write-cost';
 
 const BENCHMARKS_FILE = path.join(__dirname, '..', 'BENCHMARKS.md');
@@ -43,8 +45,27 @@ function writeCostTable(costs: WriteCost[]): string {
   ].join('\n');
 }
 
-/** The measured section: the machine it ran on, then both tables. */
-export function formatReport(rows: Row[], costs: WriteCost[]): string {
+/** The issue-12 targets sit in the headers, so each row can be read against them. */
+export function longHistoryTable(rows: LongHistoryRow[]): string {
+  return [
+    '| store | POST big ms | POST small ms | big ÷ small (≤ 1.5) | limit=10 ms (≤ 20) | ' +
+      'sebelum page ms, 1 page back / deep (≤ 20) | whole history ms (first byte ms; items, MB) | ' +
+      `worst GET /saldo ms while ${READERS} read it (≤ 100) | peak RSS MB (after start) | file MB |`,
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    ...rows.map(
+      (r) =>
+        `| ${r.target} | ${fixed(r.postBigMs, 1)} | ${fixed(r.postSmallMs, 1)} | ` +
+        `${fixed(r.postBigMs / r.postSmallMs, 2)} | ${fixed(r.pageMs, 1)} | ` +
+        `${fixed(r.sebelumNearMs, 1)} / ${fixed(r.sebelumDeepMs, 1)} (${r.deepItems.toLocaleString('en')} back) | ` +
+        `${fixed(r.wholeMs)} (${fixed(r.wholeFirstByteMs)}; ${r.wholeItems.toLocaleString('en')}, ` +
+        `${fixed(r.wholeMb, 1)}) | ${fixed(r.saldoWorstMs)} | ${fixed(r.peakRssMb)} (${fixed(r.startRssMb)}) | ` +
+        `${fixed(r.fileMb, 1)} |`,
+    ),
+  ].join('\n');
+}
+
+/** The measured section: the machine it ran on, then the tables. */
+export function formatReport(rows: Row[], costs: WriteCost[], longHistory: LongHistoryRow[]): string {
   return [
     `Run on ${new Date().toISOString()} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'} · ` +
       `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB · Node ${process.version} · ${CONNECTIONS} connections, ${SECONDS} s per row`,
@@ -54,6 +75,11 @@ export function formatReport(rows: Row[], costs: WriteCost[]): string {
     'Cost of one durable write (a batch of one) as the file grows:',
     '',
     writeCostTable(costs),
+    '',
+    `One account with a long history (${SMALL_ACCOUNTS.toLocaleString('en')} small accounts plus one holding ` +
+      `${HISTORY_LENGTH.toLocaleString('en')} mutasi):`,
+    '',
+    longHistoryTable(longHistory),
   ].join('\n');
 }
 

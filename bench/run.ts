@@ -1,13 +1,16 @@
 // `npm run bench`: the real server against the two ceilings of this machine, measured in one run, as ratios.
 // Absolute numbers drift on shared machines; only ratios from the same run are comparable.
+// BENCH_ONLY=long-history runs only the long-history rows and prints their table without touching BENCHMARKS.md
+// (a partial run must not replace the whole measured section): for trying those rows in a minute, not seven.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { stopProcess } from '../tests/server-process';
 import { CEILING_ROUTES, SERVER_ROUTES } from './load';
+import { HISTORY_LENGTH, SMALL_ACCOUNTS, measureLongHistory, type LongHistoryRow } from './long-history';
 import { measure, type Row } from './measure';
 import { seedPostgres } from './postgres-seed';
-import { formatReport, writeReport } from './report';
+import { formatReport, longHistoryTable, writeReport } from './report';
 import { seedAccounts } from './seed';
 import { startBuiltServer, startCeiling } from './servers';
 import { measureWriteCost, type WriteCost } from './write-cost';
@@ -57,20 +60,49 @@ async function measurePostgres(databaseUrl: string): Promise<Row[]> {
   return rows;
 }
 
+/** Small accounts and one with a long history, on the JSON file and, given a database, on PostgreSQL. */
+async function measureLongHistoryRows(
+  dir: string,
+  databaseUrl: string | undefined,
+): Promise<LongHistoryRow[]> {
+  const rows: LongHistoryRow[] = [];
+  const dataFile = path.join(dir, 'long-history.json');
+  await seedAccounts(dataFile, SMALL_ACCOUNTS, HISTORY_LENGTH);
+  const fileServer = await startBuiltServer({ DATA_FILE: dataFile });
+  try {
+    rows.push(await measureLongHistory('JSON file', fileServer, dataFile));
+  } finally {
+    await stopProcess(fileServer);
+  }
+  if (databaseUrl === undefined) return rows;
+  const url = await seedPostgres(databaseUrl, SMALL_ACCOUNTS, HISTORY_LENGTH);
+  const postgresServer = await startBuiltServer({ STORE: 'postgres', DATABASE_URL: url });
+  try {
+    rows.push(await measureLongHistory('postgres', postgresServer));
+  } finally {
+    await stopProcess(postgresServer);
+  }
+  return rows;
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tabungan-bench-'));
+  const databaseUrl = process.env.BENCH_DATABASE_URL;
+  if (databaseUrl === undefined) {
+    console.error('  BENCH_DATABASE_URL is not set: the PostgreSQL rows are left out of this run');
+  }
   try {
-    const rows = [...(await measureCeilings()), ...(await measureJsonFile(dir))];
-    const databaseUrl = process.env.BENCH_DATABASE_URL;
-    if (databaseUrl === undefined) {
-      console.error('  BENCH_DATABASE_URL is not set: the PostgreSQL rows are left out of this run');
-    } else {
-      rows.push(...(await measurePostgres(databaseUrl)));
+    if (process.env.BENCH_ONLY === 'long-history') {
+      console.log(longHistoryTable(await measureLongHistoryRows(dir, databaseUrl)));
+      return;
     }
+    const rows = [...(await measureCeilings()), ...(await measureJsonFile(dir))];
+    if (databaseUrl !== undefined) rows.push(...(await measurePostgres(databaseUrl)));
     const costs: WriteCost[] = [];
     for (const accounts of [1_000, 10_000, 100_000]) costs.push(await measureWriteCost(dir, accounts));
+    const longHistory = await measureLongHistoryRows(dir, databaseUrl);
 
-    const report = formatReport(rows, costs);
+    const report = formatReport(rows, costs, longHistory);
     console.log(report);
     await writeReport(report);
   } finally {
