@@ -10,7 +10,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { createApp } from '../src/app';
 import type { Access } from '../src/http/auth';
-import type { DaftarRequest } from '../src/domain/schemas';
+import type { DaftarRequest, Mutasi } from '../src/domain/schemas';
 import { openJsonFileStore, type JsonFileStoreOptions } from '../src/store/json-file';
 import { openPostgresStore } from '../src/store/postgres/postgres-store';
 import { newSchema } from './postgres';
@@ -175,4 +175,13 @@ export async function listen(app: Express): Promise<{ baseUrl: string; close: ()
     baseUrl: `http://127.0.0.1:${port}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The whole history a store streams, collected (null for an unknown account): for asserting on it at once. */
+export async function readMutasi(store: Store, noRekening: string): Promise<Mutasi[] | null> {
+  const batches = await store.mutasi(noRekening, {});
+  if (batches === null) return null;
+  const mutasi: Mutasi[] = [];
+  for await (const batch of batches) mutasi.push(...batch);
+  return mutasi;
 }

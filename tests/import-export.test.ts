@@ -7,7 +7,7 @@ import request from 'supertest';
 import { createApp } from '../src/app';
 import { openPostgresStore } from '../src/store/postgres/postgres-store';
 import { MIGRATIONS } from '../src/store/postgres/migrations';
-import { daftarNasabah, makeTestApp, silentLogger, tabung, tempDataFile } from './helpers';
+import { daftarNasabah, makeTestApp, readMutasi, silentLogger, tabung, tempDataFile } from './helpers';
 import { hasPostgres, newSchema } from './postgres';
 
 /** Runs a command as `npm run <command> -- <file>` would, without building first. */
@@ -78,7 +78,7 @@ function run(
       expect([tabungRetry.status, tabungRetry.body]).toEqual([200, { saldo: 5 }]);
       expect(await postgresStore.saldo(a)).toBe(130_000);
       expect(await postgresStore.saldo(b)).toBe(5);
-      expect(await postgresStore.mutasi(b)).toHaveLength(1);
+      expect(await readMutasi(postgresStore, b)).toHaveLength(1);
       await postgresStore.close();
     });
 

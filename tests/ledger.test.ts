@@ -27,21 +27,20 @@ describe('Ledger: writing the file incrementally', () => {
           const shadow = structuredClone(expected);
           for (const { account, nominal } of moves) {
             const noRekening = String(account).padStart(10, '0');
-            const existing = draft.nasabah(noRekening);
+            const existing = draft.saldo(noRekening);
             const mutasi = { waktu: '2026-11-29T00:00:00.000Z', kode_transaksi: 'C' as const, nominal };
             if (existing === undefined) {
               registered += 1;
-              const nasabah = {
+              const fields = {
                 nama: `N${account}`,
                 nik: String(registered).padStart(16, '0'),
                 no_hp: `08${String(registered).padStart(10, '0')}`,
                 saldo: 0,
-                mutasi: [],
               };
-              draft.daftar(noRekening, nasabah);
-              shadow.set(noRekening, structuredClone(nasabah));
+              draft.daftar(noRekening, fields);
+              shadow.set(noRekening, { ...fields, mutasi: [] });
             } else {
-              draft.catatMutasi(noRekening, mutasi, existing.saldo + nominal);
+              draft.catatMutasi(noRekening, mutasi, existing + nominal);
               const s = shadow.get(noRekening);
               if (s) {
                 s.saldo += nominal;
@@ -64,5 +63,56 @@ describe('Ledger: writing the file incrementally', () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('Ledger: an account whose history outgrows a chunk and a joined line', () => {
+  it('still writes exactly what a full re-serialisation would, around it and after failed batches', () => {
+    let buku = Ledger.empty();
+    const expected = new Map<
+      string,
+      { nama: string; nik: string; no_hp: string; saldo: number; mutasi: object[] }
+    >();
+    const first = new Draft(buku);
+    for (let account = 0; account < 100; account += 1) {
+      const noRekening = String(account).padStart(10, '0');
+      const fields = {
+        nama: `N${account}`,
+        nik: String(account + 1).padStart(16, '0'),
+        no_hp: `08${String(account + 1).padStart(10, '0')}`,
+        saldo: 0,
+      };
+      first.daftar(noRekening, fields);
+      expected.set(noRekening, { ...fields, mutasi: [] });
+    }
+    buku.prepareWrite(first).apply();
+    // Account 0 reaches about 3,000 mutasi (over 200 kB): many sealed chunks, and a line too long to be joined.
+    for (let batch = 0; batch < 60; batch += 1) {
+      const draft = new Draft(buku);
+      const shadow = structuredClone(expected);
+      for (let move = 0; move < 51; move += 1) {
+        const noRekening = String(move === 50 ? (batch * 7) % 100 : 0).padStart(10, '0');
+        const mutasi = {
+          waktu: `2026-11-29T00:00:${String(move).padStart(2, '0')}.000Z`,
+          kode_transaksi: 'C' as const,
+          nominal: batch + 1,
+        };
+        const s = shadow.get(noRekening);
+        if (s === undefined) throw new Error('unknown account');
+        draft.catatMutasi(noRekening, mutasi, s.saldo + mutasi.nominal);
+        s.saldo += mutasi.nominal;
+        s.mutasi.push(mutasi);
+      }
+      const tulisan = buku.prepareWrite(draft);
+      expect(Buffer.concat(tulisan.chunks).toString('utf8')).toBe(naive(shadow));
+      if (batch % 5 !== 4) {
+        tulisan.apply();
+        for (const [k, v] of shadow) expected.set(k, v);
+      }
+      expect(Buffer.concat(buku.prepareWrite().chunks).toString('utf8')).toBe(naive(expected));
+    }
+    expect(expected.get('0000000000')?.mutasi.length).toBeGreaterThan(2_000);
+    buku = Ledger.parse(naive(expected));
+    expect(Buffer.concat(buku.prepareWrite().chunks).toString('utf8')).toBe(naive(expected));
   });
 });

@@ -2,32 +2,42 @@
 // (older) page ends. A cursor is the account and a position; positions only grow, so pages never shift.
 import { InvalidRequest } from './errors';
 import type { Mutasi } from './schemas';
-import type { MutasiPage, MutasiPageResult } from './store';
+import type { MutasiPage, MutasiPageResult, Rentang } from './store';
 
 /** Whether a mutasi's waktu lies within [dari, sampai] (epoch ms, either end open). */
-export function dalamRentang(waktu: string, { dari, sampai }: Pick<MutasiPage, 'dari' | 'sampai'>): boolean {
+export function dalamRentang(waktu: string, { dari, sampai }: Rentang): boolean {
   if (dari === undefined && sampai === undefined) return true;
   const saat = Date.parse(waktu);
   return (dari === undefined || saat >= dari) && (sampai === undefined || saat <= sampai);
 }
 
 /**
- * A page of a history held in memory, oldest first; a mutasi's position is its index. It walks back from the
- * page's end and touches only its own entries (and, with dari/sampai, those it skips), never the whole history.
+ * A page of a history held in memory, from its mutasi newest first, starting below the page's `before`: it reads
+ * only the page's own entries (and, with dari/sampai, those it skips), plus one to know whether older ones remain.
  */
-export function pageOfHistory(history: readonly Mutasi[], page: MutasiPage): MutasiPageResult {
+export function pageOfHistory(
+  newestFirst: Iterable<{ position: number; mutasi: Mutasi }>,
+  page: MutasiPage,
+): MutasiPageResult {
   const entries: MutasiPageResult['entries'] = [];
-  let position = Math.min(page.before ?? history.length, history.length) - 1;
-  for (; position >= 0 && entries.length < page.limit; position -= 1) {
-    const mutasi = history[position];
-    if (mutasi !== undefined && dalamRentang(mutasi.waktu, page)) entries.push({ position, mutasi });
+  for (const entry of newestFirst) {
+    if (!dalamRentang(entry.mutasi.waktu, page)) continue;
+    if (entries.length === page.limit) return { entries: entries.reverse(), hasOlder: true };
+    entries.push(entry);
   }
-  let hasOlder = false;
-  for (; position >= 0 && !hasOlder; position -= 1) {
-    const mutasi = history[position];
-    hasOlder = mutasi !== undefined && dalamRentang(mutasi.waktu, page);
+  return { entries: entries.reverse(), hasOlder: false };
+}
+
+/** A history's batches with only the mutasi within the rentang; batches left empty are skipped. */
+export function* inRentang(
+  batches: Iterable<readonly Mutasi[]>,
+  rentang: Rentang,
+): Generator<readonly Mutasi[]> {
+  const everything = rentang.dari === undefined && rentang.sampai === undefined;
+  for (const batch of batches) {
+    const kept = everything ? batch : batch.filter((mutasi) => dalamRentang(mutasi.waktu, rentang));
+    if (kept.length > 0) yield kept;
   }
-  return { entries: entries.reverse(), hasOlder };
 }
 
 export function encodeCursor(noRekening: string, position: number): string {

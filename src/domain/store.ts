@@ -8,11 +8,18 @@ import type { DaftarRequest, Mutasi, NoRekening } from './schemas';
  */
 export const MAX_QUEUED_CHANGES = 1_000;
 
-export interface MutasiPage {
-  limit: number;
-  before?: number | undefined;
+/** A long list, read a batch at a time; a store that reads from memory may hand its batches over synchronously. */
+export type Batches<T> = Iterable<readonly T[]> | AsyncIterable<readonly T[]>;
+
+/** A span of waktu, epoch ms, either end open. */
+export interface Rentang {
   dari?: number | undefined;
   sampai?: number | undefined;
+}
+
+export interface MutasiPage extends Rentang {
+  limit: number;
+  before?: number | undefined;
 }
 
 export interface MutasiPageResult {
@@ -65,8 +72,12 @@ export interface Store {
    */
   mutasiPage(noRekening: string, page: MutasiPage): Promise<MutasiPageResult | null>;
 
-  /** The history, oldest first, or null for an unknown no_rekening. */
-  mutasi(noRekening: string): Promise<readonly Mutasi[] | null>;
+  /**
+   * The whole history within the rentang, oldest first, in batches read as the caller asks for them (so a long
+   * history is never in memory at once), or null for an unknown no_rekening. It is the history as it was when
+   * this resolved: mutasi added while it is read are not in it.
+   */
+  mutasi(noRekening: string, rentang: Rentang): Promise<Batches<Mutasi> | null>;
 
   /** Resolves when the data can be read right now; rejects with StorageUnavailable otherwise. */
   ping(): Promise<void>;

@@ -1,5 +1,5 @@
 // The use cases of a savings account, in the words of the business; no HTTP, no files.
-import type { Store } from './store';
+import type { Batches, Rentang, Store } from './store';
 import { RekeningTidakDikenali } from './errors';
 import { scopedIdempotencyKey, fingerprintOf, type Idempotency } from './idempotency';
 import type {
@@ -13,7 +13,7 @@ import type {
   TransferRequest,
 } from './schemas';
 import { MUTASI_PER_PAGE_MAX, type Mutasi } from './schemas';
-import { dalamRentang, decodeCursor, encodeCursor } from './paging';
+import { decodeCursor, encodeCursor } from './paging';
 
 export interface TabunganDeps {
   store: Store;
@@ -51,6 +51,10 @@ function contractFields({ waktu, kode_transaksi, nominal, no_rekening_lawan }: M
   return no_rekening_lawan === undefined
     ? { waktu, kode_transaksi, nominal }
     : { waktu, kode_transaksi, nominal, no_rekening_lawan };
+}
+
+async function* contractBatches(batches: Batches<Mutasi>): AsyncGenerator<Mutasi[]> {
+  for await (const batch of batches) yield batch.map(contractFields);
 }
 
 export function createTabungan({ store, clock }: TabunganDeps) {
@@ -93,16 +97,21 @@ export function createTabungan({ store, clock }: TabunganDeps) {
     },
 
     /**
-     * The history, oldest first; optionally only [dari, sampai]. With `limit` or `sebelum`, one page: the newest
-     * `limit` before the cursor, and a cursor to the page before it while older mutasi remain.
+     * The whole history, oldest first, optionally only [dari, sampai]: in batches as the store reads them, so the
+     * answer to a long history is sent as it is read, never held whole.
      */
-    async mutasi(noRekening: string, query: MutasiQuery = {}): Promise<MutasiResponse> {
+    async mutasi(noRekening: string, rentang: Rentang = {}): Promise<AsyncIterable<readonly Mutasi[]>> {
+      const batches = await store.mutasi(noRekening, rentang);
+      if (batches === null) throw new RekeningTidakDikenali(noRekening);
+      return contractBatches(batches);
+    },
+
+    /**
+     * One page of the history: the newest `limit` before the `sebelum` cursor (and within [dari, sampai]), oldest
+     * first, and a cursor to the page before it while older mutasi remain.
+     */
+    async halamanMutasi(noRekening: string, query: MutasiQuery): Promise<MutasiResponse> {
       const { dari, sampai, limit, sebelum } = query;
-      if (limit === undefined && sebelum === undefined) {
-        const semua = await store.mutasi(noRekening);
-        if (semua === null) throw new RekeningTidakDikenali(noRekening);
-        return { mutasi: semua.filter(({ waktu }) => dalamRentang(waktu, query)).map(contractFields) };
-      }
       const before = sebelum === undefined ? undefined : decodeCursor(noRekening, sebelum);
       const page = await store.mutasiPage(noRekening, {
         limit: limit ?? MUTASI_PER_PAGE_MAX,

@@ -173,7 +173,10 @@ function createOpenApiDocument() {
     path: '/mutasi/{no_rekening}',
     summary: 'Lihat mutasi rekening',
     security: BEARER,
-    description: 'Tanpa parameter query: seluruh riwayat, yang terlama lebih dulu.',
+    description:
+      'Tanpa limit dan sebelum: seluruh riwayat, yang terlama lebih dulu, dikirim bertahap (chunked) selagi ' +
+      'dibaca. Dengan limit: N mutasi terbaru dan kursor `sebelum` bila masih ada yang lebih lama; kirim ' +
+      '`?limit=N&sebelum=<kursor>` untuk halaman sebelumnya.',
     request: { params: NoRekeningParams, query: MutasiQuery },
     responses: {
       200: jsonResponse(MutasiResponse, 'Riwayat mutasi, yang terlama lebih dulu.'),

@@ -56,6 +56,12 @@ export const notFound: RequestHandler = (req, _res, next) => {
 
 export function createErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, _next) => {
+    if (res.headersSent) {
+      // A streamed answer failed part-way: its status is gone, and the connection was cut so the client knows.
+      logger.error({ err: error }, 'request failed after its answer began');
+      res.destroy();
+      return;
+    }
     const { status, remark, headers } = toAnswer(error);
     if (status >= 500) logger.error({ err: error }, 'request failed');
     res.status(status).set(headers).json({ remark });

@@ -11,6 +11,7 @@ import {
 import type { Caller, Tabungan } from '../domain/tabungan';
 import { clientOf } from './auth';
 import { jsonBody } from './json-body';
+import { sendJsonList } from './json-stream';
 import { validate } from './validate';
 
 /** The client requireClient let through, and the optional Idempotency-Key header, checked like any field. */
@@ -61,7 +62,13 @@ export function createRoutes(tabungan: Tabungan): Router {
 
   router.get('/mutasi/:no_rekening', async (req, res) => {
     const { no_rekening } = validate(NoRekeningParams, req.params);
-    res.json(await tabungan.mutasi(no_rekening, validate(MutasiQuery, req.query)));
+    const query = validate(MutasiQuery, req.query);
+    // Without limit or sebelum the answer is the whole history (the brief's contract): streamed, however long.
+    if (query.limit === undefined && query.sebelum === undefined) {
+      await sendJsonList(res, 'mutasi', await tabungan.mutasi(no_rekening, query));
+    } else {
+      res.json(await tabungan.halamanMutasi(no_rekening, query));
+    }
   });
 
   return router;

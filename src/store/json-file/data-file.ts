@@ -2,7 +2,7 @@
 // JSON store, `npm run import` / `export` and the bench's seeding all go through here.
 import { IdempotencyRecord, StoredIdempotencyKey } from '../../domain/idempotency';
 import { saldoDariMutasi } from '../../domain/rekening';
-import { Nasabah, NoRekening } from '../../domain/schemas';
+import { Nasabah, NoRekening, type Mutasi } from '../../domain/schemas';
 import { writeAtomic } from './atomic-file';
 
 /**
@@ -131,9 +131,33 @@ function checkIdempotencyRecord(position: number, key: string, value: unknown): 
   return parsed.data;
 }
 
-/** A line of the file: one account (or key), so an edit by hand or a diff shows one entry per line. */
-export function encodeLine(key: string, value: Nasabah | IdempotencyRecord): Buffer {
-  return Buffer.from(`    ${JSON.stringify(key)}: ${JSON.stringify(value)}`, 'utf8');
+/** A line of the file: one idempotency record, so an edit by hand or a diff shows one entry per line. */
+export function encodeRecordLine(key: string, record: IdempotencyRecord): Buffer {
+  return Buffer.from(`    ${JSON.stringify(key)}: ${JSON.stringify(record)}`, 'utf8');
+}
+
+/** One mutasi as the file holds it. */
+export function encodeMutasi(mutasi: Mutasi): string {
+  return JSON.stringify(mutasi);
+}
+
+/** Everything in an account's line but its mutasi. */
+export type NasabahFields = Omit<Nasabah, 'mutasi'>;
+
+const MUTASI_END = Buffer.from(']}');
+
+/**
+ * An account's line, one per account, in pieces: its fields, then its mutasi array from bytes encoded before
+ * (`{…},{…}`, in as many pieces as given), so a long history is never re-encoded or copied to write it.
+ */
+export function encodeNasabahLine(
+  noRekening: string,
+  fields: NasabahFields,
+  mutasiArrayBody: readonly Buffer[],
+): Buffer[] {
+  const head = `    ${JSON.stringify(noRekening)}: ${JSON.stringify({ ...fields, mutasi: [] })}`;
+  // The head ends in `[]}`: cut before `]}` to open the array the pieces fill.
+  return [Buffer.from(head.slice(0, -2), 'utf8'), ...mutasiArrayBody, MUTASI_END];
 }
 
 /**
@@ -167,8 +191,14 @@ export function serialiseDataFile({ nasabah, idempotensi, otherFields }: DataFil
   const separated = (lines: Buffer[]) =>
     lines.flatMap((line, index) => (index === 0 ? [line] : [Buffer.from(',\n'), line]));
   return encodeFile(
-    separated([...nasabah].map(([noRekening, value]) => encodeLine(noRekening, value))),
-    separated([...idempotensi].map(([key, record]) => encodeLine(key, record))),
+    separated(
+      [...nasabah].map(([noRekening, { mutasi, ...fields }]) =>
+        Buffer.concat(
+          encodeNasabahLine(noRekening, fields, [Buffer.from(mutasi.map(encodeMutasi).join(','))]),
+        ),
+      ),
+    ),
+    separated([...idempotensi].map(([key, record]) => encodeRecordLine(key, record))),
     otherFields,
   );
 }

@@ -22,8 +22,14 @@ import {
 } from '../../domain/idempotency';
 import { mutasiTransfer, newNoRekening as randomNoRekening, saldoSetelah } from '../../domain/rekening';
 import type { DaftarRequest, Mutasi } from '../../domain/schemas';
-import { MAX_QUEUED_CHANGES, type MutasiPage, type Store, type Transfer } from '../../domain/store';
-import { pageOfHistory } from '../../domain/paging';
+import {
+  MAX_QUEUED_CHANGES,
+  type MutasiPage,
+  type Rentang,
+  type Store,
+  type Transfer,
+} from '../../domain/store';
+import { inRentang, pageOfHistory } from '../../domain/paging';
 import { errorCode } from '../error-code';
 import { writeAtomic, type FileSystem } from './atomic-file';
 import { DataFileInvalid } from './data-file';
@@ -44,8 +50,11 @@ export interface JsonFileStoreOptions {
   onLockCompromised?: (error: Error) => void;
   /** The time idempotency keys are stamped with, to know when they may be forgotten. */
   clock?: () => Date;
-  /** Told after every durable write: how many changes it carried, its size and how long it took. */
-  onWrite?: (write: { changes: number; bytes: number; durationMs: number }) => void;
+  /**
+   * Told after every durable write: how many changes it carried, its size, how many of its bytes it had to encode
+   * or copy anew (the rest it reused), and how long it took.
+   */
+  onWrite?: (write: { changes: number; bytes: number; builtBytes: number; durationMs: number }) => void;
   /** The platform's file calls (rename, directory fsync); tests pass fakes to play Windows or macOS. */
   fileSystem?: FileSystem;
   /** Told when the file was readable by others at start and has been made owner-only (0600). */
@@ -125,6 +134,7 @@ export async function openJsonFileStore(
         options.onWrite?.({
           changes: batch.length,
           bytes: pendingWrite.chunks.reduce((total, chunk) => total + chunk.length, 0),
+          builtBytes: pendingWrite.builtBytes,
           durationMs: performance.now() - started,
         });
       }
@@ -180,17 +190,17 @@ export async function openJsonFileStore(
         if (draft.noHpTerdaftar(data.no_hp)) throw new NoHpSudahTerdaftar();
         let noRekening: string;
         do noRekening = newNoRekening();
-        while (draft.nasabah(noRekening) !== undefined);
-        draft.daftar(noRekening, { nama: data.nama, nik: data.nik, no_hp: data.no_hp, saldo: 0, mutasi: [] });
+        while (draft.entry(noRekening) !== undefined);
+        draft.daftar(noRekening, { nama: data.nama, nik: data.nik, no_hp: data.no_hp, saldo: 0 });
         return noRekening;
       }, idempotency);
     },
 
     catatMutasi(noRekening: string, mutasi: Mutasi, idempotency?: Idempotency) {
       return change((draft) => {
-        const nasabah = draft.nasabah(noRekening);
-        if (nasabah === undefined) throw new RekeningTidakDikenali(noRekening);
-        const saldo = saldoSetelah(nasabah.saldo, mutasi);
+        const saldoSebelum = draft.saldo(noRekening);
+        if (saldoSebelum === undefined) throw new RekeningTidakDikenali(noRekening);
+        const saldo = saldoSetelah(saldoSebelum, mutasi);
         draft.catatMutasi(noRekening, mutasi, saldo);
         return saldo;
       }, idempotency);
@@ -199,9 +209,9 @@ export async function openJsonFileStore(
     transfer(transfer: Transfer, idempotency?: Idempotency) {
       return change((draft) => {
         const side = (noRekening: string) => {
-          const nasabah = draft.nasabah(noRekening);
-          if (nasabah === undefined) throw new RekeningTidakDikenali(noRekening);
-          return { noRekening, saldo: nasabah.saldo };
+          const saldo = draft.saldo(noRekening);
+          if (saldo === undefined) throw new RekeningTidakDikenali(noRekening);
+          return { noRekening, saldo };
         };
         // Both sides are decided before either is touched: a refusal leaves the draft as it was.
         const moves = mutasiTransfer(
@@ -216,16 +226,18 @@ export async function openJsonFileStore(
     },
 
     async saldo(noRekening: string) {
-      return (await ledgerForReading()).nasabah(noRekening)?.saldo ?? null;
+      return (await ledgerForReading()).entry(noRekening)?.fields.saldo ?? null;
     },
 
-    async mutasi(noRekening: string) {
-      return (await ledgerForReading()).nasabah(noRekening)?.mutasi ?? null;
+    async mutasi(noRekening: string, rentang: Rentang) {
+      // The history as it is now: it is immutable, so mutasi added while the answer streams are not in it.
+      const history = (await ledgerForReading()).entry(noRekening)?.history;
+      return history === undefined ? null : inRentang(history.batches(), rentang);
     },
 
     async mutasiPage(noRekening: string, page: MutasiPage) {
-      const nasabah = (await ledgerForReading()).nasabah(noRekening);
-      return nasabah === undefined ? null : pageOfHistory(nasabah.mutasi, page);
+      const history = (await ledgerForReading()).entry(noRekening)?.history;
+      return history === undefined ? null : pageOfHistory(history.newestFirst(page.before), page);
     },
 
     async ping() {

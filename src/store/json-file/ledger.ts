@@ -1,21 +1,37 @@
 // The in-memory ledger behind the JSON file, and the draft a batch of changes is applied to before it is durable.
 import { clientOfStoredKey, type IdempotencyRecord, type IdempotencyRecords } from '../../domain/idempotency';
-import type { Mutasi, Nasabah } from '../../domain/schemas';
-import { encodeFile, encodeLine, parseDataFile, type DataFile } from './data-file';
-import { LineBlocks } from './line-blocks';
+import type { Mutasi } from '../../domain/schemas';
+import {
+  encodeFile,
+  encodeNasabahLine,
+  encodeRecordLine,
+  parseDataFile,
+  type DataFile,
+  type NasabahFields,
+} from './data-file';
+import { EncodedHistory } from './encoded-history';
+import { LineBlocks, type Line } from './line-blocks';
 
 /** A write ready to go to disk, and how to make it part of the ledger once it is there. */
 export interface PendingWrite {
   /** The file's bytes in pieces, written with one writev: joining them would copy the whole file again. */
   chunks: Buffer[];
+  /** Bytes this write encoded or copied anew; what it reused (other lines, earlier mutasi) is not counted. */
+  builtBytes: number;
   /** Makes the draft part of the ledger; call it only once the file is durable. */
   apply: () => void;
 }
 
+/** One account as the ledger keeps it: its fields parsed, its mutasi encoded (decoded only when read). */
+export interface LedgerEntry {
+  fields: NasabahFields;
+  history: EncodedHistory;
+}
+
 export class Ledger {
-  private readonly rekening = new Map<string, Nasabah>();
-  /** Each account's encoded line: a write re-encodes only the accounts that changed. */
-  private readonly rekeningLines = new LineBlocks();
+  private readonly entries = new Map<string, LedgerEntry>();
+  /** The file's account lines: a write re-encodes only the accounts that changed. */
+  private readonly entryLines = new LineBlocks();
   private readonly nikOwners = new Map<string, string>();
   private readonly noHpOwners = new Map<string, string>();
   /** Idempotency records by stored key, oldest first (insertion order), with their own lines. */
@@ -37,28 +53,19 @@ export class Ledger {
 
   static from({ nasabah, idempotensi, otherFields }: DataFile): Ledger {
     const ledger = new Ledger(otherFields);
-    for (const [noRekening, data] of nasabah) {
-      ledger.putNasabah(noRekening, data);
-      ledger.rekeningLines.set(noRekening, encodeLine(noRekening, data));
+    for (const [noRekening, { mutasi, ...fields }] of nasabah) {
+      ledger.putEntry(noRekening, { fields, history: EncodedHistory.of(mutasi) });
+      ledger.entryLines.add(noRekening);
     }
     for (const [key, record] of idempotensi) {
       ledger.putRecord(key, record);
-      ledger.recordLines.set(key, encodeLine(key, record));
+      ledger.recordLines.add(key);
     }
     return ledger;
   }
 
-  /** The ledger's content, in file order: for moving it to another store. */
-  toDataFile(): DataFile {
-    return {
-      nasabah: new Map(this.rekening),
-      idempotensi: new Map(this.records),
-      otherFields: this.otherFields,
-    };
-  }
-
-  nasabah(noRekening: string): Nasabah | undefined {
-    return this.rekening.get(noRekening);
+  entry(noRekening: string): LedgerEntry | undefined {
+    return this.entries.get(noRekening);
   }
 
   nikTerdaftar(nik: string): boolean {
@@ -86,10 +93,10 @@ export class Ledger {
     }
   }
 
-  private putNasabah(noRekening: string, nasabah: Nasabah): void {
-    this.rekening.set(noRekening, nasabah);
-    this.nikOwners.set(nasabah.nik, noRekening);
-    this.noHpOwners.set(nasabah.no_hp, noRekening);
+  private putEntry(noRekening: string, entry: LedgerEntry): void {
+    this.entries.set(noRekening, entry);
+    this.nikOwners.set(entry.fields.nik, noRekening);
+    this.noHpOwners.set(entry.fields.no_hp, noRekening);
   }
 
   /** Stores a record, or (null) forgets one, keeping the per-client counts. */
@@ -105,21 +112,31 @@ export class Ledger {
 
   /** The whole file as it will be once the draft is applied, in a stable order, and the step that applies it. */
   prepareWrite(draft: Draft = new Draft(this)): PendingWrite {
-    const changedLines = new Map<string, Buffer>();
-    for (const [noRekening, nasabah] of draft.changedNasabah)
-      changedLines.set(noRekening, encodeLine(noRekening, nasabah));
-    const changedRecordLines = new Map<string, Buffer | null>();
-    for (const [key, record] of draft.changedRecords)
-      changedRecordLines.set(key, record && encodeLine(key, record));
-    const rendering = this.rekeningLines.render(changedLines);
-    const recordRendering = this.recordLines.render(changedRecordLines);
+    let builtBytes = draft.appendedBytes;
+    const entryLine = (noRekening: string): Line => {
+      const entry = draft.entry(noRekening);
+      if (entry === undefined) return null;
+      const line = encodeNasabahLine(noRekening, entry.fields, entry.history.arrayBody());
+      builtBytes += line[0]?.length ?? 0;
+      return line;
+    };
+    const recordLine = (key: string): Line => {
+      const record = draft.find(key);
+      if (record === undefined) return null;
+      const line = encodeRecordLine(key, record);
+      builtBytes += line.length;
+      return [line];
+    };
+    const rendering = this.entryLines.render(draft.changedEntries.keys(), entryLine);
+    const recordRendering = this.recordLines.render(draft.changedRecords.keys(), recordLine);
     return {
-      chunks: encodeFile(rendering.lines, recordRendering.lines, this.otherFields),
+      chunks: encodeFile(rendering.pieces, recordRendering.pieces, this.otherFields),
+      builtBytes: builtBytes + rendering.builtBytes + recordRendering.builtBytes,
       apply: () => {
-        for (const [noRekening, nasabah] of draft.changedNasabah) this.putNasabah(noRekening, nasabah);
+        for (const [noRekening, entry] of draft.changedEntries) this.putEntry(noRekening, entry);
         for (const [key, record] of draft.changedRecords) this.putRecord(key, record);
-        this.rekeningLines.adopt(changedLines, rendering);
-        this.recordLines.adopt(changedRecordLines, recordRendering);
+        this.entryLines.adopt(rendering);
+        this.recordLines.adopt(recordRendering);
       },
     };
   }
@@ -127,22 +144,24 @@ export class Ledger {
 
 /**
  * The changes of one batch, kept apart from the ledger until they are on disk, so that readers never see a saldo
- * that a failed write would take back. A changed account is copied once per batch and then edited in place, so a
- * burst on one busy account costs one copy (and one encoding), not one per request. It is also the batch's view
+ * that a failed write would take back. A changed account gets a new entry; its history is shared with the
+ * old one but for the last chunk (encoded-history.ts), so appending copies no earlier mutasi. It is also the batch's view
  * of the idempotency records, for the replay rule (domain/idempotency.ts).
  */
 export class Draft implements IdempotencyRecords {
-  readonly changedNasabah = new Map<string, Nasabah>();
+  readonly changedEntries = new Map<string, LedgerEntry>();
   /** Recorded idempotency records, and (null) the expired ones to forget. */
   readonly changedRecords = new Map<string, IdempotencyRecord | null>();
   private readonly newNiks = new Set<string>();
   private readonly newNoHps = new Set<string>();
   private readonly keyCountChanges = new Map<string, number>();
+  /** Bytes the appends of this batch encoded and copied: the last chunk of each history it appended to. */
+  appendedBytes = 0;
 
   constructor(private readonly ledger: Ledger) {}
 
   get hasChanges(): boolean {
-    return this.changedNasabah.size > 0 || this.changedRecords.size > 0;
+    return this.changedEntries.size > 0 || this.changedRecords.size > 0;
   }
 
   find(key: string): IdempotencyRecord | undefined {
@@ -175,8 +194,12 @@ export class Draft implements IdempotencyRecords {
     this.keyCountChanges.set(client, (this.keyCountChanges.get(client) ?? 0) + change);
   }
 
-  nasabah(noRekening: string): Readonly<Nasabah> | undefined {
-    return this.changedNasabah.get(noRekening) ?? this.ledger.nasabah(noRekening);
+  entry(noRekening: string): LedgerEntry | undefined {
+    return this.changedEntries.get(noRekening) ?? this.ledger.entry(noRekening);
+  }
+
+  saldo(noRekening: string): number | undefined {
+    return this.entry(noRekening)?.fields.saldo;
   }
 
   nikTerdaftar(nik: string): boolean {
@@ -187,22 +210,21 @@ export class Draft implements IdempotencyRecords {
     return this.newNoHps.has(noHp) || this.ledger.noHpTerdaftar(noHp);
   }
 
-  daftar(noRekening: string, nasabah: Nasabah): void {
-    this.changedNasabah.set(noRekening, nasabah);
-    this.newNiks.add(nasabah.nik);
-    this.newNoHps.add(nasabah.no_hp);
+  daftar(noRekening: string, fields: NasabahFields): void {
+    this.changedEntries.set(noRekening, { fields, history: EncodedHistory.empty });
+    this.newNiks.add(fields.nik);
+    this.newNoHps.add(fields.no_hp);
   }
 
   /** Appends a mutasi the caller has already checked, with the saldo it leads to. */
   catatMutasi(noRekening: string, mutasi: Mutasi, saldo: number): void {
-    let copy = this.changedNasabah.get(noRekening);
-    if (copy === undefined) {
-      const original = this.ledger.nasabah(noRekening);
-      if (original === undefined) throw new Error(`rekening ${noRekening} is not in the ledger`);
-      copy = { ...original, mutasi: [...original.mutasi] };
-      this.changedNasabah.set(noRekening, copy);
-    }
-    copy.mutasi.push(mutasi);
-    copy.saldo = saldo;
+    const entry = this.entry(noRekening);
+    if (entry === undefined) throw new Error(`rekening ${noRekening} is not in the ledger`);
+    const appended = { bytes: 0 };
+    this.changedEntries.set(noRekening, {
+      fields: { ...entry.fields, saldo },
+      history: entry.history.append(mutasi, appended),
+    });
+    this.appendedBytes += appended.bytes;
   }
 }

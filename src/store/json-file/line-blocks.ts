@@ -1,104 +1,134 @@
-// The data file's account lines, kept encoded and grouped in blocks whose joined bytes are cached.
-// A write then hands about n/64 buffers to one writev, and re-joins only the few blocks its batch touched, instead of
-// re-serialising (or even re-visiting) every account: the cost of a write stops growing with the ledger.
+// The data file's lines (one per account or idempotency record), grouped in blocks whose joined bytes are cached.
+// A write hands about n/64 buffers to one writev and re-joins only the blocks its batch touched, instead of
+// re-serialising (or even re-visiting) every line: the cost of a write stops growing with the ledger. A long line
+// (an account with a long history) is never joined: its pieces go to writev as they are, so a write next to it
+// does not copy it either.
+
+import { concatOwned } from './buffers';
 
 const LINES_PER_BLOCK = 64;
+/** Lines up to this size are copied into their block's bytes; longer ones are passed on as their pieces. */
+const JOINED_LINE_BYTES = 64 * 1024;
 const SEPARATOR = Buffer.from(',\n');
+
+/** A line in pieces, to be written one after another; null for a line that is gone (an expired record). */
+export type Line = readonly Buffer[] | null;
 
 interface Block {
   keys: string[];
   /** The block's lines, each followed by SEPARATOR; null until needed after a change. */
-  bytes: Buffer | null;
+  pieces: Buffer[] | null;
 }
 
 export interface Rendering {
-  /** The account lines of the whole file, in order and separated: write them one after another (writev). */
-  lines: Buffer[];
+  /** The lines of the whole file, in order and separated: write them one after another (writev). */
+  pieces: Buffer[];
+  /** How many bytes this rendering copied or encoded anew: what the write cost beyond reusing what it had. */
+  builtBytes: number;
   /** Blocks rebuilt with the changed lines, to keep once those lines are durable. */
-  rejoinedBlocks: Map<number, Buffer>;
+  rejoinedBlocks: Map<number, Buffer[]>;
+  /** Lines that were not in any block, in order, and lines that are gone. */
+  newKeys: string[];
+  deletedKeys: string[];
 }
 
 export class LineBlocks {
-  private readonly lineByKey = new Map<string, Buffer>();
   private readonly blockOf = new Map<string, number>();
   private readonly blocks: Block[] = [];
 
-  /** Adds or replaces a line; its block is re-joined on the next rendering. */
-  set(key: string, line: Buffer): void {
-    this.lineByKey.set(key, line);
-    let index = this.blockOf.get(key);
-    if (index === undefined) {
-      const last = this.blocks.at(-1);
-      if (last === undefined || last.keys.length >= LINES_PER_BLOCK)
-        this.blocks.push({ keys: [], bytes: null });
-      index = this.blocks.length - 1;
-      this.blockOf.set(key, index);
-      this.blocks[index]?.keys.push(key);
+  /** Adds a line's key at the end; its block is joined at the next rendering. */
+  add(key: string): void {
+    let block = this.blocks.at(-1);
+    if (block === undefined || block.keys.length >= LINES_PER_BLOCK) {
+      block = { keys: [], pieces: null };
+      this.blocks.push(block);
     }
-    const block = this.blocks[index];
-    if (block) block.bytes = null;
-  }
-
-  /** Removes a line without touching the block's cached bytes (adopt installs the re-joined block). */
-  private removeFromBlock(key: string): void {
-    const index = this.blockOf.get(key);
-    const block = index === undefined ? undefined : this.blocks[index];
-    if (block === undefined) return;
-    this.lineByKey.delete(key);
-    this.blockOf.delete(key);
-    block.keys.splice(block.keys.indexOf(key), 1);
+    block.keys.push(key);
+    block.pieces = null;
+    this.blockOf.set(key, this.blocks.length - 1);
   }
 
   /**
-   * The file's lines as they will be with `changed` applied (replaced lines in place, new ones at the end),
-   * without changing anything here: the batch may still fail to reach the disk.
+   * The file's lines as they will be with the `changed` keys rendered anew through `lineOf` (replaced lines in
+   * place, new ones at the end), without changing anything here: the batch may still fail to reach the disk.
+   * `lineOf` gives every line as the batch will leave it.
    */
-  render(changed: ReadonlyMap<string, Buffer | null>): Rendering {
+  render(changed: Iterable<string>, lineOf: (key: string) => Line): Rendering {
     const touchedBlocks = new Set<number>();
     const newKeys: string[] = [];
-    for (const [key, line] of changed) {
+    const deletedKeys: string[] = [];
+    for (const key of changed) {
       const index = this.blockOf.get(key);
-      if (index !== undefined) touchedBlocks.add(index);
-      else if (line !== null) newKeys.push(key);
+      if (index === undefined) newKeys.push(key);
+      else touchedBlocks.add(index);
     }
-    // null marks a deleted line: it is left out.
-    const lineOf = (key: string) => (changed.has(key) ? changed.get(key) : this.lineByKey.get(key));
-    const rejoinedBlocks = new Map<number, Buffer>();
-    const lines = this.blocks.map((block, index) => {
-      if (!touchedBlocks.has(index)) return (block.bytes ??= joinLines(block.keys, lineOf));
-      const bytes = joinLines(block.keys, lineOf);
-      rejoinedBlocks.set(index, bytes);
-      return bytes;
-    });
-    if (newKeys.length > 0) lines.push(joinLines(newKeys, lineOf));
-    // The last line takes no separator: drop emptied blocks, then cut it off with a view, not a copy.
-    const nonEmpty = lines.filter((bytes) => bytes.length > 0);
-    const last = nonEmpty.pop();
-    if (last !== undefined) nonEmpty.push(last.subarray(0, last.length - SEPARATOR.length));
-    return { lines: nonEmpty, rejoinedBlocks };
+    const built = { bytes: 0 };
+    const rejoinedBlocks = new Map<number, Buffer[]>();
+    const pieces: Buffer[] = [];
+    for (const [index, block] of this.blocks.entries()) {
+      // Untouched blocks render as the ledger already is, so a block joined here may be kept at once.
+      if (!touchedBlocks.has(index)) block.pieces ??= joinLines(block.keys, lineOf, built);
+      else {
+        const rejoined = joinLines(block.keys, lineOf, built, deletedKeys);
+        rejoinedBlocks.set(index, rejoined);
+      }
+      pieces.push(...(rejoinedBlocks.get(index) ?? block.pieces ?? []));
+    }
+    const goneNewKeys: string[] = [];
+    pieces.push(...joinLines(newKeys, lineOf, built, goneNewKeys));
+    // The last line takes no separator: cut it off with a view, not a copy.
+    const last = pieces.pop();
+    if (last !== undefined && last.length > SEPARATOR.length) {
+      pieces.push(last.subarray(0, last.length - SEPARATOR.length));
+    }
+    const added = goneNewKeys.length === 0 ? newKeys : newKeys.filter((key) => !goneNewKeys.includes(key));
+    return { pieces, builtBytes: built.bytes, rejoinedBlocks, newKeys: added, deletedKeys };
   }
 
-  /** Keeps a rendering's changed lines and re-joined blocks, once they are on disk. */
-  adopt(changed: ReadonlyMap<string, Buffer | null>, { rejoinedBlocks }: Rendering): void {
-    // Replaced and deleted lines first, so the re-joined blocks match them; new lines last, as they grow a block.
-    for (const [key, line] of changed) {
-      if (!this.blockOf.has(key)) continue;
-      if (line === null) this.removeFromBlock(key);
-      else this.lineByKey.set(key, line);
-    }
-    for (const [index, bytes] of rejoinedBlocks) {
+  /** Keeps a rendering's re-joined blocks and its new and deleted lines, once they are on disk. */
+  adopt({ rejoinedBlocks, newKeys, deletedKeys }: Rendering): void {
+    for (const [index, pieces] of rejoinedBlocks) {
       const block = this.blocks[index];
-      if (block) block.bytes = bytes;
+      if (block) block.pieces = pieces;
     }
-    for (const [key, line] of changed) if (line !== null && !this.blockOf.has(key)) this.set(key, line);
+    for (const key of deletedKeys) {
+      const block = this.blocks[this.blockOf.get(key) ?? -1];
+      block?.keys.splice(block.keys.indexOf(key), 1);
+      this.blockOf.delete(key);
+    }
+    for (const key of newKeys) this.add(key);
   }
 }
 
-function joinLines(keys: readonly string[], lineOf: (key: string) => Buffer | null | undefined): Buffer {
-  const lines: Buffer[] = [];
+/**
+ * A block's pieces: consecutive short lines joined into one buffer, long ones passed on as they are, each line
+ * followed by SEPARATOR. Lines that are gone are left out and listed in `gone`.
+ */
+function joinLines(
+  keys: readonly string[],
+  lineOf: (key: string) => Line,
+  built: { bytes: number },
+  gone: string[] = [],
+): Buffer[] {
+  const pieces: Buffer[] = [];
+  let run: Buffer[] = [];
+  const closeRun = () => {
+    if (run.length === 0) return;
+    const joined = concatOwned(run);
+    built.bytes += joined.length;
+    pieces.push(joined);
+    run = [];
+  };
   for (const key of keys) {
-    const bytes = lineOf(key);
-    if (bytes) lines.push(bytes, SEPARATOR);
+    const line = lineOf(key);
+    if (line === null) gone.push(key);
+    else if (line.reduce((total, piece) => total + piece.length, 0) <= JOINED_LINE_BYTES) {
+      run.push(...line, SEPARATOR);
+    } else {
+      closeRun();
+      pieces.push(...line, SEPARATOR);
+    }
   }
-  return Buffer.concat(lines);
+  closeRun();
+  return pieces;
 }

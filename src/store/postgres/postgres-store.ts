@@ -21,14 +21,20 @@ import {
 import { newNoRekening as randomNoRekening } from '../../domain/rekening';
 import type { DaftarRequest, Mutasi } from '../../domain/schemas';
 import { errorCode } from '../error-code';
-import { MAX_QUEUED_CHANGES, type MutasiPage, type Store, type Transfer } from '../../domain/store';
+import {
+  MAX_QUEUED_CHANGES,
+  type MutasiPage,
+  type Rentang,
+  type Store,
+  type Transfer,
+} from '../../domain/store';
 import { recordKeyedMoves, recordMoves, type Move, type KeyedMove } from './batched-moves';
 import { insertRecords, lockRecords } from './idempotency-table';
 import { createBatcher } from '../batcher';
 import { runMigrations } from './migrate';
 import { withTransaction } from './transaction';
 import { transferInTransaction } from './transfer';
-import { readMutasiPage, toMutasi, type MutasiRow } from './mutasi-row';
+import { readMutasiBatches, readMutasiPage, readNewestMutasiId, type MutasiRow } from './mutasi-row';
 
 export interface PostgresStoreOptions {
   newNoRekening?: () => string;
@@ -210,16 +216,18 @@ export async function openPostgresStore(
       return withStorageErrors(() => readSaldoBatch(noRekening));
     },
 
-    mutasi(noRekening: string) {
+    mutasi(noRekening: string, rentang: Rentang) {
       return withStorageErrors(async () => {
-        if ((await readSaldoBatch(noRekening)) === null) return null;
-        const { rows } = await pool.query<MutasiRow>({
-          name: 'mutasi',
-          text: `SELECT waktu, kode_transaksi, nominal, no_rekening_lawan FROM mutasi
-                 WHERE no_rekening = $1 ORDER BY id`,
-          values: [noRekening],
-        });
-        return rows.map(toMutasi);
+        const newest = await readNewestMutasiId(pool, noRekening);
+        if (newest === undefined) return null;
+        return readMutasiBatches(
+          (query) => withStorageErrors(() => pool.query<MutasiRow & { id: string }>(query)),
+          {
+            noRekening,
+            rentang,
+            newest,
+          },
+        );
       });
     },
 

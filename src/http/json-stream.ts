@@ -1,0 +1,56 @@
+// Answers whose list may be long (a whole history) are sent as they are read, batch by batch, with backpressure.
+import { setImmediate } from 'node:timers/promises';
+import type { Response } from 'express';
+
+/**
+ * Sends `{"<field>":[…]}` from batches: each is serialised and written on its own, and the next is read only
+ * once the socket has taken the last (drain), so one request holds the event loop for one batch at a time and a
+ * client that stops reading makes the server hold at most one batch and the socket's buffer for it. The first
+ * batch is read before anything is sent, so a store that fails at once still gets its proper error answer; a
+ * failure after that can only cut the connection, which the client sees as a broken answer, never a short one.
+ */
+export async function sendJsonList(
+  res: Response,
+  field: string,
+  batches: AsyncIterable<readonly unknown[]>,
+): Promise<void> {
+  const iterator = batches[Symbol.asyncIterator]();
+  let next = await iterator.next();
+  res.status(200).type('application/json');
+  let separator = '';
+  res.write(`{${JSON.stringify(field)}:[`);
+  try {
+    while (next.done !== true) {
+      // Asked now, not when the last write returned: the socket may have drained while the batch was read.
+      // A socket that takes everything at once never asks to wait: yield anyway, so other requests run between
+      // batches.
+      await (res.writableNeedDrain ? writable(res) : setImmediate());
+      if (res.destroyed) return;
+      if (next.value.length > 0) {
+        res.write(separator + next.value.map((item) => JSON.stringify(item)).join(','));
+        separator = ',';
+      }
+      next = await iterator.next();
+    }
+  } catch (error) {
+    res.destroy(error as Error);
+    throw error;
+  } finally {
+    // A client that left mid-answer: stop reading the store (closes a generator's resources).
+    if (next.done !== true) await iterator.return?.();
+  }
+  res.end(']}');
+}
+
+/** Resolves when the socket wants more, or is gone. */
+function writable(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
