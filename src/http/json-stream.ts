@@ -22,9 +22,10 @@ export async function sendJsonList(
   try {
     while (next.done !== true) {
       // Asked now, not when the last write returned: the socket may have drained while the batch was read.
-      // A socket that takes everything at once never asks to wait: yield anyway, so other requests run between
-      // batches.
-      await (res.writableNeedDrain ? writable(res) : setImmediate());
+      if (res.writableNeedDrain) await writable(res);
+      // Always yield to the event loop too: a socket that takes a write at once emits 'drain' in a nextTick, and a
+      // chain of those would send the whole history before any other request got a turn (measured: 370 ms).
+      await setImmediate();
       if (res.destroyed) return;
       if (next.value.length > 0) {
         res.write(separator + next.value.map((item) => JSON.stringify(item)).join(','));

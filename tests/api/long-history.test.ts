@@ -1,5 +1,6 @@
 // A whole history far larger than any socket buffer, on the store TEST_STORE names: it is streamed with
 // backpressure, so a client that stops reading makes the server read (and hold) only a bounded part of it.
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import http, { type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -146,6 +147,38 @@ describe('GET /mutasi, the whole of a very long history', () => {
     expect(mutasi.at(-1)).toEqual(mutasiKe(PANJANG - 1));
     expect(seen.handedOver).toBe(PANJANG);
     expect(seen.open).toBe(0);
+  }, 60_000);
+
+  it('while it streams to a client that reads fast, other requests are answered before it ends', async () => {
+    // The reader is another process, as a real client is: one in this process could not read while the server
+    // held the event loop, so the server's socket would fill up and stop it anyway.
+    const reader = spawn(
+      process.execPath,
+      [
+        '-e',
+        `require('node:http').get({ host: '127.0.0.1', port: ${port}, path: '/mutasi/${NO_REKENING}' }, (res) => {
+           res.once('data', () => console.log('started'));
+           res.on('data', () => undefined).on('end', () => console.log('ended'));
+         });`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const said: string[] = [];
+    reader.stdout.on('data', (chunk: Buffer) => said.push(...chunk.toString().trim().split('\n')));
+    const exited = once(reader, 'exit');
+    while (!said.includes('started')) await sleep(5);
+    const saldo = await new Promise<number | undefined>((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port, path: `/saldo/${NO_REKENING}`, agent: false }, (answer) => {
+          answer.resume();
+          answer.on('end', () => resolve(answer.statusCode));
+        })
+        .on('error', reject);
+    });
+    expect(saldo).toBe(200);
+    expect(said).toEqual(['started']);
+    await exited;
+    expect(said).toEqual(['started', 'ended']);
   }, 60_000);
 
   it('to a client that goes away mid-answer, the server stops reading the history', async () => {
