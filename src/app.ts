@@ -1,11 +1,11 @@
 // Builds the Express app from its dependencies; it never listens and never reads the environment.
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { createTabungan } from './domain/tabungan';
 import { identifyClient, requireClient, type Access } from './http/auth';
 import { createDocsRouter } from './http/docs';
 import { createErrorHandler, notFound } from './http/error-handler';
+import { apiSecurityHeaders } from './http/security-headers';
 import { FAILED_REQUEST_LIMIT, limitFailedRequests, limitPipelining } from './http/limits';
 import { createRequestLogger } from './http/request-log';
 import { createHealthRoute, createRoutes } from './http/routes';
@@ -34,14 +34,7 @@ export function createApp({
   app.set('etag', false);
   const tabungan = createTabungan({ store, clock });
 
-  app.use(
-    helmet({
-      // Plain HTTP here (TLS belongs to the proxy in front): upgrading requests or pinning HTTPS would break
-      // /docs when the server is reached on a LAN address, so those two are the proxy's to set.
-      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
-      strictTransportSecurity: false,
-    }),
-  );
+  app.use(apiSecurityHeaders);
   app.use(createRequestLogger(logger));
   // The edge, in order: bound pipelining, identify the caller, serve the public endpoints (a caller's failures
   // must not take the health probe or the docs away), count failures, then demand a key. Identifying before

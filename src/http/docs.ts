@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 document, generated from the same zod schemas that validate requests, and Swagger UI on it.
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
+import { pageSecurityHeaders } from './security-headers';
 import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
 import { IdempotencyKey } from '../domain/idempotency';
@@ -215,9 +216,14 @@ function createOpenApiDocument() {
 export function createDocsRouter(): Router {
   const document = createOpenApiDocument();
   const router = Router();
-  router.get('/openapi.json', (_req, res) => {
+  router.get('/openapi.json', pageSecurityHeaders, (_req, res) => {
     res.json(document);
   });
-  router.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'Tabungan API' }));
+  router.use(
+    '/docs',
+    pageSecurityHeaders,
+    swaggerUi.serve,
+    swaggerUi.setup(document, { customSiteTitle: 'Tabungan API' }),
+  );
   return router;
 }

@@ -185,6 +185,17 @@ describe('in open mode (no API_KEYS)', () => {
     t = await makeAnyStoreApp();
   });
 
+  it.each([
+    ['a refusal of an unknown account', '/saldo/0000000000', 400],
+    ['a refusal of a malformed path', '/saldo/bukan-nomor', 400],
+    ['an unknown path', '/tidak-ada', 404],
+    ['the health probe', '/health', 200],
+  ])('%s is never sniffed into a page nor framed', async (_what, path, status) => {
+    const res = await request(t.app).get(path).expect(status);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+  });
+
   it.each(['localhost', 'localhost:3000', '127.0.0.1:8080', '[::1]:3000', 'LOCALHOST'])(
     'serves a request addressed to %s without a token',
     async (host) => {
