@@ -61,6 +61,9 @@ export class Ledger {
       ledger.putRecord(key, record);
       ledger.recordLines.add(key);
     }
+    // Joins every block of lines now, while loading, so that the first write after a start does not pay for it
+    // (about 600 ms at 100,000 accounts, which every request in that batch would wait for).
+    ledger.prepareWrite();
     return ledger;
   }
 
