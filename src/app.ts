@@ -3,7 +3,7 @@ import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { createTabungan } from './domain/tabungan';
 import { identifyClient, requireClient, type Access } from './http/auth';
-import { createDocsRouter } from './http/docs';
+import { createDocs } from './http/docs';
 import { createErrorHandler, notFound } from './http/error-handler';
 import { apiSecurityHeaders } from './http/security-headers';
 import { FAILED_REQUEST_LIMIT, limitFailedRequests, limitPipelining } from './http/limits';
@@ -41,7 +41,9 @@ export function createApp({
   // refusing lets the failure limit slow down token guessing.
   app.use(limitPipelining());
   app.use(identifyClient(access));
-  app.use(createDocsRouter());
+  const docs = createDocs();
+  app.get('/openapi.json', docs.document);
+  app.use('/docs', docs.ui);
   app.use(createHealthRoute(tabungan));
   app.use(limitFailedRequests(failedRequestLimit, access));
   app.use(requireClient);

@@ -1,6 +1,6 @@
 // The OpenAPI 3.1 document, generated from the same zod schemas that validate requests, and Swagger UI on it.
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
-import { Router } from 'express';
+import type { RequestHandler } from 'express';
 import { pageSecurityHeaders } from './security-headers';
 import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
@@ -213,17 +213,21 @@ function createOpenApiDocument() {
 }
 
 /** GET /openapi.json and the Swagger UI at /docs, built once: the document never changes while running. */
-export function createDocsRouter(): Router {
+/**
+ * The OpenAPI document (GET /openapi.json) and Swagger UI (under /docs), as handlers for the app to mount at
+ * those paths: mounted by path, no other request enters them (a router mounted at / cost every request ~5 %).
+ */
+export function createDocs(): { document: RequestHandler[]; ui: RequestHandler[] } {
   const document = createOpenApiDocument();
-  const router = Router();
-  router.get('/openapi.json', pageSecurityHeaders, (_req, res) => {
+  const serveDocument: RequestHandler = (_req, res) => {
     res.json(document);
-  });
-  router.use(
-    '/docs',
-    pageSecurityHeaders,
-    swaggerUi.serve,
-    swaggerUi.setup(document, { customSiteTitle: 'Tabungan API' }),
-  );
-  return router;
+  };
+  return {
+    document: [pageSecurityHeaders, serveDocument],
+    ui: [
+      pageSecurityHeaders,
+      ...swaggerUi.serve,
+      swaggerUi.setup(document, { customSiteTitle: 'Tabungan API' }),
+    ],
+  };
 }

@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Express, Request, RequestHandler } from 'express';
-import { MemoryStore, ipKeyGenerator, type Options } from 'express-rate-limit';
+import { ipKeyGenerator } from 'express-rate-limit';
 import { clientOf, type Access } from './auth';
 import { HttpError } from './error-handler';
 
@@ -15,36 +15,64 @@ export const FAILED_REQUEST_LIMIT = 300;
 /**
  * At most `limit` answers >= 400 per client per minute, then 429 until the window ends: this is what makes
  * guessing account numbers, NIKs or tokens slow. A client is its API key's name; in open mode, or without a
- * valid key, it is the caller's address. The counters live in this process: N processes allow N × limit.
+ * valid key, it is the caller's address (an IPv6 address by its /56, as express-rate-limit keys it). The counters
+ * live in this process: N processes allow N × limit.
  *
  * Only finished failures are counted, on `finish`, and a request is refused only when its client's count is
  * already at the limit. (express-rate-limit's own middleware counts every request on arrival and takes successes
  * back when they end, so a client with more than `limit` requests in flight would be refused with no failure
- * at all.) Its MemoryStore keeps the windows.
+ * at all.) The check is synchronous: its store's promise per request cost every GET a few percent.
  */
 export function limitFailedRequests(limit: number, access: Access): RequestHandler {
   if (limit === 0) return (_req, _res, next) => next();
-  const failures = new MemoryStore();
-  failures.init({ windowMs: MINUTE_MS } as Options);
+  const failures = createFailureCounter(MINUTE_MS);
   const clientKey = (req: Request) => {
     const client = access.mode === 'apiKeys' ? clientOf(req) : undefined;
-    return client === undefined ? `address ${ipKeyGenerator(req.ip ?? '')}` : `apiKey ${client.name}`;
+    // `trust proxy` is off, so the caller's address is the socket's.
+    return client === undefined
+      ? `address ${ipKeyGenerator(req.socket.remoteAddress ?? '')}`
+      : `apiKey ${client.name}`;
   };
   return (req, res, next) => {
     const key = clientKey(req);
-    failures.get(key).then((counted) => {
-      if (counted !== undefined && counted.totalHits >= limit) {
-        const resetMs = counted.resetTime?.getTime() ?? Date.now() + MINUTE_MS;
-        const seconds = Math.max(1, Math.ceil((resetMs - Date.now()) / 1000));
-        res.setHeader('Retry-After', String(seconds));
-        next(new HttpError(429, `terlalu banyak permintaan yang gagal; ulangi setelah ${seconds} detik`));
-        return;
-      }
-      res.once('finish', () => {
-        if (res.statusCode >= 400) void failures.increment(key);
-      });
-      next();
-    }, next);
+    const window = failures.find(key);
+    if (window !== undefined && window.count >= limit) {
+      const seconds = Math.max(1, Math.ceil((window.endsAt - Date.now()) / 1000));
+      res.setHeader('Retry-After', String(seconds));
+      next(new HttpError(429, `terlalu banyak permintaan yang gagal; ulangi setelah ${seconds} detik`));
+      return;
+    }
+    res.once('finish', () => {
+      if (res.statusCode >= 400) failures.increment(key);
+    });
+    next();
+  };
+}
+
+interface FailureWindow {
+  count: number;
+  endsAt: number;
+}
+
+/** Failures per client in fixed windows; a window is forgotten once it has ended, so memory follows the callers. */
+function createFailureCounter(windowMs: number) {
+  const windows = new Map<string, FailureWindow>();
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const [key, window] of windows) if (window.endsAt <= now) windows.delete(key);
+  }, windowMs);
+  sweep.unref();
+  const find = (key: string): FailureWindow | undefined => {
+    const window = windows.get(key);
+    return window !== undefined && window.endsAt > Date.now() ? window : undefined;
+  };
+  return {
+    find,
+    increment(key: string): void {
+      const window = find(key);
+      if (window === undefined) windows.set(key, { count: 1, endsAt: Date.now() + windowMs });
+      else window.count += 1;
+    },
   };
 }
 
