@@ -28,15 +28,17 @@ export function pageOfHistory(
   return { entries: entries.reverse(), hasOlder: false };
 }
 
-/** A history's batches with only the mutasi within the rentang; batches left empty are skipped. */
-export function* inRentang(
+/**
+ * A history's batches with only the mutasi within the rentang. A batch left empty is still handed on: whoever
+ * sends the answer yields to other requests between batches, which a long run of skipped ones must not bypass.
+ */
+export function* filterBatches(
   batches: Iterable<readonly Mutasi[]>,
   rentang: Rentang,
 ): Generator<readonly Mutasi[]> {
   const everything = rentang.dari === undefined && rentang.sampai === undefined;
   for (const batch of batches) {
-    const kept = everything ? batch : batch.filter((mutasi) => dalamRentang(mutasi.waktu, rentang));
-    if (kept.length > 0) yield kept;
+    yield everything ? batch : batch.filter((mutasi) => dalamRentang(mutasi.waktu, rentang));
   }
 }
 

@@ -181,6 +181,29 @@ describe('GET /mutasi, the whole of a very long history', () => {
     expect(said).toEqual(['started', 'ended']);
   }, 60_000);
 
+  async function getJson(path: string): Promise<{ mutasi: Mutasi[]; sebelum?: string }> {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`);
+    expect(res.status).toBe(200);
+    return (await res.json()) as { mutasi: Mutasi[]; sebelum?: string };
+  }
+
+  it('with dari and sampai, the whole history and a page hold exactly the mutasi in that span', async () => {
+    const waktu = (index: number) => encodeURIComponent(mutasiKe(index).waktu);
+    const span = await getJson(`/mutasi/${NO_REKENING}?dari=${waktu(150_000)}&sampai=${waktu(150_099)}`);
+    expect(span.mutasi).toEqual(Array.from({ length: 100 }, (_, i) => mutasiKe(150_000 + i)));
+
+    const old = await getJson(`/mutasi/${NO_REKENING}?limit=5&sampai=${waktu(50)}`);
+    expect(old.mutasi).toEqual([46, 47, 48, 49, 50].map(mutasiKe));
+    expect(old.sebelum).toBeDefined();
+    const recent = await getJson(`/mutasi/${NO_REKENING}?limit=5&dari=${waktu(PANJANG - 8)}`);
+    expect(recent.mutasi).toEqual([3, 4, 5, 6, 7].map((i) => mutasiKe(PANJANG - 8 + i)));
+    const rest = await getJson(
+      `/mutasi/${NO_REKENING}?limit=5&dari=${waktu(PANJANG - 8)}&sebelum=${recent.sebelum ?? ''}`,
+    );
+    expect(rest.mutasi).toEqual([0, 1, 2].map((i) => mutasiKe(PANJANG - 8 + i)));
+    expect(rest.sebelum).toBeUndefined();
+  }, 60_000);
+
   it('to a client that goes away mid-answer, the server stops reading the history', async () => {
     seen.handedOver = 0;
     const res = await askWholeHistory();

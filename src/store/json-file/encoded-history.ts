@@ -2,6 +2,7 @@
 // Appending encodes one mutasi and copies only the last, small chunk, so a write costs the same at 200,000 mutasi
 // as at 2, and a long history takes about its file bytes in memory instead of an object per mutasi.
 import type { Mutasi } from '../../domain/schemas';
+import type { Rentang } from '../../domain/store';
 import { concatOwned } from './buffers';
 import { encodeMutasi } from './data-file';
 
@@ -12,9 +13,31 @@ interface Chunk {
   /** The chunk's mutasi, each preceded by a comma: `,{…},{…}`. */
   bytes: Buffer;
   count: number;
+  /**
+   * The earliest and latest waktu in it (epoch ms), so a read with dari/sampai skips a chunk without decoding it.
+   * Not first and last: a hand-edited file need not be in order.
+   */
+  earliest: number;
+  latest: number;
 }
 
-const EMPTY_CHUNK: Chunk = { bytes: Buffer.alloc(0), count: 0 };
+const EMPTY_CHUNK: Chunk = { bytes: Buffer.alloc(0), count: 0, earliest: Infinity, latest: -Infinity };
+
+/** Whether any waktu in the chunk may lie within the rentang. */
+function mayHold(chunk: Chunk, { dari, sampai }: Rentang): boolean {
+  return (dari === undefined || chunk.latest >= dari) && (sampai === undefined || chunk.earliest <= sampai);
+}
+
+/** A chunk with one more mutasi, encoded as `text`. */
+function withEntry(chunk: Chunk, text: Buffer, waktu: string): Chunk {
+  const saat = Date.parse(waktu);
+  return {
+    bytes: concatOwned([chunk.bytes, text]),
+    count: chunk.count + 1,
+    earliest: Math.min(chunk.earliest, saat),
+    latest: Math.max(chunk.latest, saat),
+  };
+}
 
 /**
  * Immutable: an append returns a new history that shares every sealed chunk with the old one, so a draft can
@@ -35,23 +58,32 @@ export class EncodedHistory {
     let history = EncodedHistory.empty;
     let pending: string[] = [];
     let pendingBytes = 0;
+    let earliest = Infinity;
+    let latest = -Infinity;
+    const cut = (): Chunk => ({
+      bytes: Buffer.from(pending.join('')),
+      count: pending.length,
+      earliest,
+      latest,
+    });
     // Chunks are cut at the same size as appends cut them, so a loaded history behaves like one built by appends.
     for (const entry of mutasi) {
       const text = `,${encodeMutasi(entry)}`;
       pending.push(text);
       pendingBytes += text.length;
+      const saat = Date.parse(entry.waktu);
+      earliest = Math.min(earliest, saat);
+      latest = Math.max(latest, saat);
       if (pendingBytes >= CHUNK_BYTES) {
-        history = history.withSealed({ bytes: Buffer.from(pending.join('')), count: pending.length });
+        history = history.withSealed(cut());
         pending = [];
         pendingBytes = 0;
+        earliest = Infinity;
+        latest = -Infinity;
       }
     }
     if (pending.length === 0) return history;
-    return new EncodedHistory(
-      history.sealed,
-      { bytes: Buffer.from(pending.join('')), count: pending.length },
-      history.sealedCount,
-    );
+    return new EncodedHistory(history.sealed, cut(), history.sealedCount);
   }
 
   get length(): number {
@@ -60,8 +92,7 @@ export class EncodedHistory {
 
   /** This history with `mutasi` at its end; `encoded` counts the bytes the append produced. */
   append(mutasi: Mutasi, encoded?: { bytes: number }): EncodedHistory {
-    const entry = Buffer.from(`,${encodeMutasi(mutasi)}`);
-    const open = { bytes: concatOwned([this.open.bytes, entry]), count: this.open.count + 1 };
+    const open = withEntry(this.open, Buffer.from(`,${encodeMutasi(mutasi)}`), mutasi.waktu);
     if (encoded) encoded.bytes += open.bytes.length;
     if (open.bytes.length < CHUNK_BYTES) return new EncodedHistory(this.sealed, open, this.sealedCount);
     return this.withSealed(open);
@@ -87,14 +118,16 @@ export class EncodedHistory {
   /**
    * The mutasi below position `before` (a mutasi's position is its index), newest first, decoding a chunk only
    * when the walk reaches it: a page of the newest mutasi touches the last chunk or two, whatever the history.
+   * Chunks that cannot hold a waktu within `rentang` are passed over undecoded (the caller still checks each
+   * mutasi it gets).
    */
-  *newestFirst(before = this.length): Generator<{ position: number; mutasi: Mutasi }> {
+  *newestFirst(before = this.length, rentang: Rentang = {}): Generator<{ position: number; mutasi: Mutasi }> {
     const chunks = this.chunks;
     let end = this.length;
     for (let index = chunks.length - 1; index >= 0; index -= 1) {
       const chunk = chunks[index] ?? EMPTY_CHUNK;
       const start = end - chunk.count;
-      if (start < before) {
+      if (start < before && mayHold(chunk, rentang)) {
         const mutasi = decode(chunk);
         for (let position = Math.min(before, end) - 1; position >= start; position -= 1) {
           const entry = mutasi[position - start];
@@ -105,9 +138,12 @@ export class EncodedHistory {
     }
   }
 
-  /** Every mutasi, oldest first, a chunk at a time: a reader holds one chunk's objects, not the whole history. */
-  *batches(): Generator<Mutasi[]> {
-    for (const chunk of this.chunks) yield decode(chunk);
+  /**
+   * The mutasi, oldest first, a chunk at a time: a reader holds one chunk's objects, not the whole history. Chunks
+   * that cannot hold a waktu within `rentang` are passed over undecoded (the caller still checks each mutasi).
+   */
+  *batches(rentang: Rentang = {}): Generator<Mutasi[]> {
+    for (const chunk of this.chunks) if (mayHold(chunk, rentang)) yield decode(chunk);
   }
 }
 

@@ -29,7 +29,7 @@ import {
   type Store,
   type Transfer,
 } from '../../domain/store';
-import { inRentang, pageOfHistory } from '../../domain/paging';
+import { filterBatches, pageOfHistory } from '../../domain/paging';
 import { errorCode } from '../error-code';
 import { writeAtomic, type FileSystem } from './atomic-file';
 import { DataFileInvalid } from './data-file';
@@ -232,12 +232,12 @@ export async function openJsonFileStore(
     async mutasi(noRekening: string, rentang: Rentang) {
       // The history as it is now: it is immutable, so mutasi added while the answer streams are not in it.
       const history = (await ledgerForReading()).entry(noRekening)?.history;
-      return history === undefined ? null : inRentang(history.batches(), rentang);
+      return history === undefined ? null : filterBatches(history.batches(rentang), rentang);
     },
 
     async mutasiPage(noRekening: string, page: MutasiPage) {
       const history = (await ledgerForReading()).entry(noRekening)?.history;
-      return history === undefined ? null : pageOfHistory(history.newestFirst(page.before), page);
+      return history === undefined ? null : pageOfHistory(history.newestFirst(page.before, page), page);
     },
 
     async ping() {
