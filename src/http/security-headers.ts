@@ -3,13 +3,16 @@ import type { RequestHandler } from 'express';
 import helmet from 'helmet';
 
 /**
- * For a JSON API (OWASP's REST Security Cheat Sheet): a browser may neither sniff an answer into HTML or script
+ * For a JSON API (OWASP's REST Security Cheat Sheet): a browser may neither sniff an answer into HTML or script,
  * nor frame it. helmet's dozen other headers are about pages a browser renders; setting them on every answer
  * cost about a tenth of GET /saldo's throughput (BENCHMARKS.md), so they go with /docs alone.
  */
 export const apiSecurityHeaders: RequestHandler = (_req, res, next) => {
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+  // What frame-ancestors says, for browsers too old to know it; and no other site may embed an answer as a resource.
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
   next();
 };
 
