@@ -11,15 +11,19 @@ const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
 export function createRequestLogger(logger: Logger): RequestHandler {
   // The line is built field by field from nothing personal (the redacted paths, such as *.nik, never occur in
-  // it), so the logger's redaction would only cost time: about 11 µs a request, a third of the logging (measured).
+  // it), so the logger's redaction would only cost time: 18 µs a line instead of 6 (measured). Whoever adds a
+  // field that may carry a body, a header or personal data must log through `logger` instead.
   const requestLines = logger.child({}, { redact: { paths: [] } });
   return (req, res, next) => {
     const startedAt = performance.now();
     const given = req.get('X-Request-Id');
     const requestId = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
     res.setHeader('X-Request-Id', requestId);
-    res.once('finish', () => {
-      const level = res.statusCode >= 500 ? 'error' : 'info';
+    // On close, not finish: an answer cut off part-way (a client that left a long history, a store that failed
+    // mid-stream) never finishes, and must still leave its line.
+    res.once('close', () => {
+      const completed = res.writableFinished;
+      const level = res.statusCode >= 500 ? 'error' : completed ? 'info' : 'warn';
       if (!requestLines.isLevelEnabled(level)) return;
       requestLines[level](
         {
@@ -32,7 +36,7 @@ export function createRequestLogger(logger: Logger): RequestHandler {
           status: res.statusCode,
           duration_ms: Math.round((performance.now() - startedAt) * 100) / 100,
         },
-        'request finished',
+        completed ? 'request finished' : 'request cut off before its answer was complete',
       );
     });
     next();

@@ -11,7 +11,7 @@ import type { Mutasi } from '../../src/domain/schemas';
 import type { Store } from '../../src/domain/store';
 import { openJsonFileStore, writeDataFile } from '../../src/store/json-file';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store';
-import { silentLogger, tempDataFile } from '../helpers';
+import { capturingLogger, tempDataFile } from '../helpers';
 import { newSchema } from '../postgres';
 
 const NO_REKENING = '5500000001';
@@ -101,11 +101,12 @@ describe('GET /mutasi, the whole of a very long history', () => {
   let seen: ReturnType<typeof counting>['seen'];
   let server: ReturnType<ReturnType<typeof createApp>['listen']>;
   let port: number;
+  const log = capturingLogger();
 
   beforeAll(async () => {
     const base = await storeWithLongHistory();
     ({ store, seen } = counting(base));
-    server = createApp({ store, logger: silentLogger, failedRequestLimit: 0 }).listen(0, '127.0.0.1');
+    server = createApp({ store, logger: log.logger, failedRequestLimit: 0 }).listen(0, '127.0.0.1');
     await once(server, 'listening');
     port = (server.address() as AddressInfo).port;
   }, 60_000);
@@ -213,5 +214,13 @@ describe('GET /mutasi, the whole of a very long history', () => {
     expect(seen.open).toBe(0);
     expect(seen.handedOver).toBeLessThan(PANJANG / 2);
     expect(seen.handedOver - heldFor).toBeLessThan(PANJANG / 10);
+    // The answer never finished, and its request still has its log line, saying so.
+    const lines = log.lines.map((line) => JSON.parse(line) as { msg: string; path?: string });
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        msg: 'request cut off before its answer was complete',
+        path: `/mutasi/${NO_REKENING}`,
+      }),
+    );
   }, 60_000);
 });
