@@ -13,6 +13,9 @@ import type { Store } from './domain/store';
 // V8 lets its heap grow to up to 4× what is live before a full collection. The JSON store keeps every account in
 // memory (about 75 MB live at 100,000 accounts), so that was 300 MB of garbage at peak under load. Growing by
 // half keeps the peak near what is live, for a few more (mostly concurrent) collections; see BENCHMARKS.md.
+// Set here rather than on the command line so that every way of starting the server gets it. Node warns that a
+// V8 flag changed after start may misbehave; this one is only read when a collection sizes the next heap limit,
+// and it is set before the store loads anything.
 v8.setFlagsFromString('--heap-growing-percent=50');
 
 function openStore(config: Config, logger: Logger): Promise<Store> {

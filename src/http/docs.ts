@@ -212,10 +212,10 @@ function createOpenApiDocument() {
   });
 }
 
-/** GET /openapi.json and the Swagger UI at /docs, built once: the document never changes while running. */
 /**
  * The OpenAPI document (GET /openapi.json) and Swagger UI (under /docs), as handlers for the app to mount at
  * those paths: mounted by path, no other request enters them (a router mounted at / cost every request ~5 %).
+ * The document is built once: it never changes while running.
  */
 export function createDocs(): { document: RequestHandler[]; ui: RequestHandler[] } {
   const document = createOpenApiDocument();

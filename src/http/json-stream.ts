@@ -17,6 +17,12 @@ export async function sendJsonList(
   const iterator = batches[Symbol.asyncIterator]();
   let next = await iterator.next();
   res.status(200).type('application/json');
+  if (res.req.method === 'HEAD') {
+    // Express answers HEAD with the GET route; reading the rest of a long history would be for nothing.
+    await iterator.return?.();
+    res.end();
+    return;
+  }
   let separator = '';
   res.write(`{${JSON.stringify(field)}:[`);
   try {
@@ -34,7 +40,8 @@ export async function sendJsonList(
       next = await iterator.next();
     }
   } catch (error) {
-    res.destroy(error as Error);
+    // The error goes on to the error handler, which logs it; the socket only needs to be cut.
+    res.destroy();
     throw error;
   } finally {
     // A client that left mid-answer: stop reading the store (closes a generator's resources).

@@ -28,10 +28,8 @@ export function limitFailedRequests(limit: number, access: Access): RequestHandl
   const failures = createFailureCounter(MINUTE_MS);
   const clientKey = (req: Request) => {
     const client = access.mode === 'apiKeys' ? clientOf(req) : undefined;
-    // `trust proxy` is off, so the caller's address is the socket's.
-    return client === undefined
-      ? `address ${ipKeyGenerator(req.socket.remoteAddress ?? '')}`
-      : `apiKey ${client.name}`;
+    // req.ip: the socket's address today; the forwarded one if an operator ever sets `trust proxy`.
+    return client === undefined ? `address ${ipKeyGenerator(req.ip ?? '')}` : `apiKey ${client.name}`;
   };
   return (req, res, next) => {
     const key = clientKey(req);

@@ -50,7 +50,8 @@ export class LineBlocks {
 
   /**
    * The file's lines as they will be with the `changed` keys rendered anew through `lineOf` (replaced lines in
-   * place, new ones at the end), without changing anything here: the batch may still fail to reach the disk.
+   * place, new ones at the end), without changing anything a failed write would have to undo: the batch may still
+   * fail to reach the disk. (Blocks it did not touch are cached as they are, which holds either way.)
    * `lineOf` gives every line as the batch will leave it.
    */
   render(changed: Iterable<string>, lineOf: (key: string) => Line): Rendering {

@@ -57,7 +57,9 @@ const ROWS_PER_BATCH = 1_000;
 
 /**
  * The id of an account's newest mutasi: where a whole-history read ends, so mutasi added while it streams are
- * not in it. undefined for an unknown account, null for one without mutasi.
+ * not in it. undefined for an unknown account, null for one without mutasi. Ids below it cannot still be in
+ * flight: every insert of an account's mutasi holds that account's nasabah row lock until it commits (the
+ * UPDATE before the INSERT in catat_mutasi_batch, FOR UPDATE in transfer.ts), so its ids commit in order.
  */
 export async function readNewestMutasiId(
   db: pg.Pool | pg.ClientBase,
