@@ -205,6 +205,24 @@ describe('GET /mutasi, the whole of a very long history', () => {
     expect(rest.sebelum).toBeUndefined();
   }, 60_000);
 
+  it('HEAD answers 200 without reading the history', async () => {
+    seen.handedOver = 0;
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      http
+        .request(
+          { host: '127.0.0.1', port, method: 'HEAD', path: `/mutasi/${NO_REKENING}`, agent: false },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode));
+          },
+        )
+        .on('error', reject)
+        .end();
+    });
+    expect(status).toBe(200);
+    expect(seen.handedOver).toBeLessThanOrEqual(1_000);
+  });
+
   it('to a client that goes away mid-answer, the server stops reading the history', async () => {
     seen.handedOver = 0;
     const res = await askWholeHistory();
