@@ -116,3 +116,37 @@ describe('Ledger: an account whose history outgrows a chunk and a joined line', 
     expect(Buffer.concat(buku.prepareWrite().chunks).toString('utf8')).toBe(naive(expected));
   });
 });
+
+describe('Ledger: an idempotency key used again after it expired', () => {
+  const record = (waktu: string) => ({ sidik: 'sidik', waktu, hasil: { nilai: 1 } });
+
+  it('goes last, in memory and in the file, so pruning is not held up behind it', () => {
+    let buku = Ledger.empty();
+    const first = new Draft(buku);
+    first.save('kasir a', record('2026-01-01T00:00:00.000Z'));
+    first.save('kasir b', record('2026-01-01T01:00:00.000Z'));
+    first.save('kasir c', record('2026-01-01T02:00:00.000Z'));
+    buku.prepareWrite(first).apply();
+
+    // A day later `a` has expired, is forgotten, and the same key is used again in the same batch.
+    const renewal = new Draft(buku);
+    renewal.forgetRecordsBefore('2026-01-01T00:30:00.000Z');
+    renewal.save('kasir a', record('2026-01-02T00:00:00.000Z'));
+    const tulisan = buku.prepareWrite(renewal);
+    tulisan.apply();
+
+    // Once b and c have expired too, pruning must find them; `a` (renewed) is not due yet.
+    const due = '2026-01-01T12:00:00.000Z';
+    expect([...buku.keysRecordedBefore(due)]).toEqual(['kasir b', 'kasir c']);
+    const text = Buffer.concat(buku.prepareWrite().chunks).toString('utf8');
+    expect(text).toBe(Buffer.concat(tulisan.chunks).toString('utf8'));
+    expect(Object.keys((JSON.parse(text) as { idempotensi: object }).idempotensi)).toEqual([
+      'kasir b',
+      'kasir c',
+      'kasir a',
+    ]);
+    buku = Ledger.parse(text);
+    expect([...buku.keysRecordedBefore(due)]).toEqual(['kasir b', 'kasir c']);
+    expect(buku.keyCount('kasir')).toBe(3);
+  });
+});

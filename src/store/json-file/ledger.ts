@@ -105,8 +105,9 @@ export class Ledger {
   /** Stores a record, or (null) forgets one, keeping the per-client counts. */
   private putRecord(key: string, record: IdempotencyRecord | null): void {
     const existed = this.records.has(key);
-    if (record === null) this.records.delete(key);
-    else this.records.set(key, record);
+    // Deleted first even when replaced: a renewed record takes its place at the end (Draft.save).
+    this.records.delete(key);
+    if (record !== null) this.records.set(key, record);
     const change = (record === null ? 0 : 1) - (existed ? 1 : 0);
     if (change === 0) return;
     const client = clientOfStoredKey(key);
@@ -131,7 +132,11 @@ export class Ledger {
       return [line];
     };
     const rendering = this.entryLines.render(draft.changedEntries.keys(), entryLine);
-    const recordRendering = this.recordLines.render(draft.changedRecords.keys(), recordLine);
+    const recordRendering = this.recordLines.render(
+      draft.changedRecords.keys(),
+      recordLine,
+      draft.renewedRecords,
+    );
     return {
       chunks: encodeFile(rendering.pieces, recordRendering.pieces, this.otherFields),
       builtBytes: builtBytes + rendering.builtBytes + recordRendering.builtBytes,
@@ -155,6 +160,8 @@ export class Draft implements IdempotencyRecords {
   readonly changedEntries = new Map<string, LedgerEntry>();
   /** Recorded idempotency records, and (null) the expired ones to forget. */
   readonly changedRecords = new Map<string, IdempotencyRecord | null>();
+  /** Keys among them that expired and were recorded again: they move to the end. */
+  readonly renewedRecords = new Set<string>();
   private readonly newNiks = new Set<string>();
   private readonly newNoHps = new Set<string>();
   private readonly keyCountChanges = new Map<string, number>();
@@ -175,6 +182,9 @@ export class Draft implements IdempotencyRecords {
 
   save(key: string, record: IdempotencyRecord): void {
     if (this.find(key) === undefined) this.countKeyChange(key, 1);
+    // A key forgotten in this batch (it expired) and used again: it is a new record, so it goes last, where the
+    // records stay in the order of their waktu and pruning can stop at the first one not yet expired.
+    if (this.changedRecords.get(key) === null) this.renewedRecords.add(key);
     this.changedRecords.set(key, record);
   }
 

@@ -50,19 +50,26 @@ export class LineBlocks {
 
   /**
    * The file's lines as they will be with the `changed` keys rendered anew through `lineOf` (replaced lines in
-   * place, new ones at the end), without changing anything a failed write would have to undo: the batch may still
+   * place, new ones and those `movedToEnd` at the end), without changing anything a failed write would have to
+   * undo: the batch may still
    * fail to reach the disk. (Blocks it did not touch are cached as they are, which holds either way.)
    * `lineOf` gives every line as the batch will leave it.
    */
-  render(changed: Iterable<string>, lineOf: (key: string) => Line): Rendering {
+  render(
+    changed: Iterable<string>,
+    lineOf: (key: string) => Line,
+    movedToEnd: ReadonlySet<string> = new Set(),
+  ): Rendering {
     const touchedBlocks = new Set<number>();
     const newKeys: string[] = [];
     const deletedKeys: string[] = [];
     for (const key of changed) {
       const index = this.blockOf.get(key);
-      if (index === undefined) newKeys.push(key);
-      else touchedBlocks.add(index);
+      if (index !== undefined) touchedBlocks.add(index);
+      if (index === undefined || movedToEnd.has(key)) newKeys.push(key);
     }
+    // A line moved to the end is gone from its block, and new at the end.
+    const lineInBlock = (key: string): Line => (movedToEnd.has(key) ? null : lineOf(key));
     const built = { bytes: 0 };
     const rejoinedBlocks = new Map<number, Buffer[]>();
     const pieces: Buffer[] = [];
@@ -70,7 +77,7 @@ export class LineBlocks {
       // Untouched blocks render as the ledger already is, so a block joined here may be kept at once.
       if (!touchedBlocks.has(index)) block.pieces ??= joinLines(block.keys, lineOf, built);
       else {
-        const rejoined = joinLines(block.keys, lineOf, built, deletedKeys);
+        const rejoined = joinLines(block.keys, lineInBlock, built, deletedKeys);
         rejoinedBlocks.set(index, rejoined);
       }
       pieces.push(...(rejoinedBlocks.get(index) ?? block.pieces ?? []));
