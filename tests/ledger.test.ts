@@ -150,3 +150,37 @@ describe('Ledger: an idempotency key used again after it expired', () => {
     expect(buku.keyCount('kasir')).toBe(3);
   });
 });
+
+describe('Ledger: warming up the blocks after a load', () => {
+  it('writes exactly what a full re-serialisation would, with writes landing while it runs', async () => {
+    const expected = new Map<
+      string,
+      { nama: string; nik: string; no_hp: string; saldo: number; mutasi: object[] }
+    >();
+    for (let account = 0; account < 3_000; account += 1) {
+      expected.set(String(account).padStart(10, '0'), {
+        nama: `N${account}`,
+        nik: String(account + 1).padStart(16, '0'),
+        no_hp: `08${String(account + 1).padStart(10, '0')}`,
+        saldo: 0,
+        mutasi: [],
+      });
+    }
+    const buku = Ledger.parse(naive(expected));
+    const warming = buku.warmUp();
+    for (let write = 0; write < 20; write += 1) {
+      const draft = new Draft(buku);
+      const noRekening = String((write * 149) % 3_000).padStart(10, '0');
+      const mutasi = { waktu: '2026-11-29T00:00:00.000Z', kode_transaksi: 'C' as const, nominal: write + 1 };
+      const s = expected.get(noRekening);
+      if (s === undefined) throw new Error('unknown account');
+      draft.catatMutasi(noRekening, mutasi, s.saldo + mutasi.nominal);
+      s.saldo += mutasi.nominal;
+      s.mutasi.push(mutasi);
+      buku.prepareWrite(draft).apply();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await warming;
+    expect(Buffer.concat(buku.prepareWrite().chunks).toString('utf8')).toBe(naive(expected));
+  });
+});

@@ -42,7 +42,10 @@ export function createLedgerState(file: string): LedgerState {
       return;
     }
     try {
-      state = { kind: 'ready', ledger: Ledger.parse(read.text), version: read.version };
+      const ledger = Ledger.parse(read.text);
+      state = { kind: 'ready', ledger, version: read.version };
+      // Not awaited: reads and writes go on while it runs (see Ledger.warmUp).
+      void ledger.warmUp();
     } catch (error) {
       if (!(error instanceof DataFileInvalid)) throw error;
       const remark = `berkas data tidak valid, perbaiki dulu: ${error.message}`;
