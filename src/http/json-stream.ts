@@ -7,7 +7,8 @@ import type { Response } from 'express';
  * once the socket has taken the last (drain), so one request holds the event loop for one batch at a time and a
  * client that stops reading makes the server hold at most one batch and the socket's buffer for it. The first
  * batch is read before anything is sent, so a store that fails at once still gets its proper error answer; a
- * failure after that can only cut the connection, which the client sees as a broken answer, never a short one.
+ * failure after that goes on to the error handler, which can only cut the connection: the client sees a broken
+ * answer, never a short one.
  */
 export async function sendJsonList(
   res: Response,
@@ -39,10 +40,6 @@ export async function sendJsonList(
       }
       next = await iterator.next();
     }
-  } catch (error) {
-    // The error goes on to the error handler, which logs it; the socket only needs to be cut.
-    res.destroy();
-    throw error;
   } finally {
     // A client that left mid-answer: stop reading the store (closes a generator's resources).
     if (next.done !== true) await iterator.return?.();

@@ -118,37 +118,16 @@ export class Ledger {
    * is left itself, and joining the committed state is right whenever it happens.
    */
   async warmUp(): Promise<void> {
-    const entryLine = (noRekening: string): Line => {
-      const entry = this.entries.get(noRekening);
-      return entry === undefined
-        ? null
-        : encodeNasabahLine(noRekening, entry.fields, entry.history.arrayBody());
-    };
-    const recordLine = (key: string): Line => {
-      const record = this.records.get(key);
-      return record === undefined ? null : [encodeRecordLine(key, record)];
-    };
+    // An empty draft sees exactly the committed ledger.
+    const { entryLine, recordLine } = linesOf(new Draft(this), { bytes: 0 });
     await this.entryLines.warmUp(entryLine);
     await this.recordLines.warmUp(recordLine);
   }
 
   /** The whole file as it will be once the draft is applied, in a stable order, and the step that applies it. */
   prepareWrite(draft: Draft = new Draft(this)): PendingWrite {
-    let builtBytes = draft.appendedBytes;
-    const entryLine = (noRekening: string): Line => {
-      const entry = draft.entry(noRekening);
-      if (entry === undefined) return null;
-      const line = encodeNasabahLine(noRekening, entry.fields, entry.history.arrayBody());
-      builtBytes += line[0]?.length ?? 0;
-      return line;
-    };
-    const recordLine = (key: string): Line => {
-      const record = draft.find(key);
-      if (record === undefined) return null;
-      const line = encodeRecordLine(key, record);
-      builtBytes += line.length;
-      return [line];
-    };
+    const encoded = { bytes: 0 };
+    const { entryLine, recordLine } = linesOf(draft, encoded);
     const rendering = this.entryLines.render(draft.changedEntries.keys(), entryLine);
     const recordRendering = this.recordLines.render(
       draft.changedRecords.keys(),
@@ -157,7 +136,7 @@ export class Ledger {
     );
     return {
       chunks: encodeFile(rendering.pieces, recordRendering.pieces, this.otherFields),
-      builtBytes: builtBytes + rendering.builtBytes + recordRendering.builtBytes,
+      builtBytes: draft.appendedBytes + encoded.bytes + rendering.builtBytes + recordRendering.builtBytes,
       apply: () => {
         for (const [noRekening, entry] of draft.changedEntries) this.putEntry(noRekening, entry);
         for (const [key, record] of draft.changedRecords) this.putRecord(key, record);
@@ -169,10 +148,33 @@ export class Ledger {
 }
 
 /**
+ * Every line as `draft` will leave it: an account's line (its fields encoded anew, its history passed on as its
+ * chunks) or an idempotency record's; null for a line that is gone. `encoded` counts the bytes encoded anew.
+ */
+function linesOf(draft: Draft, encoded: { bytes: number }) {
+  return {
+    entryLine: (noRekening: string): Line => {
+      const entry = draft.entry(noRekening);
+      if (entry === undefined) return null;
+      const line = encodeNasabahLine(noRekening, entry.fields, entry.history.arrayBody());
+      encoded.bytes += line[0]?.length ?? 0;
+      return line;
+    },
+    recordLine: (key: string): Line => {
+      const record = draft.find(key);
+      if (record === undefined) return null;
+      const line = encodeRecordLine(key, record);
+      encoded.bytes += line.length;
+      return [line];
+    },
+  };
+}
+
+/**
  * The changes of one batch, kept apart from the ledger until they are on disk, so that readers never see a saldo
- * that a failed write would take back. A changed account gets a new entry; its history is shared with the
- * old one but for the last chunk (encoded-history.ts), so appending copies no earlier mutasi. It is also the batch's view
- * of the idempotency records, for the replay rule (domain/idempotency.ts).
+ * that a failed write would take back. A changed account gets a new entry; its history is shared with the old
+ * one but for the last chunk (encoded-history.ts), so appending copies no earlier mutasi. It is also the batch's
+ * view of the idempotency records, for the replay rule (domain/idempotency.ts).
  */
 export class Draft implements IdempotencyRecords {
   readonly changedEntries = new Map<string, LedgerEntry>();
