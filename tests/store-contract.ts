@@ -124,6 +124,19 @@ export function describeStoreContract(name: string, newBackend: NewBackend): voi
       );
     });
 
+    describe('mutasi, the whole history', () => {
+      it('is the history as it was when it was asked for: mutasi added while it is read are not in it', async () => {
+        const noRekening = await rekeningWithSaldo(100);
+        await store.catatMutasi(noRekening, mutasi('C', 200));
+        const batches = await store.mutasi(noRekening, {});
+        await store.catatMutasi(noRekening, mutasi('D', 50));
+        const read: Mutasi[] = [];
+        for await (const batch of batches ?? []) read.push(...batch);
+        expect(read.map((m) => m.nominal)).toEqual([100, 200]);
+        expect(await readMutasi(store, noRekening)).toHaveLength(3);
+      });
+    });
+
     // The saldo rule lives in the domain (rekening.ts); a store that restates it (a SQL guard) is pinned here.
     describe('the saldo rule at its edges', () => {
       it('lets a tarik of exactly the saldo through, down to saldo 0', async () => {
