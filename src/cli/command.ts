@@ -27,7 +27,7 @@ export function report(work: Promise<string>): void {
       console.log(message);
     },
     (error: unknown) => {
-      // The operator's console may see a data-file error's detail (digits masked); clients never do.
+      // The operator's console may see a data-file error's detail (a position, or digits masked); clients never do.
       const detail = (error as { detail?: unknown } | null)?.detail;
       const suffix = typeof detail === 'string' ? ` (${detail})` : '';
       console.error(error instanceof Error ? `${error.name}: ${error.message}${suffix}` : error);

@@ -81,7 +81,7 @@ export class IdempotencyKeyConflict extends DomainError {
  * cannot be reached. Nothing was changed; the client may retry once the cause named in the remark is fixed.
  */
 export class StorageUnavailable extends DomainError {
-  /** For the log only: what exactly is wrong, for example where a hand edit broke the file (digits masked). */
+  /** For the log only: what exactly is wrong, for example where a hand edit broke the file (a position, or digits masked). */
   readonly detail: string | undefined;
 
   /** `cause` carries the system error for the log; the remark itself never names paths or internals. */

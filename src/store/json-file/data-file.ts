@@ -4,18 +4,21 @@ import { IdempotencyRecord, StoredIdempotencyKey } from '../../domain/idempotenc
 import { saldoDariMutasi } from '../../domain/rekening';
 import { Nasabah, NoRekening, type Mutasi } from '../../domain/schemas';
 import { writeAtomic } from './atomic-file';
+import { jsonFaultOffset, lineAndColumn } from './json-fault';
 
 /**
  * The file cannot be used. The message names the account and the rule that failed, and is shown to clients, so
- * it never quotes the file's content; `detail` (for the log and the operator's console) may, digits masked.
+ * it never quotes the file's content; `detail` (for the log and the operator's console) may carry a position
+ * or a saldo, never a nama, and a nik or no_hp only masked.
  */
 export class DataFileInvalid extends Error {
   override readonly name = 'DataFileInvalid';
   constructor(
     message: string,
     readonly detail?: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -33,14 +36,6 @@ function mask(digits: string): string {
   return `${'*'.repeat(Math.max(0, digits.length - 4))}${digits.slice(-4)}`;
 }
 
-/**
- * Masks every run of 5 or more digits in a text quoted from the file: a nik or no_hp, whole or cut short by the
- * quote, keeps only its last 4 digits.
- */
-function maskDigits(text: string): string {
-  return text.replace(/[0-9]{5,}/g, mask);
-}
-
 function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -53,9 +48,11 @@ export function parseDataFile(text: string): DataFile {
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (error) {
-    // JSON.parse quotes the bytes around the fault: the log may see them, masked; a client never does.
-    throw new DataFileInvalid('bukan JSON yang valid', maskDigits((error as Error).message));
+  } catch {
+    // JSON.parse's message may quote the bytes around the fault (personal data): the log gets a position only.
+    const offset = jsonFaultOffset(text);
+    const where = offset < 0 ? 'position unknown' : `${lineAndColumn(text, offset)} (offset ${offset})`;
+    throw new DataFileInvalid('bukan JSON yang valid', `not JSON at ${where}`);
   }
   if (!isJsonObject(json)) throw new DataFileInvalid('isi berkas harus berupa objek JSON');
   const { nasabah, idempotensi = {}, ...otherFields } = json;

@@ -91,7 +91,7 @@ export async function openJsonFileStore(
     await ledgerState.current();
   } catch (error) {
     // Refuse to start rather than serve (or later overwrite) a file we could not read; it stays untouched.
-    // The operator's console may see the detail (digits masked); clients only ever get the remark.
+    // The operator's console may see the detail (a position, or digits masked); clients only ever get the remark.
     if (!(error instanceof StorageUnavailable)) throw error;
     const detail = error.detail === undefined ? '' : ` (${error.detail})`;
     throw new DataFileInvalid(`${file}: ${error.remark}${detail}`, error.detail);

@@ -60,7 +60,7 @@ export function createLedgerState(file: string): LedgerState {
         const version = versionNow();
         if (state.kind === 'ready' && state.version === version) return state.ledger;
         if (state.kind === 'broken' && state.version === version) {
-          // The detail (digits masked) goes to the log; the remark alone reaches the client.
+          // The detail (a position, or digits masked) goes to the log; the remark alone reaches the client.
           throw new StorageUnavailable(state.remark, { detail: state.detail });
         }
         loading ??= load().finally(() => (loading = null));
