@@ -2,7 +2,8 @@
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { createTabungan } from './domain/tabungan';
-import { identifyClient, requireClient, type Access } from './http/auth';
+import { checkHost, identifyClient, requireClient, type Access } from './http/auth';
+import { createClientBudgets, type BudgetSettings } from './http/budgets';
 import { createDocs } from './http/docs';
 import { createErrorHandler, notFound } from './http/error-handler';
 import { apiSecurityHeaders } from './http/security-headers';
@@ -17,8 +18,10 @@ export interface AppDeps {
   clock?: () => Date;
   /** Who may call. Default: open mode, loopback Host names only. */
   access?: Access;
-  /** Answers >= 400 per client per minute before 429; 0 turns the limit off. */
+  /** A client's own failures per minute before 429; 0 turns the limit off. */
   failedRequestLimit?: number;
+  /** What one client may use of the server; undefined: no budget (open mode's default). */
+  budget?: BudgetSettings | undefined;
 }
 
 export function createApp({
@@ -27,27 +30,34 @@ export function createApp({
   clock = () => new Date(),
   access = { mode: 'open', anyHost: false },
   failedRequestLimit = FAILED_REQUEST_LIMIT,
+  budget,
 }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   // Answers are a few bytes and change with every write; hashing them for an ETag buys nothing.
   app.set('etag', false);
   const tabungan = createTabungan({ store, clock });
+  const budgets = createClientBudgets(budget, logger);
 
+  // The edge, in order. Identify the caller (a token lookup, never a refusal) and refuse it at once if it is
+  // over its budget: a flood must cost next to nothing, so this runs before the log and everything else.
+  app.use(budgets.dropOnClosing);
   app.use(apiSecurityHeaders);
-  app.use(createRequestLogger(logger));
-  // The edge, in order: bound pipelining, identify the caller, serve the public endpoints (a caller's failures
-  // must not take the health probe or the docs away), count failures, then demand a key. Identifying before
-  // refusing lets the failure limit slow down token guessing.
-  app.use(limitPipelining());
   app.use(identifyClient(access));
+  app.use(budgets.admit);
+  app.use(createRequestLogger(logger));
+  // Then bound pipelining, check the Host, serve the public endpoints (a caller's failures must not take the
+  // health probe or the docs away), count failures, demand a key, and share the queue of changes.
+  app.use(limitPipelining());
+  app.use(checkHost(access));
   const docs = createDocs();
   app.get('/openapi.json', docs.document);
   app.use('/docs', docs.ui);
-  app.use(createHealthRoute(tabungan));
-  app.use(limitFailedRequests(failedRequestLimit, access));
+  app.use(createHealthRoute(tabungan, logger));
+  app.use(limitFailedRequests(failedRequestLimit));
   app.use(requireClient);
-  app.use(createRoutes(tabungan));
+  app.use(budgets.shareQueue);
+  app.use(createRoutes(tabungan, budgets));
   app.use(notFound);
   app.use(createErrorHandler(logger));
   return app;

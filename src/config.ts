@@ -3,13 +3,33 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { IDEMPOTENCY_KEYS_PER_CLIENT, OPEN_MODE_CLIENT } from './domain/idempotency';
 import { MAX_QUEUED_CHANGES } from './domain/store';
-import { CONNECTION_LIMITS, FAILED_REQUEST_LIMIT } from './http/limits';
+import { CONNECTION_LIMITS } from './http/connections';
+import { FAILED_REQUEST_LIMIT } from './http/limits';
 import { DEFAULT_LOCK_STALE_MS } from './store/json-file';
 import type { ApiKey } from './http/auth';
+import { DEFAULT_BUDGET, type BudgetSettings } from './http/budgets';
 
-const API_KEY_ENTRY = /^([A-Za-z0-9_.-]{1,64}):([0-9a-f]{64})(:read)?$/;
+const API_KEY_ENTRY = /^([A-Za-z0-9_.-]{1,64}):([0-9a-f]{64})((?::[^:]*)*)$/;
+/** What may follow the hash: read-only, and the key's own budget instead of REQUEST_RATE / DAFTAR_PER_HOUR. */
+const API_KEY_OPTION = /^(?:(read)|rate=([0-9]{1,7})|daftar=([0-9]{1,7}))$/;
+const ENTRY_FORM =
+  'harus berbentuk nama:sha256hex lalu pilihan :read, :rate=N, :daftar=N (nama: huruf, angka, _ . -; sha256hex: 64 digit hex huruf kecil)';
 
-/** `name:sha256hex[:read],…`; a bad entry is named by its position and name, never by its hash. */
+/** The options after the hash, or the remark that says which one is wrong. */
+function parseApiKeyOptions(text: string): Omit<ApiKey, 'name' | 'sha256'> | string {
+  const options: Omit<ApiKey, 'name' | 'sha256'> = { readOnly: false };
+  for (const option of text.split(':').slice(1)) {
+    const match = API_KEY_OPTION.exec(option);
+    if (match === null) return `pilihan ${JSON.stringify(option.slice(0, 32))} tidak dikenal`;
+    const [, read, rate, daftar] = match;
+    if (read !== undefined) options.readOnly = true;
+    if (rate !== undefined) options.requestsPerSecond = Number(rate);
+    if (daftar !== undefined) options.daftarPerHour = Number(daftar);
+  }
+  return options;
+}
+
+/** `name:sha256hex[:read][:rate=N][:daftar=N],…`; a bad entry is named by its position and name, never its hash. */
 function parseApiKeys(text: string, context: z.RefinementCtx): ApiKey[] {
   const apiKeys: ApiKey[] = [];
   for (const [index, entry] of text.split(',').entries()) {
@@ -17,13 +37,15 @@ function parseApiKeys(text: string, context: z.RefinementCtx): ApiKey[] {
     const match = API_KEY_ENTRY.exec(trimmed);
     const label = `entri ke-${index + 1} (${JSON.stringify(trimmed.split(':')[0]?.slice(0, 64) ?? '')})`;
     if (match === null) {
-      context.addIssue({
-        code: 'custom',
-        message: `${label} harus berbentuk nama:sha256hex atau nama:sha256hex:read (nama: huruf, angka, _ . -; sha256hex: 64 digit hex huruf kecil)`,
-      });
+      context.addIssue({ code: 'custom', message: `${label} ${ENTRY_FORM}` });
       continue;
     }
-    const [, name = '', sha256 = '', readOnly] = match;
+    const [, name = '', sha256 = '', optionText = ''] = match;
+    const options = parseApiKeyOptions(optionText);
+    if (typeof options === 'string') {
+      context.addIssue({ code: 'custom', message: `${label}: ${options}` });
+      continue;
+    }
     if (name === OPEN_MODE_CLIENT)
       context.addIssue({
         code: 'custom',
@@ -33,7 +55,7 @@ function parseApiKeys(text: string, context: z.RefinementCtx): ApiKey[] {
       context.addIssue({ code: 'custom', message: `${label}: nama dipakai dua kali` });
     if (apiKeys.some((apiKey) => apiKey.sha256.toString('hex') === sha256))
       context.addIssue({ code: 'custom', message: `${label}: hash yang sama dipakai dua kali` });
-    apiKeys.push({ name, sha256: Buffer.from(sha256, 'hex'), readOnly: readOnly !== undefined });
+    apiKeys.push({ name, sha256: Buffer.from(sha256, 'hex'), ...options });
   }
   return apiKeys;
 }
@@ -68,8 +90,13 @@ const Config = z
         text === undefined || text.trim() === '' ? [] : parseApiKeys(text, context),
       ),
     ALLOW_UNAUTHENTICATED: z.enum(['true', 'false']).default('false'),
-    // Answers >= 400 one client may get per minute before it is answered 429; 0 turns the limit off.
+    // A client's own failures (4xx but 429) per minute before it is answered 429; 0 turns the limit off.
     FAILED_REQUEST_LIMIT: count(0, 1_000_000, FAILED_REQUEST_LIMIT),
+    // Requests per second per client (burst: 2 s worth); 0 = no budget. Unset: 100 with API_KEYS, none in open
+    // mode (one person on a laptop). Setting it in open mode turns every per-client budget on.
+    REQUEST_RATE: z.coerce.number().int().min(0).max(1_000_000).optional(),
+    // Registrations (POST /daftar) per client per hour, where budgets apply; 0 = unbounded.
+    DAFTAR_PER_HOUR: count(0, 1_000_000, DEFAULT_BUDGET.daftarPerHour),
     // Changes waiting for the disk or the database, per process; beyond it a change is answered 503 at once.
     MAX_QUEUED_CHANGES: count(1, 1_000_000, MAX_QUEUED_CHANGES),
     // Idempotency keys one client may have stored (each kept 24 h); beyond it a new key is answered 429.
@@ -106,4 +133,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   throw new ConfigInvalid(`konfigurasi tidak valid: ${problems.join('; ')}`);
+}
+
+/**
+ * The per-client budgets: on with API keys (several clients share the server), off in open mode unless
+ * REQUEST_RATE is set.
+ */
+export function budgetOf(config: Config): BudgetSettings | undefined {
+  if (config.API_KEYS.length === 0 && config.REQUEST_RATE === undefined) return undefined;
+  return {
+    requestsPerSecond: config.REQUEST_RATE ?? DEFAULT_BUDGET.requestsPerSecond,
+    daftarPerHour: config.DAFTAR_PER_HOUR,
+    maxQueuedChanges: config.MAX_QUEUED_CHANGES,
+  };
 }

@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import v8 from 'node:v8';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app';
-import { loadConfig, type Config } from './config';
+import { budgetOf, loadConfig, type Config } from './config';
 import type { Access } from './http/auth';
-import { CONNECTION_LIMITS, createHttpServer } from './http/limits';
+import { CONNECTION_LIMITS, createHttpServer } from './http/connections';
 import { openJsonFileStore } from './store/json-file';
 import { openPostgresStore } from './store/postgres';
 import type { Store } from './domain/store';
@@ -55,7 +55,13 @@ async function main(): Promise<void> {
   );
   const store = await openStore(config, logger);
   const access = accessOf(config);
-  const app = createApp({ store, logger, access, failedRequestLimit: config.FAILED_REQUEST_LIMIT });
+  const app = createApp({
+    store,
+    logger,
+    access,
+    failedRequestLimit: config.FAILED_REQUEST_LIMIT,
+    budget: budgetOf(config),
+  });
   const server = createHttpServer(app, {
     ...CONNECTION_LIMITS,
     maxConnections: config.MAX_CONNECTIONS,

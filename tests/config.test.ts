@@ -1,6 +1,6 @@
 // The settings that decide who may call: API_KEYS, open mode and its loopback rule, and the limits' variables.
 import { createHash } from 'node:crypto';
-import { loadConfig } from '../src/config';
+import { budgetOf, loadConfig } from '../src/config';
 
 const HASH = createHash('sha256').update('rahasia').digest('hex');
 
@@ -29,6 +29,26 @@ describe('API_KEYS', () => {
     ['the name open mode uses', `open:${HASH}`, 'entri ke-1 ("open"): nama open dipakai mode terbuka'],
   ])('refuses %s, naming the entry', (_case, value, named) => {
     expect(() => loadConfig({ API_KEYS: value })).toThrow(`konfigurasi tidak valid: API_KEYS: ${named}`);
+  });
+
+  it('reads a key’s own budget: :rate=N requests per second and :daftar=N registrations per hour', () => {
+    const config = loadConfig({ API_KEYS: `batch:${HASH}:read:rate=2000:daftar=0` });
+    expect(config.API_KEYS).toEqual([
+      {
+        name: 'batch',
+        sha256: Buffer.from(HASH, 'hex'),
+        readOnly: true,
+        requestsPerSecond: 2_000,
+        daftarPerHour: 0,
+      },
+    ]);
+  });
+
+  it.each([
+    ['a rate that is not a number', `kasir:${HASH}:rate=cepat`, 'pilihan "rate=cepat" tidak dikenal'],
+    ['an empty option', `kasir:${HASH}::read`, 'pilihan "" tidak dikenal'],
+  ])('refuses %s, naming the option', (_case, value, named) => {
+    expect(() => loadConfig({ API_KEYS: value })).toThrow(`API_KEYS: entri ke-1 ("kasir"): ${named}`);
   });
 
   it('never repeats a hash in its message', () => {
@@ -71,6 +91,23 @@ describe('limits', () => {
       MAX_CONNECTIONS: 1_000,
       MAX_CONNECTIONS_PER_ADDRESS: 256,
       SHUTDOWN_GRACE_MS: 10_000,
+    });
+  });
+
+  it('turns the per-client budgets on with API_KEYS (100 requests a second, 100 registrations an hour)', () => {
+    expect(budgetOf(loadConfig({ API_KEYS: `kasir:${HASH}` }))).toEqual({
+      requestsPerSecond: 100,
+      daftarPerHour: 100,
+      maxQueuedChanges: 1_000,
+    });
+  });
+
+  it('leaves open mode without budgets, unless REQUEST_RATE is set', () => {
+    expect(budgetOf(loadConfig({}))).toBeUndefined();
+    expect(budgetOf(loadConfig({ REQUEST_RATE: '50', DAFTAR_PER_HOUR: '0' }))).toEqual({
+      requestsPerSecond: 50,
+      daftarPerHour: 0,
+      maxQueuedChanges: 1_000,
     });
   });
 

@@ -3,12 +3,8 @@ import { once } from 'node:events';
 import net, { type AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import request from 'supertest';
-import {
-  CONNECTION_LIMITS,
-  MAX_PIPELINED_REQUESTS,
-  createHttpServer,
-  type ConnectionLimits,
-} from '../src/http/limits';
+import { CONNECTION_LIMITS, createHttpServer, type ConnectionLimits } from '../src/http/connections';
+import { MAX_PIPELINED_REQUESTS } from '../src/http/limits';
 import { daftarNasabah, makeTestApp, saldo, type TestApp } from './helpers';
 
 /** The documented limits, scaled down so that the tests wait a second, not half a minute. */
@@ -44,8 +40,8 @@ function openConnections(): Promise<number> {
 }
 
 /** A raw connection that collects everything the server sends until it closes. */
-async function connect(): Promise<{ socket: net.Socket; received: Promise<string> }> {
-  const socket = net.connect(port, '127.0.0.1');
+async function connect(toPort = port): Promise<{ socket: net.Socket; received: Promise<string> }> {
+  const socket = net.connect(toPort, '127.0.0.1');
   await once(socket, 'connect');
   let text = '';
   socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -84,14 +80,55 @@ it('answers 408 to a body trickled past the request timeout, and moves nothing',
   expect(await saldo(t.app, noRekening)).toBe(0);
 });
 
-it('closes connections beyond the cap at once, and serves again when they go', async () => {
-  const open = await Promise.all(Array.from({ length: 8 }, () => connect()));
-  const extra = await connect();
-  expect(await extra.received).toBe('');
-  for (const { socket } of open) socket.destroy();
-  await Promise.all(open.map(({ received }) => received));
-  const res = await fetch(`http://127.0.0.1:${port}/health`);
-  expect(res.status).toBe(200);
+describe('when every connection slot is taken', () => {
+  // One address may hold every slot here, so that the cap for the whole process is what is tested.
+  let capped: Server;
+  let cappedPort: number;
+  beforeAll(async () => {
+    capped = createHttpServer(t.app, { ...SHORT_LIMITS, maxConnectionsPerAddress: 100 });
+    capped.listen(0, '127.0.0.1');
+    await once(capped, 'listening');
+    cappedPort = (capped.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    capped.closeAllConnections();
+    await new Promise((resolve) => capped.close(resolve));
+  });
+
+  it('sheds the oldest connection that never sent a request, so a client with a whole request gets in', async () => {
+    const slow = [];
+    for (let i = 0; i < SHORT_LIMITS.maxConnections; i += 1) {
+      const connection = await connect(cappedPort);
+      // Slow headers: a request line, and then nothing.
+      connection.socket.write('GET /health HTTP/1.1\r\n');
+      slow.push(connection);
+    }
+    const newcomer = await connect(cappedPort);
+    newcomer.socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    expect(await newcomer.received).toMatch(/^HTTP\/1\.1 200 /);
+    // The oldest slow one went, closed without an answer; the rest are still open.
+    const [oldest, ...others] = slow;
+    expect(await oldest?.received).toBe('');
+    expect(others.every(({ socket }) => !socket.destroyed)).toBe(true);
+    for (const { socket } of others) socket.destroy();
+    await Promise.all(others.map(({ received }) => received));
+  });
+
+  it('turns the new connection away when every open one has sent a request', async () => {
+    const served = [];
+    for (let i = 0; i < SHORT_LIMITS.maxConnections; i += 1) {
+      const connection = await connect(cappedPort);
+      connection.socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+      served.push(connection);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const extra = await connect(cappedPort);
+    expect(await extra.received).toBe('');
+    expect(served.every(({ socket }) => !socket.destroyed)).toBe(true);
+    for (const { socket } of served) socket.destroy();
+    await Promise.all(served.map(({ received }) => received));
+    expect((await fetch(`http://127.0.0.1:${cappedPort}/health`)).status).toBe(200);
+  });
 });
 
 it('closes a connection whose client stopped reading its answers, after the idle timeout', async () => {

@@ -4,7 +4,8 @@ import type { Router } from 'express';
 import request from 'supertest';
 import { createTabungan } from '../src/domain/tabungan';
 import { createHealthRoute, createRoutes } from '../src/http/routes';
-import { makeTestApp, type TestApp } from './helpers';
+import { createClientBudgets } from '../src/http/budgets';
+import { makeTestApp, silentLogger, type TestApp } from './helpers';
 
 interface Operation {
   requestBody?: { content: { 'application/json': { schema: { $ref?: string; example?: unknown } } } };
@@ -51,7 +52,11 @@ describe('API documentation', () => {
 
   it('documents exactly the routes the app serves, no more and no fewer', () => {
     const tabungan = createTabungan({ store: t.store, clock: () => new Date() });
-    const served = [...routesOf(createHealthRoute(tabungan)), ...routesOf(createRoutes(tabungan))];
+    const budgets = createClientBudgets(undefined, silentLogger);
+    const served = [
+      ...routesOf(createHealthRoute(tabungan, silentLogger)),
+      ...routesOf(createRoutes(tabungan, budgets)),
+    ];
     const documented = Object.entries(doc.paths).flatMap(([p, methods]) =>
       Object.keys(methods).map((method) => `${method.toUpperCase()} ${p}`),
     );

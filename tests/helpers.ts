@@ -10,6 +10,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { createApp } from '../src/app';
 import type { Access } from '../src/http/auth';
+import type { BudgetSettings } from '../src/http/budgets';
 import type { DaftarRequest, Mutasi } from '../src/domain/schemas';
 import { openJsonFileStore, type JsonFileStoreOptions } from '../src/store/json-file';
 import { openPostgresStore } from '../src/store/postgres/postgres-store';
@@ -58,11 +59,11 @@ export interface TestApp {
 }
 
 export async function makeTestApp(
-  options: { dataFile?: string; clock?: () => Date; store?: JsonFileStoreOptions } = {},
+  options: { dataFile?: string; clock?: () => Date; store?: JsonFileStoreOptions; logger?: Logger } = {},
 ): Promise<TestApp> {
   const dataFile = options.dataFile ?? (await tempDataFile());
   const store = await openJsonFileStore(dataFile, options.store);
-  const app = createApp({ store, logger: silentLogger, ...testAppOptions(options) });
+  const app = createApp({ store, logger: options.logger ?? silentLogger, ...testAppOptions(options) });
   return { app, store, dataFile };
 }
 
@@ -85,18 +86,22 @@ export interface AnyStoreAppOptions {
   clock?: () => Date;
   access?: Access;
   failedRequestLimit?: number;
+  budget?: BudgetSettings;
   logger?: Logger;
+  /** Puts something between the app and the store (a fault, a delay); the store itself is still closed after. */
+  wrapStore?: (store: Store) => Store;
   storeLimits?: { maxQueuedChanges?: number; idempotencyKeysPerClient?: number };
 }
 
 export async function makeAnyStoreApp(options: AnyStoreAppOptions = {}): Promise<AnyStoreApp> {
   const { store, dataFile } = await openAnyStore(options.storeLimits);
   const app = createApp({
-    store,
+    store: options.wrapStore ? options.wrapStore(store) : store,
     logger: options.logger ?? silentLogger,
     ...testAppOptions(options),
     ...(options.access ? { access: options.access } : {}),
     ...(options.failedRequestLimit === undefined ? {} : { failedRequestLimit: options.failedRequestLimit }),
+    budget: options.budget,
   });
   return { app, store, ...(dataFile === undefined ? {} : { dataFile }) };
 }

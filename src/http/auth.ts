@@ -3,13 +3,19 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { OPEN_MODE_CLIENT } from '../domain/idempotency';
+import { addressGroup } from './address-group';
 import { HttpError } from './error-handler';
 
-/** One entry of API_KEYS: who the client is, the SHA-256 of its token, and whether it may only read. */
+/**
+ * One entry of API_KEYS: who the client is, the SHA-256 of its token, whether it may only read, and the budget
+ * an operator gave it instead of the default (requests per second, POST /daftar per hour).
+ */
 export interface ApiKey {
   name: string;
   sha256: Buffer;
   readOnly: boolean;
+  requestsPerSecond?: number | undefined;
+  daftarPerHour?: number | undefined;
 }
 
 /**
@@ -22,6 +28,8 @@ export type Access = { mode: 'apiKeys'; apiKeys: readonly ApiKey[] } | { mode: '
 export interface Client {
   name: string;
   readOnly: boolean;
+  /** The key the request carried; absent in open mode. */
+  apiKey?: ApiKey;
 }
 
 const OPEN_CLIENT: Client = { name: OPEN_MODE_CLIENT, readOnly: false };
@@ -37,6 +45,15 @@ export function clientOf(req: Request): Client | undefined {
 }
 
 /**
+ * Whose budget a request spends: its API key's, or, without a valid key (and in open mode, where every caller is
+ * the one client), its address's. req.ip is the socket's address unless an operator sets `trust proxy`.
+ */
+export function limitKeyOf(req: Request): string {
+  const apiKey = clients.get(req)?.apiKey;
+  return apiKey === undefined ? `address ${addressGroup(req.ip)}` : `apiKey ${apiKey.name}`;
+}
+
+/**
  * Every key is compared, each in constant time, so neither the answer time nor an early exit tells an attacker
  * how close a guess came or which key it matched.
  */
@@ -47,14 +64,13 @@ function findApiKey(apiKeys: readonly ApiKey[], token: string): ApiKey | undefin
   return found;
 }
 
-/** Identifies the caller without refusing anyone yet, so that the failure limit counts refused guesses too. */
+/**
+ * Identifies the caller without refusing anyone yet: the budgets need to know whose a request is before they
+ * refuse it, and the failure limit counts refused guesses too.
+ */
 export function identifyClient(access: Access): RequestHandler {
   if (access.mode === 'open') {
     return (req, _res, next) => {
-      if (!access.anyHost && !LOOPBACK_HOST.test(req.headers.host ?? '')) {
-        next(new HttpError(403, 'tanpa API_KEYS server hanya melayani Host localhost, 127.0.0.1 atau [::1]'));
-        return;
-      }
       clients.set(req, OPEN_CLIENT);
       next();
     };
@@ -62,7 +78,18 @@ export function identifyClient(access: Access): RequestHandler {
   return (req, _res, next) => {
     const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
     const apiKey = token === undefined ? undefined : findApiKey(access.apiKeys, token);
-    if (apiKey !== undefined) clients.set(req, { name: apiKey.name, readOnly: apiKey.readOnly });
+    if (apiKey !== undefined) clients.set(req, { name: apiKey.name, readOnly: apiKey.readOnly, apiKey });
+    next();
+  };
+}
+
+/** In open mode, only requests addressed to a loopback name (see Access); with API keys, any Host. */
+export function checkHost(access: Access): RequestHandler {
+  return (req, _res, next) => {
+    if (access.mode === 'open' && !access.anyHost && !LOOPBACK_HOST.test(req.headers.host ?? '')) {
+      next(new HttpError(403, 'tanpa API_KEYS server hanya melayani Host localhost, 127.0.0.1 atau [::1]'));
+      return;
+    }
     next();
   };
 }

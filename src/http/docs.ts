@@ -51,7 +51,8 @@ const COMMON_ERRORS = {
   404: errorResponse('Endpoint tidak ada.'),
   429: {
     ...errorResponse(
-      'Terlalu banyak permintaan gagal dari klien ini dalam satu menit; ulangi setelah Retry-After.',
+      'Melewati anggaran klien ini (permintaan per detik, riwayat utuh sekaligus) atau terlalu banyak kegagalannya ' +
+        'sendiri dalam satu menit; ulangi setelah Retry-After.',
     ),
     headers: RETRY_AFTER,
   },
@@ -70,7 +71,8 @@ const POST_ERRORS = {
   415: errorResponse('Content-Type bukan application/json.'),
   429: {
     ...errorResponse(
-      'Terlalu banyak permintaan gagal dari klien ini (lihat Retry-After), atau klien ini sudah menyimpan batas ' +
+      'Melewati anggaran klien ini (permintaan per detik, pendaftaran per jam, bagiannya dari antrean perubahan), ' +
+        'terlalu banyak kegagalannya sendiri (lihat Retry-After), atau klien ini sudah menyimpan batas ' +
         'Idempotency-Key dalam 24 jam (IDEMPOTENCY_KEYS_PER_CLIENT).',
     ),
     headers: RETRY_AFTER,
@@ -194,7 +196,7 @@ function createOpenApiDocument() {
     responses: {
       200: jsonResponse(HealthResponse, 'Layanan siap dan penyimpanan terbaca.'),
       503: errorResponse(
-        'Penyimpanan tidak terbaca (berkas data rusak karena diedit tangan, atau basis data tidak terjangkau).',
+        'Layanan belum siap: penyimpanan tidak terbaca. Penyebabnya hanya ada di log server, tidak di jawaban.',
       ),
       500: COMMON_ERRORS[500],
     },

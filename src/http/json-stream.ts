@@ -14,6 +14,8 @@ export async function sendJsonList(
   res: Response,
   field: string,
   batches: AsyncIterable<readonly unknown[]>,
+  /** Called after each batch is written with how many items it held; the next is read once it resolves. */
+  pace: (items: number) => Promise<void> = () => Promise.resolve(),
 ): Promise<void> {
   const iterator = batches[Symbol.asyncIterator]();
   let next = await iterator.next();
@@ -37,6 +39,7 @@ export async function sendJsonList(
       if (next.value.length > 0) {
         res.write(separator + next.value.map((item) => JSON.stringify(item)).join(','));
         separator = ',';
+        await pace(next.value.length);
       }
       next = await iterator.next();
     }

@@ -1,5 +1,6 @@
 // The endpoints of the seed's contract: validate, call one use case, answer JSON.
 import { Router, type Request } from 'express';
+import type { Logger } from 'pino';
 import { IdempotencyKey } from '../domain/idempotency';
 import {
   DaftarRequest,
@@ -8,8 +9,11 @@ import {
   NoRekeningParams,
   TransferRequest,
 } from '../domain/schemas';
+import { StorageUnavailable } from '../domain/errors';
 import type { Caller, Tabungan } from '../domain/tabungan';
 import { clientOf } from './auth';
+import type { ClientBudgets } from './budgets';
+import { HttpError } from './error-handler';
 import { jsonBody } from './json-body';
 import { sendJsonList } from './json-stream';
 import { validate } from './validate';
@@ -24,15 +28,24 @@ function caller(req: Request): Caller {
   };
 }
 
-/** GET /health: for load balancers and probes, so it needs no API key. */
-export function createHealthRoute(tabungan: Tabungan): Router {
+/**
+ * GET /health: for load balancers and probes, so it needs no API key, and says no more than ready or not. Why
+ * not (which account of the data file breaks which rule) is for the operator: the log, never a stranger.
+ */
+export function createHealthRoute(tabungan: Tabungan, logger: Logger): Router {
   return Router().get('/health', async (_req, res) => {
-    res.json(await tabungan.health());
+    try {
+      res.json(await tabungan.health());
+    } catch (error) {
+      if (!(error instanceof StorageUnavailable)) throw error;
+      logger.warn({ remark: error.remark, detail: error.detail }, 'not ready: storage unavailable');
+      throw new HttpError(503, 'layanan belum siap; penyebabnya ada di log server');
+    }
   });
 }
 
 /** The endpoints behind authentication. */
-export function createRoutes(tabungan: Tabungan): Router {
+export function createRoutes(tabungan: Tabungan, budgets: ClientBudgets): Router {
   const router = Router();
   // Saldo and history are personal: no browser or proxy may keep a copy of any answer.
   router.use((_req, res, next) => {
@@ -40,7 +53,7 @@ export function createRoutes(tabungan: Tabungan): Router {
     next();
   });
 
-  router.post('/daftar', jsonBody, async (req, res) => {
+  router.post('/daftar', budgets.daftar, jsonBody, async (req, res) => {
     res.json(await tabungan.daftar(validate(DaftarRequest, req.body), caller(req)));
   });
 
@@ -65,7 +78,8 @@ export function createRoutes(tabungan: Tabungan): Router {
     const query = validate(MutasiQuery, req.query);
     // Without limit or sebelum the answer is the whole history (the brief's contract): streamed, however long.
     if (query.limit === undefined && query.sebelum === undefined) {
-      await sendJsonList(res, 'mutasi', await tabungan.mutasi(no_rekening, query));
+      const pace = budgets.stream(req, res);
+      await sendJsonList(res, 'mutasi', await tabungan.mutasi(no_rekening, query), pace);
     } else {
       res.json(await tabungan.halamanMutasi(no_rekening, query));
     }

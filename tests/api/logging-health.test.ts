@@ -1,11 +1,18 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import type { Store } from '../../src/domain/store';
 import { failingStore } from '../failing-store';
-import { dataNasabah, makeAnyStoreApp, makeTestApp, openAnyStore } from '../helpers';
+import {
+  capturingLogger,
+  daftarNasabah,
+  dataNasabah,
+  makeAnyStoreApp,
+  makeTestApp,
+  openAnyStore,
+} from '../helpers';
 
 async function appWithLogs(level: pino.Level, store?: Store) {
   const lines: Record<string, unknown>[] = [];
@@ -89,13 +96,23 @@ describe('GET /health', () => {
     expect((await request(app).get('/health').expect(200)).body).toEqual({ status: 'ok' });
   });
 
-  it('answers 503 with a remark once the file is broken by hand, and 200 again when it is fixed', async () => {
-    const { app, dataFile } = await makeTestApp();
-    await writeFile(dataFile, '{"nasabah": ');
-    const res = await request(app).get('/health').expect(503);
-    expect(res.body).toEqual({ remark: expect.stringContaining('berkas data tidak valid') as unknown });
+  it('answers 503 "not ready" once the file is broken by hand, logs why, and answers 200 again when it is fixed', async () => {
+    const { logger, lines } = capturingLogger();
+    const { app, dataFile } = await makeTestApp({ logger });
+    await daftarNasabah(app);
+    const teks = await readFile(dataFile, 'utf8');
+    // A saldo that is not ΣC − ΣD: the store's remark names the account, which a stranger must not learn.
+    const noRekening = Object.keys((JSON.parse(teks) as { nasabah: object }).nasabah)[0] ?? '';
+    await writeFile(dataFile, teks.replace('"saldo":0', '"saldo":5'));
 
-    await writeFile(dataFile, '{"nasabah": {}}');
+    const res = await request(app).get('/health').expect(503);
+    expect(res.body).toEqual({ remark: 'layanan belum siap; penyebabnya ada di log server' });
+    expect(JSON.stringify(res.body)).not.toContain(noRekening);
+    const log = lines.join('');
+    expect(log).toContain('not ready: storage unavailable');
+    expect(log).toContain(`rekening ${noRekening}: saldo tidak sama`);
+
+    await writeFile(dataFile, teks);
     await request(app).get('/health').expect(200);
   });
 });
