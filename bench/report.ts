@@ -2,6 +2,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { FAIRNESS_ACCOUNTS, FAIRNESS_HISTORY, type FairnessRow } from './fairness';
+import { VICTIM_INTERVAL_MS, VICTIM_MS } from './fairness-victim';
 import { CONNECTIONS, SECONDS, type Route } from './load';
 import { HISTORY_LENGTH, SMALL_ACCOUNTS, type LongHistoryRow } from './long-history';
 import type { Row } from './measure';
@@ -64,8 +66,77 @@ export function longHistoryTable(rows: LongHistoryRow[]): string {
   ].join('\n');
 }
 
+/** `200: 812, 429: 51,203`, largest first; `none` for an empty count. */
+const counts = (byKey: Record<string, number> | undefined): string => {
+  const entries = Object.entries(byKey ?? {}).sort(([, a], [, b]) => b - a);
+  return entries.length === 0
+    ? 'none'
+    : entries.map(([key, n]) => `${key}: ${n.toLocaleString('en')}`).join(', ');
+};
+
+function attackerCell(row: FairnessRow): string {
+  if (row.fault !== undefined) {
+    return (
+      `no attacker; while broken the victim got ${counts(row.fault.brokenRefusals)}; ` +
+      `first 2xx ${fixed(row.fault.firstServedMs)} ms after the mend`
+    );
+  }
+  const attacker = row.attacker;
+  if (attacker === undefined) return '';
+  // A stream's status is counted once its whole answer has been read.
+  const parts = [
+    row.kind === 'streams' ? `whole answers ${counts(attacker.statuses)}` : counts(attacker.statuses),
+  ];
+  if (row.kind === 'daftar')
+    parts.unshift(`**${(attacker.statuses['200'] ?? 0).toLocaleString('en')} accounts created**`);
+  if (Object.keys(attacker.errors).length > 0) parts.push(`errors ${counts(attacker.errors)}`);
+  parts.push(`${attacker.connects.toLocaleString('en')} connects`);
+  if (attacker.mbRead !== undefined) parts.push(`${fixed(attacker.mbRead)} MB read`);
+  if (attacker.peakOpen !== undefined) parts.push(`≤ ${attacker.peakOpen.toLocaleString('en')} held open`);
+  if (attacker.medianHeldMs !== undefined) parts.push(`each for ${fixed(attacker.medianHeldMs)} ms (median)`);
+  return parts.join('; ');
+}
+
+/** The worse of the victim's two routes, each against its own median alone. */
+function worseRatio(row: FairnessRow, alone: FairnessRow | undefined): number {
+  if (alone === undefined) return NaN;
+  const ratio = (route: keyof FairnessRow['victim']['medianMs']) =>
+    row.victim.medianMs[route] / alone.victim.medianMs[route];
+  return Math.max(ratio('POST /tabung'), ratio('GET /saldo'));
+}
+
+/** The issue-18 targets sit in the headers: no refusal for the victim, and its median within 2× of alone. */
+export function fairnessTable(rows: FairnessRow[]): string {
+  const aloneOn = (row: FairnessRow) =>
+    rows.find((r) => r.attacker === undefined && r.fault === undefined && r.longHistory === row.longHistory);
+  return [
+    '| scenario | victim requests | victim median ms, POST /tabung / GET /saldo | p99 ms | ' +
+      'median ÷ alone, worse route (≤ 2) | victim refusals (0) | victim connection errors | attacker answers |',
+    '|---|--:|--:|--:|--:|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.scenario} | ${r.victim.requests} | ${fixed(r.victim.medianMs['POST /tabung'], 1)} / ` +
+        `${fixed(r.victim.medianMs['GET /saldo'], 1)} | ${fixed(r.victim.p99Ms, 1)} | ` +
+        `${fixed(worseRatio(r, aloneOn(r)), 2)} | ${counts(r.victim.refusals)} | ${counts(r.victim.errors)} | ` +
+        `${attackerCell(r)} |`,
+    ),
+  ].join('\n');
+}
+
+/** What the fairness rows ran on, for the line above their table. */
+export const fairnessSetup = (): string =>
+  `Fairness (${FAIRNESS_ACCOUNTS.toLocaleString('en')} accounts; for the streams and their own baseline, one more ` +
+  `holding ${FAIRNESS_HISTORY.toLocaleString('en')} mutasi; server pinned to core 0, attacker to core 1; the victim, from ` +
+  `127.0.0.1, alternates POST /tabung and GET /saldo, one at a time, at most one per ${VICTIM_INTERVAL_MS} ms, ` +
+  `for ${VICTIM_MS / 1_000} s; for the broken file, only its requests after the mend count):`;
+
 /** The measured section: the machine it ran on, then the tables. */
-export function formatReport(rows: Row[], costs: WriteCost[], longHistory: LongHistoryRow[]): string {
+export function formatReport(
+  rows: Row[],
+  costs: WriteCost[],
+  longHistory: LongHistoryRow[],
+  fairness: FairnessRow[],
+): string {
   return [
     `Run on ${new Date().toISOString()} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'} · ` +
       `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB · Node ${process.version} · ${CONNECTIONS} connections, ${SECONDS} s per row`,
@@ -80,6 +151,10 @@ export function formatReport(rows: Row[], costs: WriteCost[], longHistory: LongH
       `${HISTORY_LENGTH.toLocaleString('en')} mutasi):`,
     '',
     longHistoryTable(longHistory),
+    '',
+    fairnessSetup(),
+    '',
+    fairnessTable(fairness),
   ].join('\n');
 }
 

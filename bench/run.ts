@@ -2,15 +2,17 @@
 // Absolute numbers drift on shared machines; only ratios from the same run are comparable.
 // BENCH_ONLY=long-history runs only the long-history rows and prints their table without touching BENCHMARKS.md
 // (a partial run must not replace the whole measured section): for trying those rows in a minute, not seven.
+// BENCH_ONLY=fairness does the same for the fairness rows (bench/fairness.ts).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { stopProcess } from '../tests/server-process';
+import { measureFairness } from './fairness';
 import { CEILING_ROUTES, SERVER_ROUTES } from './load';
 import { HISTORY_LENGTH, SMALL_ACCOUNTS, measureLongHistory, type LongHistoryRow } from './long-history';
 import { measure, type Row } from './measure';
 import { seedPostgres } from './postgres-seed';
-import { formatReport, longHistoryTable, writeReport } from './report';
+import { fairnessSetup, fairnessTable, formatReport, longHistoryTable, writeReport } from './report';
 import { seedAccounts } from './seed';
 import { startBuiltServer, startCeiling } from './servers';
 import { measureWriteCost, type WriteCost } from './write-cost';
@@ -96,13 +98,18 @@ async function main(): Promise<void> {
       console.log(longHistoryTable(await measureLongHistoryRows(dir, databaseUrl)));
       return;
     }
+    if (process.env.BENCH_ONLY === 'fairness') {
+      console.log(`${fairnessSetup()}\n\n${fairnessTable(await measureFairness(dir))}`);
+      return;
+    }
     const rows = [...(await measureCeilings()), ...(await measureJsonFile(dir))];
     if (databaseUrl !== undefined) rows.push(...(await measurePostgres(databaseUrl)));
     const costs: WriteCost[] = [];
     for (const accounts of [1_000, 10_000, 100_000]) costs.push(await measureWriteCost(dir, accounts));
     const longHistory = await measureLongHistoryRows(dir, databaseUrl);
+    const fairness = await measureFairness(dir);
 
-    const report = formatReport(rows, costs, longHistory);
+    const report = formatReport(rows, costs, longHistory, fairness);
     console.log(report);
     await writeReport(report);
   } finally {
