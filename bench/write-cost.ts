@@ -1,5 +1,6 @@
 // How one durable write's cost grows with the file: parsing and encoding the whole file vs one write with fsync (which
 // re-encodes only the accounts it changed).
+import { createTabungan } from '../src/domain/tabungan';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { openJsonFileStore, parseDataFile, serialiseDataFile } from '../src/store/json-file';
@@ -27,14 +28,12 @@ export async function measureWriteCost(dir: string, accounts: number): Promise<W
   const encodeMs = (performance.now() - encodeStart) / 5;
 
   const store = await openJsonFileStore(dataFile);
+  const tabungan = createTabungan({ store, clock: () => new Date() });
+  const caller = { client: 'bench', requestId: 'write-cost' };
   const writes: number[] = [];
   for (let i = 0; i < 20; i += 1) {
     const start = performance.now();
-    await store.catatMutasi(seededNoRekening(i % accounts), {
-      waktu: new Date().toISOString(),
-      kode_transaksi: 'C',
-      nominal: 1,
-    });
+    await tabungan.tabung({ no_rekening: seededNoRekening(i % accounts), nominal: 1 }, caller);
     writes.push(performance.now() - start);
   }
   await store.close();

@@ -20,6 +20,10 @@ export interface AppDeps {
   access?: Access;
   /** A client's own failures per minute before 429; 0 turns the limit off. */
   failedRequestLimit?: number;
+  /** Idempotency keys one client may have stored; beyond it a new key is answered 429. */
+  idempotencyKeysPerClient?: number;
+  /** Draws a fresh no_rekening; tests make two draws collide. */
+  newNoRekening?: () => string;
   /** What one client may use of the server; undefined: no budget (open mode's default). */
   budget?: BudgetSettings | undefined;
 }
@@ -30,13 +34,20 @@ export function createApp({
   clock = () => new Date(),
   access = { mode: 'open', anyHost: false },
   failedRequestLimit = FAILED_REQUEST_LIMIT,
+  idempotencyKeysPerClient,
+  newNoRekening,
   budget,
 }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   // Answers are a few bytes and change with every write; hashing them for an ETag buys nothing.
   app.set('etag', false);
-  const tabungan = createTabungan({ store, clock });
+  const tabungan = createTabungan({
+    store,
+    clock,
+    ...(idempotencyKeysPerClient === undefined ? {} : { idempotencyKeysPerClient }),
+    ...(newNoRekening === undefined ? {} : { newNoRekening }),
+  });
   const budgets = createClientBudgets(budget, logger);
 
   // The edge, in order. Identify the caller (a token lookup, never a refusal) and refuse it at once if it is

@@ -2,7 +2,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { IDEMPOTENCY_KEYS_PER_CLIENT, OPEN_MODE_CLIENT } from './domain/idempotency';
-import { MAX_QUEUED_CHANGES } from './domain/store';
+import { MAX_QUEUED_CHANGES } from './store/defaults';
 import { CONNECTION_LIMITS } from './http/connections';
 import { FAILED_REQUEST_LIMIT } from './http/limits';
 import { DEFAULT_LOCK_STALE_MS } from './store/json-file';
@@ -89,7 +89,10 @@ const Config = z
       .transform((text, context) =>
         text === undefined || text.trim() === '' ? [] : parseApiKeys(text, context),
       ),
-    ALLOW_UNAUTHENTICATED: z.enum(['true', 'false']).default('false'),
+    ALLOW_UNAUTHENTICATED: z
+      .enum(['true', 'false'], 'harus true atau false')
+      .default('false')
+      .transform((value) => value === 'true'),
     // A client's own failures (4xx but 429) per minute before it is answered 429; 0 turns the limit off.
     FAILED_REQUEST_LIMIT: count(0, 1_000_000, FAILED_REQUEST_LIMIT),
     // Requests per second per client (burst: 2 s worth); 0 = no budget. Unset: 100 with API_KEYS, none in open
@@ -107,22 +110,28 @@ const Config = z
     // How long SIGTERM waits for slow clients before it closes their connections.
     SHUTDOWN_GRACE_MS: count(0, 600_000, 10_000),
   })
-  .refine((config) => config.STORE !== 'postgres' || config.DATABASE_URL !== undefined, {
-    path: ['DATABASE_URL'],
-    error: 'wajib diisi bila STORE=postgres (contoh: postgres://tabungan:tabungan@127.0.0.1:5432/tabungan)',
+  .refine((config) => config.API_KEYS.length > 0 || isLoopback(config.HOST) || config.ALLOW_UNAUTHENTICATED, {
+    path: ['API_KEYS'],
+    error:
+      'wajib diisi bila HOST bukan loopback: tanpa API_KEYS siapa pun di jaringan dapat memindahkan uang ' +
+      '(buat kunci dengan npm run api-key -- <nama>, atau ALLOW_UNAUTHENTICATED=true bila proxy di depan yang memeriksa)',
   })
-  .refine(
-    (config) =>
-      config.API_KEYS.length > 0 || isLoopback(config.HOST) || config.ALLOW_UNAUTHENTICATED === 'true',
-    {
-      path: ['API_KEYS'],
-      error:
-        'wajib diisi bila HOST bukan loopback: tanpa API_KEYS siapa pun di jaringan dapat memindahkan uang ' +
-        '(buat kunci dengan npm run api-key -- <nama>, atau ALLOW_UNAUTHENTICATED=true bila proxy di depan yang memeriksa)',
-    },
-  );
+  // STORE=postgres needs DATABASE_URL: as a type, so that nothing after this has to check it again.
+  .transform(({ STORE, DATABASE_URL, ...settings }, context) => {
+    if (STORE === 'json') return { ...settings, STORE, DATABASE_URL };
+    if (DATABASE_URL === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message:
+          'wajib diisi bila STORE=postgres (contoh: postgres://tabungan:tabungan@127.0.0.1:5432/tabungan)',
+      });
+      return z.NEVER;
+    }
+    return { ...settings, STORE, DATABASE_URL };
+  });
 
-export type Config = z.infer<typeof Config>;
+export type Config = z.output<typeof Config>;
 
 export class ConfigInvalid extends Error {
   override readonly name = 'ConfigInvalid';

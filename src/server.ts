@@ -19,12 +19,8 @@ import type { Store } from './domain/store';
 v8.setFlagsFromString('--heap-growing-percent=50');
 
 function openStore(config: Config, logger: Logger): Promise<Store> {
-  const limits = {
-    maxQueuedChanges: config.MAX_QUEUED_CHANGES,
-    idempotencyKeysPerClient: config.IDEMPOTENCY_KEYS_PER_CLIENT,
-  };
-  if (config.STORE === 'postgres' && config.DATABASE_URL !== undefined)
-    return openPostgresStore(config.DATABASE_URL, limits);
+  const limits = { maxQueuedChanges: config.MAX_QUEUED_CHANGES };
+  if (config.STORE === 'postgres') return openPostgresStore(config.DATABASE_URL, limits);
   return openJsonFileStore(config.DATA_FILE, {
     ...limits,
     staleMs: config.LOCK_STALE_MS,
@@ -37,7 +33,7 @@ function openStore(config: Config, logger: Logger): Promise<Store> {
 
 function accessOf(config: Config): Access {
   if (config.API_KEYS.length > 0) return { mode: 'apiKeys', apiKeys: config.API_KEYS };
-  return { mode: 'open', anyHost: config.ALLOW_UNAUTHENTICATED === 'true' };
+  return { mode: 'open', anyHost: config.ALLOW_UNAUTHENTICATED };
 }
 
 async function main(): Promise<void> {
@@ -60,6 +56,7 @@ async function main(): Promise<void> {
     logger,
     access,
     failedRequestLimit: config.FAILED_REQUEST_LIMIT,
+    idempotencyKeysPerClient: config.IDEMPOTENCY_KEYS_PER_CLIENT,
     budget: budgetOf(config),
   });
   const server = createHttpServer(app, {

@@ -77,6 +77,22 @@ describe('open mode (no API_KEYS)', () => {
     expect(loadConfig({ HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED: 'true' }).HOST).toBe('0.0.0.0');
   });
 
+  it('needs DATABASE_URL with STORE=postgres, and then carries it as the store’s', () => {
+    expect(() => loadConfig({ STORE: 'postgres' })).toThrow(
+      'konfigurasi tidak valid: DATABASE_URL: wajib diisi bila STORE=postgres',
+    );
+    const config = loadConfig({ STORE: 'postgres', DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db' });
+    expect(config.STORE === 'postgres' && config.DATABASE_URL).toBe('postgres://u:p@127.0.0.1:5432/db');
+  });
+
+  it('reads ALLOW_UNAUTHENTICATED as a boolean, and refuses anything but true or false', () => {
+    expect(loadConfig({}).ALLOW_UNAUTHENTICATED).toBe(false);
+    expect(loadConfig({ ALLOW_UNAUTHENTICATED: 'true' }).ALLOW_UNAUTHENTICATED).toBe(true);
+    expect(() => loadConfig({ ALLOW_UNAUTHENTICATED: 'yes' })).toThrow(
+      'konfigurasi tidak valid: ALLOW_UNAUTHENTICATED: harus true atau false',
+    );
+  });
+
   it('needs no ALLOW_UNAUTHENTICATED once API_KEYS is set', () => {
     expect(loadConfig({ HOST: '0.0.0.0', API_KEYS: `kasir:${HASH}` }).API_KEYS).toHaveLength(1);
   });

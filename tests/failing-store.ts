@@ -5,12 +5,10 @@ import type { Store } from '../src/domain/store';
 export function failingStore(error: Error): Store {
   const fail = () => Promise.reject(error);
   return {
-    daftar: fail,
-    catatMutasi: fail,
-    transfer: fail,
+    change: fail,
     saldo: fail,
     mutasi: fail,
-    mutasiPage: fail,
+    historyPage: fail,
     ping: fail,
     close: () => Promise.resolve(),
   };

@@ -11,7 +11,7 @@ import type { Express } from 'express';
 import { createApp } from '../src/app';
 import type { Access } from '../src/http/auth';
 import type { BudgetSettings } from '../src/http/budgets';
-import type { DaftarRequest, Mutasi } from '../src/domain/schemas';
+import type { DaftarRequest, MutasiTercatat as Mutasi } from '../src/domain/schemas';
 import { openJsonFileStore, type JsonFileStoreOptions } from '../src/store/json-file';
 import { openPostgresStore } from '../src/store/postgres/postgres-store';
 import { newSchema } from './postgres';
@@ -86,6 +86,7 @@ export interface AnyStoreAppOptions {
   clock?: () => Date;
   access?: Access;
   failedRequestLimit?: number;
+  /** The queue's bound goes to the store; the key bound to the domain. */
   budget?: BudgetSettings;
   logger?: Logger;
   /** Puts something between the app and the store (a fault, a delay); the store itself is still closed after. */
@@ -95,6 +96,7 @@ export interface AnyStoreAppOptions {
 
 export async function makeAnyStoreApp(options: AnyStoreAppOptions = {}): Promise<AnyStoreApp> {
   const { store, dataFile } = await openAnyStore(options.storeLimits);
+  const keysPerClient = options.storeLimits?.idempotencyKeysPerClient;
   const app = createApp({
     store: options.wrapStore ? options.wrapStore(store) : store,
     logger: options.logger ?? silentLogger,
@@ -102,14 +104,17 @@ export async function makeAnyStoreApp(options: AnyStoreAppOptions = {}): Promise
     ...(options.access ? { access: options.access } : {}),
     ...(options.failedRequestLimit === undefined ? {} : { failedRequestLimit: options.failedRequestLimit }),
     budget: options.budget,
+    ...(keysPerClient === undefined ? {} : { idempotencyKeysPerClient: keysPerClient }),
   });
   return { app, store, ...(dataFile === undefined ? {} : { dataFile }) };
 }
 
 /** The store TEST_STORE names, fresh and empty; closed after the test file. */
-export async function openAnyStore(
-  limits: AnyStoreAppOptions['storeLimits'] = {},
-): Promise<{ store: Store; dataFile?: string }> {
+export async function openAnyStore({ maxQueuedChanges }: AnyStoreAppOptions['storeLimits'] = {}): Promise<{
+  store: Store;
+  dataFile?: string;
+}> {
+  const limits = maxQueuedChanges === undefined ? {} : { maxQueuedChanges };
   nomorSkema += 1;
   const dataFile = process.env.TEST_STORE === 'postgres' ? undefined : await tempDataFile();
   const store =

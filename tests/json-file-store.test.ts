@@ -14,10 +14,11 @@ import {
   tempDataFile,
 } from './helpers';
 import { describeStoreContract } from './store-contract';
+import { useCases } from './use-cases';
 
 describeStoreContract('JSON file store', async () => {
   const dataFile = await tempDataFile();
-  return { open: (options) => openJsonFileStore(dataFile, options) };
+  return { open: () => openJsonFileStore(dataFile) };
 });
 
 const waktu = '2026-11-29T02:03:04.567Z';
@@ -120,14 +121,11 @@ describe('JSON file store on disk', () => {
     const store = await openJsonFileStore(await tempDataFile(), {
       onWrite: ({ changes }) => writes.push(changes),
     });
-    const noRekening = await store.daftar(dataNasabah());
+    const bank = useCases(store);
+    const noRekening = await bank.daftar(dataNasabah());
     writes.length = 0;
 
-    await Promise.all(
-      Array.from({ length: 200 }, () =>
-        store.catatMutasi(noRekening, { waktu, kode_transaksi: 'C', nominal: 10 }),
-      ),
-    );
+    await Promise.all(Array.from({ length: 200 }, () => bank.tabung(noRekening, 10)));
 
     expect(await store.saldo(noRekening)).toBe(2_000);
     expect(writes.reduce((a, b) => a + b, 0)).toBe(200);
@@ -298,13 +296,14 @@ describe('JSON file store on disk', () => {
     it('answers the write with StorageUnavailable and keeps memory equal to disk', async () => {
       const dataFile = path.join(path.dirname(await tempDataFile()), 'sub', 'nasabah.json');
       const store = await openJsonFileStore(dataFile);
-      const noRekening = await store.daftar(dataNasabah());
-      await store.catatMutasi(noRekening, { waktu, kode_transaksi: 'C', nominal: 1_000 });
+      const bank = useCases(store);
+      const noRekening = await bank.daftar(dataNasabah());
+      await bank.tabung(noRekening, 1_000);
       const backup = await readFile(dataFile, 'utf8');
       await rm(path.dirname(dataFile), { recursive: true });
       await mkdir(path.dirname(dataFile));
 
-      const write = store.catatMutasi(noRekening, { waktu, kode_transaksi: 'C', nominal: 1 });
+      const write = bank.tabung(noRekening, 1);
 
       await expect(write).rejects.toBeInstanceOf(StorageUnavailable);
       expect(await readdir(path.dirname(dataFile))).toEqual([]);

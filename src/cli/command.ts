@@ -20,11 +20,11 @@ export function exitWithUsage(usage: string): never {
   process.exit(2);
 }
 
-/** Prints what the command did, or its error in one plain line with exit code 1. */
+/** Prints what the command did (unless it printed its own output), or its error in one plain line with exit code 1. */
 export function report(work: Promise<string>): void {
   work.then(
     (message) => {
-      console.log(message);
+      if (message !== '') console.log(message);
     },
     (error: unknown) => {
       // The operator's console may see a data-file error's detail (a position, or digits masked); clients never do.

@@ -1,36 +1,48 @@
-// Errors are typed by what went wrong for the nasabah; http/error-handler.ts alone decides the status code.
-
+// Two kinds of failure, kept apart by type: a refusal (DomainError), which is the request's answer and may be
+// stored and replayed; and a request that was not decided at all (NotDecided), which never is.
+// http/error-handler.ts alone decides the status code of each.
 import { z } from 'zod';
 
-export const ErrorCode = z.enum([
-  'DATA_TIDAK_VALID',
+/** The codes of refusals, as stored in idempotency records: a format, so a renamed code keeps its old spelling readable. */
+export const RefusalCode = z.enum([
+  'INVALID_REQUEST',
   'REKENING_TIDAK_DIKENALI',
   'NIK_SUDAH_TERDAFTAR',
   'NO_HP_SUDAH_TERDAFTAR',
   'SALDO_TIDAK_CUKUP',
   'SALDO_MELEBIHI_BATAS',
-  'IDEMPOTENCY_KEY_BENTROK',
-  'PENYIMPANAN_TIDAK_TERSEDIA',
-  'IDEMPOTENCY_KEY_LIMIT',
-  'QUEUE_FULL',
+  'IDEMPOTENCY_KEY_CONFLICT',
 ]);
-export type ErrorCode = z.infer<typeof ErrorCode>;
+export type RefusalCode = z.infer<typeof RefusalCode>;
 
-/** An expected failure whose remark is safe, and meant, to be shown to the client. */
+/** Codes written by earlier versions, read as the codes they became. */
+const EARLIER_SPELLINGS: Readonly<Record<string, RefusalCode>> = {
+  DATA_TIDAK_VALID: 'INVALID_REQUEST',
+  IDEMPOTENCY_KEY_BENTROK: 'IDEMPOTENCY_KEY_CONFLICT',
+};
+
+/** A stored refusal code: today's spelling, or an earlier one, read as today's. */
+export const StoredRefusalCode = z.string().transform((code, context): RefusalCode => {
+  const parsed = RefusalCode.safeParse(EARLIER_SPELLINGS[code] ?? code);
+  if (parsed.success) return parsed.data;
+  context.addIssue({ code: 'custom', message: `kode penolakan tidak dikenal` });
+  return z.NEVER;
+});
+
+/** A refusal for the nasabah: an expected outcome whose remark is safe, and meant, to be shown to the client. */
 export class DomainError extends Error {
   constructor(
-    readonly code: ErrorCode,
+    readonly code: RefusalCode,
     readonly remark: string,
-    options?: ErrorOptions,
   ) {
-    super(remark, options);
+    super(remark);
     this.name = new.target.name;
   }
 }
 
 export class InvalidRequest extends DomainError {
   constructor(remark: string) {
-    super('DATA_TIDAK_VALID', remark);
+    super('INVALID_REQUEST', remark);
   }
 }
 
@@ -70,50 +82,67 @@ export class SaldoMelebihiBatas extends DomainError {
 export class IdempotencyKeyConflict extends DomainError {
   constructor() {
     super(
-      'IDEMPOTENCY_KEY_BENTROK',
+      'IDEMPOTENCY_KEY_CONFLICT',
       'Idempotency-Key ini sudah dipakai untuk permintaan dengan isi berbeda; gunakan kunci baru',
     );
   }
 }
 
+export type NotDecidedCode = 'STORAGE_UNAVAILABLE' | 'QUEUE_FULL' | 'IDEMPOTENCY_KEY_LIMIT';
+
+/**
+ * The request was not decided: nothing changed and nothing was stored, so a retry runs it for real. Never a
+ * request's answer, so never recorded under its Idempotency-Key: that is what the type is for.
+ */
+export class NotDecided extends Error {
+  constructor(
+    readonly code: NotDecidedCode,
+    readonly remark: string,
+    options?: ErrorOptions,
+  ) {
+    super(remark, options);
+    this.name = new.target.name;
+  }
+}
+
 /**
  * Storage cannot be used right now: the data file is hand-broken, locked or on a full disk, or the database
- * cannot be reached. Nothing was changed; the client may retry once the cause named in the remark is fixed.
+ * cannot be reached. The client may retry once the cause named in the remark is fixed.
  */
-export class StorageUnavailable extends DomainError {
-  /** For the log only: what exactly is wrong, for example where a hand edit broke the file (a position, or digits masked). */
+export class StorageUnavailable extends NotDecided {
+  /** For the log only: what exactly is wrong, for example where a hand edit broke the file (a position). */
   readonly detail: string | undefined;
 
   /** `cause` carries the system error for the log; the remark itself never names paths or internals. */
   constructor(remark: string, options?: ErrorOptions & { detail?: string | undefined }) {
-    super('PENYIMPANAN_TIDAK_TERSEDIA', remark, options);
+    super('STORAGE_UNAVAILABLE', remark, options);
     this.detail = options?.detail;
   }
 }
 
-/**
- * The client already has as many idempotency keys stored as it may. Refused rather than forgetting an older key
- * early, which could let a late retry move money twice. Never stored as an answer: nothing was decided.
- */
-export class IdempotencyKeyLimit extends DomainError {
-  constructor(limit: number) {
-    super(
-      'IDEMPOTENCY_KEY_LIMIT',
-      `klien ini sudah menyimpan ${limit} Idempotency-Key dalam 24 jam terakhir; ulangi tanpa kunci baru atau tunggu kunci lama kedaluwarsa`,
-    );
+/** The store is closing (the server is stopping): another process may take the retry. */
+export class StoreClosing extends StorageUnavailable {
+  constructor() {
+    super('server sedang berhenti; ulangi sebentar lagi');
   }
 }
 
-/** Too many changes are waiting for storage in this process; nothing was changed, retry in a moment. */
-export class QueueFull extends DomainError {
+/** Too many changes are waiting for storage in this process; retry in a moment. */
+export class QueueFull extends NotDecided {
   constructor() {
     super('QUEUE_FULL', 'server sedang penuh; tidak ada yang berubah, ulangi sebentar lagi');
   }
 }
 
-/** The store is closing (the server is stopping): nothing was changed, and another process may take the retry. */
-export class StoreClosing extends StorageUnavailable {
-  constructor() {
-    super('server sedang berhenti; ulangi sebentar lagi');
+/**
+ * The client already has as many idempotency keys stored as it may. Refused rather than forgetting an older key
+ * early, which could let a late retry move money twice.
+ */
+export class IdempotencyKeyLimit extends NotDecided {
+  constructor(limit: number) {
+    super(
+      'IDEMPOTENCY_KEY_LIMIT',
+      `klien ini sudah menyimpan ${limit} Idempotency-Key dalam 24 jam terakhir; ulangi tanpa kunci baru atau tunggu kunci lama kedaluwarsa`,
+    );
   }
 }

@@ -1,8 +1,10 @@
 // Idempotent retries: a client that repeats a request with the same Idempotency-Key gets the first answer
-// again, and nothing moves twice. The store keeps the key and its answer in the same atomic write as the move.
+// again, and nothing moves twice. The rule is written here once and runs inside each change's decision, so the
+// key's record is stored in the same durable step as the change it answers.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { DomainError, ErrorCode, IdempotencyKeyConflict, IdempotencyKeyLimit } from './errors';
+import { DomainError, IdempotencyKeyConflict, IdempotencyKeyLimit, StoredRefusalCode } from './errors';
+import type { View } from './store';
 
 /** How long a key is remembered. Retries come within minutes; a day is the common promise (Stripe). */
 export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -22,12 +24,11 @@ export const IDEMPOTENCY_KEYS_PER_CLIENT = 10_000;
 export const OPEN_MODE_CLIENT = 'open';
 
 /**
- * What a store needs to recognise a retry: the client, the key as stored (scoped to that client, so two clients'
- * equal keys are two requests), and a fingerprint of what the request asked for.
+ * What recognises a retry: the client, the key as stored (scoped to that client, so two clients' equal keys are
+ * two requests), and a fingerprint of what the request asked for.
  */
 export interface Idempotency {
   client: string;
-  /** The Idempotency-Key as stored: scoped to the client (scopedIdempotencyKey). */
   key: string;
   fingerprint: string;
 }
@@ -46,99 +47,85 @@ export function clientOfStoredKey(storedKey: string): string {
   return space === -1 ? OPEN_MODE_CLIENT : storedKey.slice(0, space);
 }
 
-/** Errors that are not the request's answer, only a reason it could not be decided now: never stored. */
-const NOT_AN_ANSWER: ReadonlySet<ErrorCode> = new Set([
-  'PENYIMPANAN_TIDAK_TERSEDIA',
-  'IDEMPOTENCY_KEY_LIMIT',
-  'QUEUE_FULL',
-]);
-
-/** Whether a failure is a decision (a refusal to store and replay) rather than "try again later". */
-export function isRefusal(error: unknown): error is DomainError {
-  return error instanceof DomainError && !NOT_AN_ANSWER.has(error.code);
-}
-
 /** The fingerprint of one use case called with one (validated) request; retries give the same one. */
-export function fingerprintOf(operasi: string, data: unknown): string {
+export function fingerprintOf(operation: string, data: unknown): string {
   return createHash('sha256')
-    .update(`${operasi}\n${JSON.stringify(data)}`)
+    .update(`${operation}\n${JSON.stringify(data)}`)
     .digest('base64url');
 }
 
-/** The first answer to a keyed request, as stored: its value, or the domain error it ended in. */
+/**
+ * The first answer to a keyed request, as stored: its value, or the refusal it ended in. The keys (sidik,
+ * waktu, hasil, nilai, kode) are the data file's and the database's format, so they keep their spelling.
+ */
 export const IdempotencyRecord = z.object({
   sidik: z.string().min(1),
   waktu: z.iso.datetime(),
   hasil: z.union([
     z.object({ nilai: z.union([z.string(), z.number()]) }),
-    z.object({ kode: ErrorCode, remark: z.string() }),
+    z.object({ kode: StoredRefusalCode, remark: z.string() }),
   ]),
 });
 export type IdempotencyRecord = z.infer<typeof IdempotencyRecord>;
+/** A record as it is written: with today's spelling of its refusal code. */
+export type IdempotencyRecordInput = z.input<typeof IdempotencyRecord>;
 
-/** A keyed request's answer: its value (a no_rekening, a saldo), or the domain error it ended in. */
-export type Answer = string | number | DomainError;
-
-/**
- * The answer to a request whose key already has a record: the first answer again (its value, or its domain
- * error) for the same request, IdempotencyKeyConflict for a different one.
- */
-function replay(record: IdempotencyRecord, fingerprint: string): Answer {
-  if (record.sidik !== fingerprint) return new IdempotencyKeyConflict();
-  if ('nilai' in record.hasil) return record.hasil.nilai;
-  return new DomainError(record.hasil.kode, record.hasil.remark);
+/** The time before which records have expired at `now`: what pruning keeps and what the replay rule ignores. */
+export function expiryCutoff(now: Date): string {
+  return new Date(now.getTime() - IDEMPOTENCY_KEY_TTL_MS).toISOString();
 }
 
-/** A first answer as it is stored: its value, or the domain error it ended in. */
-function toStoredAnswer(answer: Answer): IdempotencyRecord['hasil'] {
-  return answer instanceof DomainError ? { kode: answer.code, remark: answer.remark } : { nilai: answer };
+export function isExpired(record: IdempotencyRecord, now: Date): boolean {
+  return record.waktu < expiryCutoff(now);
 }
 
-/**
- * The idempotency records a store sees inside one transaction (or one batch): what it has stored, plus what
- * this transaction has recorded so far.
- */
-export interface IdempotencyRecords {
-  find(key: string): IdempotencyRecord | undefined;
-  save(key: string, record: IdempotencyRecord): void;
-  /** Keys `client` has stored, this transaction's included. */
-  keyCount(client: string): number;
+/** A decision's answer: a value, or the refusal for the nasabah it ended in (an answer too, and stored). */
+export type Outcome<T> = { value: T } | { refusal: DomainError };
+
+/** Runs a decision that refuses by throwing; undefined means it did not decide (say, a drawn number was taken). */
+export function outcomeOf<T>(decide: () => T | undefined): Outcome<T> | undefined {
+  try {
+    const value = decide();
+    return value === undefined ? undefined : { value };
+  } catch (error) {
+    if (error instanceof DomainError) return { refusal: error };
+    throw error;
+  }
 }
 
 /**
- * The replay rule, before a keyed change: the stored answer again when the key has a record (a 409 when the
- * request differs), IdempotencyKeyLimit when the client may store no more keys, or undefined: run the change, then
- * call recordAnswer. Every store calls it inside its transaction, so that one key's requests take turns.
+ * A keyed decision, once. A key with a record (not expired) is answered from it: the first answer again for the
+ * same request (a value is checked against `answer`, so a stored one has the type this operation returns), 409
+ * for a different one. A new key of a client that already stores `keysPerClient` throws IdempotencyKeyLimit:
+ * not decided, so nothing is recorded. Otherwise `decide` runs, and what it answered is saved under the key in
+ * the same view; when it did not decide, nothing is.
  */
-export function replayOrAdmit(
-  records: IdempotencyRecords,
+export function decideOnce<T extends string | number>(
+  view: View,
   idempotency: Idempotency,
-  keysPerClient: number,
-): Answer | undefined {
-  const record = records.find(idempotency.key);
-  if (record !== undefined) return replay(record, idempotency.fingerprint);
-  // Checked before the change: a client at its limit moves nothing, and no key is ever forgotten early.
-  if (records.keyCount(idempotency.client) >= keysPerClient) throw new IdempotencyKeyLimit(keysPerClient);
-  return undefined;
-}
-
-/**
- * After a keyed change, its first answer is recorded: a value, or a refusal (a refusal is an answer too). Any
- * other failure is not (nothing was decided, so a retry must run): it is rethrown and nothing is recorded.
- */
-export function recordAnswer(
-  records: IdempotencyRecords,
-  idempotency: Idempotency,
-  outcome: { value: string | number } | { error: unknown },
-  now: Date,
-): void {
-  let answer: Answer;
-  if ('value' in outcome) answer = outcome.value;
-  else if (isRefusal(outcome.error)) answer = outcome.error;
-  else throw outcome.error;
-  records.save(idempotency.key, {
+  { now, keysPerClient, answer }: { now: Date; keysPerClient: number; answer: z.ZodType<T> },
+  decide: () => Outcome<T> | undefined,
+): Outcome<T> | undefined {
+  const record = view.record(idempotency.key);
+  if (record !== undefined && !isExpired(record, now)) return replay(record, idempotency, answer);
+  // Checked before the decision: a client at its limit moves nothing, and no key is ever forgotten early.
+  if (view.keyCount(idempotency.client) >= keysPerClient) throw new IdempotencyKeyLimit(keysPerClient);
+  const outcome = decide();
+  if (outcome === undefined) return undefined;
+  view.saveRecord(idempotency.key, {
     sidik: idempotency.fingerprint,
     waktu: now.toISOString(),
-    hasil: toStoredAnswer(answer),
+    hasil:
+      'value' in outcome
+        ? { nilai: outcome.value }
+        : { kode: outcome.refusal.code, remark: outcome.refusal.remark },
   });
+  return outcome;
+}
+
+function replay<T>(record: IdempotencyRecord, idempotency: Idempotency, answer: z.ZodType<T>): Outcome<T> {
+  if (record.sidik !== idempotency.fingerprint) return { refusal: new IdempotencyKeyConflict() };
+  // A stored refusal comes back with its code and its remark, exactly as the client first got them.
+  if ('kode' in record.hasil) return { refusal: new DomainError(record.hasil.kode, record.hasil.remark) };
+  return { value: answer.parse(record.hasil.nilai) };
 }

@@ -1,27 +1,27 @@
 // Pages of a long history: which mutasi a page holds, and the opaque `sebelum` cursor that names where the next
 // (older) page ends. A cursor is the account and a position; positions only grow, so pages never shift.
 import { InvalidRequest } from './errors';
-import type { Mutasi } from './schemas';
-import type { MutasiPage, MutasiPageResult, Rentang } from './store';
+import type { MutasiTercatat } from './schemas';
+import type { HistoryPage, HistoryPageResult, Rentang } from './store';
 
 /** Whether a mutasi's waktu lies within [dari, sampai] (epoch ms, either end open). */
-export function dalamRentang(waktu: string, { dari, sampai }: Rentang): boolean {
+export function isWithin(waktu: string, { dari, sampai }: Rentang): boolean {
   if (dari === undefined && sampai === undefined) return true;
-  const saat = Date.parse(waktu);
-  return (dari === undefined || saat >= dari) && (sampai === undefined || saat <= sampai);
+  const time = Date.parse(waktu);
+  return (dari === undefined || time >= dari) && (sampai === undefined || time <= sampai);
 }
 
 /**
  * A page of a history held in memory, from its mutasi newest first, starting below the page's `before`: it reads
  * only the page's own entries (and, with dari/sampai, those it skips), plus one to know whether older ones remain.
  */
-export function pageOfHistory(
-  newestFirst: Iterable<{ position: number; mutasi: Mutasi }>,
-  page: MutasiPage,
-): MutasiPageResult {
-  const entries: MutasiPageResult['entries'] = [];
+export function historyPageOf(
+  newestFirst: Iterable<{ position: number; mutasi: MutasiTercatat }>,
+  page: HistoryPage,
+): HistoryPageResult {
+  const entries: HistoryPageResult['entries'] = [];
   for (const entry of newestFirst) {
-    if (!dalamRentang(entry.mutasi.waktu, page)) continue;
+    if (!isWithin(entry.mutasi.waktu, page)) continue;
     if (entries.length === page.limit) return { entries: entries.reverse(), hasOlder: true };
     entries.push(entry);
   }
@@ -33,12 +33,12 @@ export function pageOfHistory(
  * sends the answer yields to other requests between batches, which a long run of skipped ones must not bypass.
  */
 export function* filterBatches(
-  batches: Iterable<readonly Mutasi[]>,
+  batches: Iterable<readonly MutasiTercatat[]>,
   rentang: Rentang,
-): Generator<readonly Mutasi[]> {
+): Generator<readonly MutasiTercatat[]> {
   const everything = rentang.dari === undefined && rentang.sampai === undefined;
   for (const batch of batches) {
-    yield everything ? batch : batch.filter((mutasi) => dalamRentang(mutasi.waktu, rentang));
+    yield everything ? batch : batch.filter((mutasi) => isWithin(mutasi.waktu, rentang));
   }
 }
 

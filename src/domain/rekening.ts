@@ -1,4 +1,4 @@
-// The rules of a savings account that every store enforces inside its own transaction.
+// The rules of a savings account, which the use cases (tabungan.ts) apply inside each change's decision.
 import { customAlphabet } from 'nanoid';
 import { SaldoMelebihiBatas, SaldoTidakCukup } from './errors';
 import type { Mutasi } from './schemas';
@@ -15,25 +15,6 @@ export function saldoSetelah(saldo: number, mutasi: Pick<Mutasi, 'kode_transaksi
   const saldoBaru = saldo + mutasi.nominal;
   if (!Number.isSafeInteger(saldoBaru)) throw new SaldoMelebihiBatas();
   return saldoBaru;
-}
-
-/**
- * The two mutasi of a transfer, one per side, each naming the other account; with the saldo each side is left
- * with, or the reason it may not happen (asal's saldo too low, tujuan's past the limit).
- */
-export function mutasiTransfer(
-  asal: { noRekening: string; saldo: number },
-  tujuan: { noRekening: string; saldo: number },
-  { nominal, waktu }: { nominal: number; waktu: string },
-): { debit: Mutasi; saldoAsal: number; kredit: Mutasi; saldoTujuan: number } {
-  const debit: Mutasi = { waktu, kode_transaksi: 'D', nominal, no_rekening_lawan: tujuan.noRekening };
-  const kredit: Mutasi = { waktu, kode_transaksi: 'C', nominal, no_rekening_lawan: asal.noRekening };
-  return {
-    debit,
-    saldoAsal: saldoSetelah(asal.saldo, debit),
-    kredit,
-    saldoTujuan: saldoSetelah(tujuan.saldo, kredit),
-  };
 }
 
 /** ΣC − ΣD: what the saldo must be after this history. */

@@ -94,14 +94,32 @@ export const Mutasi = z
   })
   .meta({ id: 'Mutasi', description: 'Satu transaksi pada rekening.' });
 
+/** The API key names a client may have (API_KEYS), and open mode's name. */
+export const ClientName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/);
+
+/**
+ * A mutasi as it is kept: what the API shows, and who made it: the client and the id the server gave the
+ * request (in its log line too). Mutasi kept before the audit trail have neither.
+ */
+export const MutasiTercatat = Mutasi.extend({
+  client: ClientName.optional(),
+  request_id: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,128}$/)
+    .optional(),
+});
+
 /** A nasabah as it is kept: the registration data (no_hp in its 08… form), saldo and history, oldest first. */
 export const Nasabah = z.object({
   nama: Nama,
   nik: Nik,
   no_hp: NoHpTersimpan,
   saldo: Saldo,
-  mutasi: z.array(Mutasi),
+  mutasi: z.array(MutasiTercatat),
 });
+
+/** What a registration stores: the validated data, before it has a saldo or a history. */
+export const NasabahBaru = Nasabah.pick({ nama: true, nik: true, no_hp: true });
 
 const aturanBody = { error: 'body harus berupa objek JSON' };
 
@@ -218,6 +236,8 @@ export type NoRekening = z.infer<typeof NoRekening>;
 export type KodeTransaksi = z.infer<typeof KodeTransaksi>;
 export type Mutasi = z.infer<typeof Mutasi>;
 export type Nasabah = z.infer<typeof Nasabah>;
+export type NasabahBaru = z.infer<typeof NasabahBaru>;
+export type MutasiTercatat = z.infer<typeof MutasiTercatat>;
 export type DaftarRequest = z.infer<typeof DaftarRequest>;
 export type GerakDanaRequest = z.infer<typeof GerakDanaRequest>;
 export type TransferRequest = z.infer<typeof TransferRequest>;

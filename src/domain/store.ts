@@ -1,12 +1,8 @@
-// The narrow, transactional port the use cases need from storage; the JSON file and PostgreSQL implement it.
-import type { Idempotency } from './idempotency';
-import type { DaftarRequest, Mutasi, NoRekening } from './schemas';
-
-/**
- * Changes that may wait for storage at once per process, unless configured otherwise (MAX_QUEUED_CHANGES): beyond
- * it a store refuses a change with QueueFull before it queues, so memory stays bounded under any load.
- */
-export const MAX_QUEUED_CHANGES = 1_000;
+// The port the use cases need from storage: reads, and one way to change things. A change is a decision the
+// store runs under its lock, on a view of exactly what the change names, and makes durable in one step with the
+// other changes of its batch. The store decides nothing: the rules are the decision's (tabungan.ts).
+import type { IdempotencyRecord } from './idempotency';
+import type { MutasiTercatat, NasabahBaru } from './schemas';
 
 /** A long list, read a batch at a time; a store that reads from memory may hand its batches over synchronously. */
 export type Batches<T> = Iterable<readonly T[]> | AsyncIterable<readonly T[]>;
@@ -17,67 +13,73 @@ export interface Rentang {
   sampai?: number | undefined;
 }
 
-export interface MutasiPage extends Rentang {
+/** One page of a history: the newest `limit` mutasi below position `before` (all when undefined), in range. */
+export interface HistoryPage extends Rentang {
   limit: number;
   before?: number | undefined;
 }
 
-export interface MutasiPageResult {
-  entries: { position: number; mutasi: Mutasi }[];
+export interface HistoryPageResult {
+  entries: { position: number; mutasi: MutasiTercatat }[];
   hasOlder: boolean;
 }
 
-/** A transfer as the store carries it out: the two accounts (never the same one), the amount and its time. */
-export interface Transfer {
-  noRekeningAsal: string;
-  noRekeningTujuan: string;
-  nominal: number;
-  waktu: string;
+/** What one change names: the store locks and reads exactly these before its decision runs. */
+export interface Names {
+  /** Accounts the decision reads or moves, a new account's drawn no_rekening included. */
+  rekening: readonly string[];
+  /** A registration's nik and no_hp, which no other account may hold. */
+  nik?: string | undefined;
+  noHp?: string | undefined;
+  /** The idempotency key (as stored) the change runs under, and whose it is. */
+  idempotency?: { client: string; key: string } | undefined;
+  /** The change's time: its mutasi's waktu, and what idempotency records have expired by. */
+  now: Date;
 }
 
 /**
- * Every change may carry an idempotency key. The first answer to a key (a value, or a 4xx domain error) is
- * stored in the same atomic step as the change; a later call with the key and the same fingerprint gets that
- * answer again and changes nothing, a different fingerprint gets IdempotencyKeyConflict. Keys are kept at least
- * IDEMPOTENCY_KEY_TTL_MS.
+ * The accounts and idempotency records a change named, as they stand after the decisions before it in its
+ * batch. What a decision records is kept only if it returns: one that throws leaves the view as it found it.
  */
+export interface View {
+  /** The saldo of a named account, undefined if there is no such account. */
+  saldo(noRekening: string): number | undefined;
+  isNikTaken(nik: string): boolean;
+  isNoHpTaken(noHp: string): boolean;
+  /** The record stored under a named key, expired or not; the replay rule decides what expiry means. */
+  record(key: string): IdempotencyRecord | undefined;
+  /** How many unexpired records the client stores. */
+  keyCount(client: string): number;
+
+  daftar(noRekening: string, nasabah: NasabahBaru): void;
+  /** Appends a mutasi the decision has checked, with the saldo it leaves. */
+  catat(noRekening: string, mutasi: MutasiTercatat, saldo: number): void;
+  saveRecord(key: string, record: IdempotencyRecord): void;
+}
+
 export interface Store {
   /**
-   * Registers a nasabah (already validated: nama trimmed, no_hp in its 08… form) with saldo 0 under a fresh no_rekening, durably.
-   * @throws NikSudahTerdaftar, NoHpSudahTerdaftar; nothing is stored then.
+   * Runs `decide` on a view of what `names` names, under the store's lock, with the other changes of its batch,
+   * and resolves with what it returned once what it recorded is durable. If it throws, that change alone fails
+   * and nothing it recorded is kept. Fails with NotDecided when storage cannot take it now.
    */
-  daftar(data: DaftarRequest, idempotency?: Idempotency): Promise<NoRekening>;
-
-  /**
-   * Appends one mutasi and moves saldo with it, as one durable step; returns saldo afterwards.
-   * @throws RekeningTidakDikenali, SaldoTidakCukup, SaldoMelebihiBatas; nothing changes then.
-   */
-  catatMutasi(noRekening: string, mutasi: Mutasi, idempotency?: Idempotency): Promise<number>;
-
-  /**
-   * Moves `nominal` from asal to tujuan as one durable step: a D mutasi on asal and a C mutasi on tujuan, both at
-   * `waktu` and each naming the other as no_rekening_lawan. Returns asal's saldo afterwards.
-   * @throws RekeningTidakDikenali (asal checked first), SaldoTidakCukup, SaldoMelebihiBatas; nothing changes then.
-   */
-  transfer(transfer: Transfer, idempotency?: Idempotency): Promise<number>;
+  change<T>(names: Names, decide: (view: View) => T): Promise<T>;
 
   /** The saldo as last made durable, or null for an unknown no_rekening. */
   saldo(noRekening: string): Promise<number | null>;
 
   /**
-   * One page of the history, or null for an unknown no_rekening: the newest `limit` mutasi whose position is
-   * below `before` (all when undefined) and whose waktu is within [dari, sampai] (epoch ms), oldest first, each
-   * with its position; and whether older ones in range remain. Positions only grow, so a page does not shift
-   * when mutasi are added.
+   * One page of the history, or null for an unknown no_rekening, oldest first, each mutasi with its position,
+   * and whether older ones in range remain. Positions only grow, so a page does not shift when mutasi are added.
    */
-  mutasiPage(noRekening: string, page: MutasiPage): Promise<MutasiPageResult | null>;
+  historyPage(noRekening: string, page: HistoryPage): Promise<HistoryPageResult | null>;
 
   /**
    * The whole history within the rentang, oldest first, in batches read as the caller asks for them (so a long
    * history is never in memory at once), or null for an unknown no_rekening. It is the history as it was when
    * this resolved: mutasi added while it is read are not in it.
    */
-  mutasi(noRekening: string, rentang: Rentang): Promise<Batches<Mutasi> | null>;
+  mutasi(noRekening: string, rentang: Rentang): Promise<Batches<MutasiTercatat> | null>;
 
   /** Resolves when the data can be read right now; rejects with StorageUnavailable otherwise. */
   ping(): Promise<void>;

@@ -1,31 +1,54 @@
-// The use cases of a savings account, in the words of the business; no HTTP, no files.
-import type { Batches, Rentang, Store } from './store';
-import { RekeningTidakDikenali } from './errors';
-import { scopedIdempotencyKey, fingerprintOf, type Idempotency } from './idempotency';
-import type {
-  DaftarRequest,
-  DaftarResponse,
-  GerakDanaRequest,
-  KodeTransaksi,
-  MutasiQuery,
-  MutasiResponse,
-  SaldoResponse,
-  TransferRequest,
-} from './schemas';
-import { MUTASI_PER_PAGE_MAX, type Mutasi } from './schemas';
+// The use cases of a savings account, each told once in the words of the business; no HTTP, no files, no SQL.
+// A change is a decision on a view of the accounts it names, run by the store under its lock (store.ts).
+import type { z } from 'zod';
+import { NikSudahTerdaftar, NoHpSudahTerdaftar, RekeningTidakDikenali } from './errors';
+import {
+  IDEMPOTENCY_KEYS_PER_CLIENT,
+  decideOnce,
+  fingerprintOf,
+  outcomeOf,
+  scopedIdempotencyKey,
+  type Idempotency,
+  type Outcome,
+} from './idempotency';
 import { decodeCursor, encodeCursor } from './paging';
+import { newNoRekening as drawNoRekening, saldoSetelah } from './rekening';
+import {
+  MUTASI_PER_PAGE_MAX,
+  NoRekening,
+  Saldo,
+  type DaftarRequest,
+  type DaftarResponse,
+  type GerakDanaRequest,
+  type KodeTransaksi,
+  type Mutasi,
+  type MutasiQuery,
+  type MutasiResponse,
+  type MutasiTercatat,
+  type SaldoResponse,
+  type TransferRequest,
+} from './schemas';
+import type { Batches, Names, Rentang, Store, View } from './store';
 
 export interface TabunganDeps {
   store: Store;
-  /** The time a mutasi is stamped with; injected so tests can pin it. */
+  /** The time of every change: its mutasi's waktu, and what its idempotency records expire by. */
   clock: () => Date;
+  /** Draws a fresh no_rekening; injected so that tests can make two draws collide. */
+  newNoRekening?: () => string;
+  /** Idempotency keys one client may have stored; beyond it a new key is refused with IdempotencyKeyLimit. */
+  idempotencyKeysPerClient?: number;
 }
 
 export type Tabungan = ReturnType<typeof createTabungan>;
 
-/** Who asks for a change (a client name from the HTTP edge) and, optionally, under which Idempotency-Key. */
+/**
+ * Who asks for a change: the client (an API key's name, or open mode's), the id the server gave the request,
+ * and, optionally, its Idempotency-Key. The first two are kept with every mutasi the change writes.
+ */
 export interface Caller {
   client: string;
+  requestId: string;
   idempotencyKey?: string | undefined;
 }
 
@@ -33,61 +56,137 @@ export interface Caller {
  * A retry is the same client asking for the same operation with the same validated data; the key alone does not
  * make it one, and another client's equal key is another request.
  */
-function idempotencyOf(
-  operation: string,
-  data: unknown,
-  { client, idempotencyKey }: Caller,
-): Idempotency | undefined {
-  if (idempotencyKey === undefined) return undefined;
+function idempotencyOf(operation: string, data: unknown, caller: Caller): Idempotency | undefined {
+  if (caller.idempotencyKey === undefined) return undefined;
   return {
-    client,
-    key: scopedIdempotencyKey(client, idempotencyKey),
+    client: caller.client,
+    key: scopedIdempotencyKey(caller.client, caller.idempotencyKey),
     fingerprint: fingerprintOf(operation, data),
   };
 }
 
-/** Only the contract's fields: a hand-edited file may carry more, and they are not the API's to show. */
-function contractFields({ waktu, kode_transaksi, nominal, no_rekening_lawan }: Mutasi): Mutasi {
+/** Only the contract's fields: who made a mutasi, and fields a hand edit added, are not the API's to show. */
+function contractFields({ waktu, kode_transaksi, nominal, no_rekening_lawan }: MutasiTercatat): Mutasi {
   return no_rekening_lawan === undefined
     ? { waktu, kode_transaksi, nominal }
     : { waktu, kode_transaksi, nominal, no_rekening_lawan };
 }
 
-async function* contractBatches(batches: Batches<Mutasi>): AsyncGenerator<Mutasi[]> {
+async function* contractBatches(batches: Batches<MutasiTercatat>): AsyncGenerator<Mutasi[]> {
   for await (const batch of batches) yield batch.map(contractFields);
 }
 
-export function createTabungan({ store, clock }: TabunganDeps) {
-  function catat(kode_transaksi: KodeTransaksi, gerak: GerakDanaRequest, caller: Caller) {
-    const mutasi = { waktu: clock().toISOString(), kode_transaksi, nominal: gerak.nominal };
-    return store.catatMutasi(gerak.no_rekening, mutasi, idempotencyOf(kode_transaksi, gerak, caller));
+/** The answer of a decision that always decides (only a registration may have to draw again). */
+function decided<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('a decision that always decides answered nothing');
+  return value;
+}
+
+/** An account's saldo in the view, or the refusal the nasabah gets for a number no account has. */
+function saldoOf(view: View, noRekening: string): number {
+  const saldo = view.saldo(noRekening);
+  if (saldo === undefined) throw new RekeningTidakDikenali(noRekening);
+  return saldo;
+}
+
+export function createTabungan({
+  store,
+  clock,
+  newNoRekening = drawNoRekening,
+  idempotencyKeysPerClient = IDEMPOTENCY_KEYS_PER_CLIENT,
+}: TabunganDeps) {
+  /**
+   * One change: `decide` runs in the store's unit of work, once per Idempotency-Key, and answers a value, a
+   * refusal (thrown here once it is durable), or undefined when it could not decide in this view.
+   */
+  async function change<T extends string | number>(
+    operation: { name: string; data: unknown; answer: z.ZodType<T> },
+    caller: Caller,
+    names: Omit<Names, 'now' | 'idempotency'>,
+    decide: (view: View, audit: Pick<MutasiTercatat, 'waktu' | 'client' | 'request_id'>) => T | undefined,
+  ): Promise<T | undefined> {
+    const now = clock();
+    const audit = { waktu: now.toISOString(), client: caller.client, request_id: caller.requestId };
+    const idempotency = idempotencyOf(operation.name, operation.data, caller);
+    const outcome: Outcome<T> | undefined = await store.change(
+      { ...names, now, idempotency: idempotency && { client: idempotency.client, key: idempotency.key } },
+      (view) => {
+        const run = () => outcomeOf(() => decide(view, audit));
+        if (idempotency === undefined) return run();
+        const rules = { now, keysPerClient: idempotencyKeysPerClient, answer: operation.answer };
+        return decideOnce(view, idempotency, rules, run);
+      },
+    );
+    if (outcome === undefined) return undefined;
+    if ('refusal' in outcome) throw outcome.refusal;
+    return outcome.value;
+  }
+
+  /** A tabung or a tarik: one mutasi on one account, and the saldo it leaves. */
+  async function catat(kode_transaksi: KodeTransaksi, gerak: GerakDanaRequest, caller: Caller) {
+    const { no_rekening, nominal } = gerak;
+    const operation = { name: kode_transaksi, data: gerak, answer: Saldo };
+    const saldo = await change(operation, caller, { rekening: [no_rekening] }, (view, audit) => {
+      const mutasi = { ...audit, kode_transaksi, nominal };
+      const saldoBaru = saldoSetelah(saldoOf(view, no_rekening), mutasi);
+      view.catat(no_rekening, mutasi, saldoBaru);
+      return saldoBaru;
+    });
+    return { saldo: decided(saldo) };
   }
 
   return {
+    /** A new account, saldo 0, under a fresh no_rekening: drawn again in the rare case it is taken. */
     async daftar(nasabahBaru: DaftarRequest, caller: Caller): Promise<DaftarResponse> {
-      return { no_rekening: await store.daftar(nasabahBaru, idempotencyOf('daftar', nasabahBaru, caller)) };
+      const operation = { name: 'daftar', data: nasabahBaru, answer: NoRekening };
+      const { nik, no_hp } = nasabahBaru;
+      for (;;) {
+        const drawn = newNoRekening();
+        const noRekening = await change(
+          operation,
+          caller,
+          { rekening: [drawn], nik, noHp: no_hp },
+          (view) => {
+            if (view.saldo(drawn) !== undefined) return undefined;
+            if (view.isNikTaken(nik)) throw new NikSudahTerdaftar();
+            if (view.isNoHpTaken(no_hp)) throw new NoHpSudahTerdaftar();
+            view.daftar(drawn, nasabahBaru);
+            return drawn;
+          },
+        );
+        if (noRekening !== undefined) return { no_rekening: noRekening };
+      }
     },
 
-    async tabung(setoran: GerakDanaRequest, caller: Caller): Promise<SaldoResponse> {
-      return { saldo: await catat('C', setoran, caller) };
-    },
+    tabung: (setoran: GerakDanaRequest, caller: Caller): Promise<SaldoResponse> =>
+      catat('C', setoran, caller),
 
-    async tarik(penarikan: GerakDanaRequest, caller: Caller): Promise<SaldoResponse> {
-      return { saldo: await catat('D', penarikan, caller) };
+    tarik: (penarikan: GerakDanaRequest, caller: Caller): Promise<SaldoResponse> =>
+      catat('D', penarikan, caller),
+
+    /**
+     * Both sides or neither: a D on asal and a C on tujuan, one waktu, each naming the other; asal's saldo
+     * afterwards, as /tarik answers. Both are decided before either is recorded; asal is checked first.
+     */
+    async transfer(transfer: TransferRequest, caller: Caller): Promise<SaldoResponse> {
+      const { no_rekening_asal: asal, no_rekening_tujuan: tujuan, nominal } = transfer;
+      const operation = { name: 'transfer', data: transfer, answer: Saldo };
+      const saldo = await change(operation, caller, { rekening: [asal, tujuan] }, (view, audit) => {
+        const debit = { ...audit, kode_transaksi: 'D' as const, nominal, no_rekening_lawan: tujuan };
+        const kredit = { ...audit, kode_transaksi: 'C' as const, nominal, no_rekening_lawan: asal };
+        const saldoAsal = saldoSetelah(saldoOf(view, asal), debit);
+        const saldoTujuan = saldoSetelah(saldoOf(view, tujuan), kredit);
+        view.catat(asal, debit, saldoAsal);
+        view.catat(tujuan, kredit, saldoTujuan);
+        return saldoAsal;
+      });
+      return { saldo: decided(saldo) };
     },
 
     /** Ready when the ledger can be read; the store's StorageUnavailable says why not. */
     async health(): Promise<{ status: 'ok' }> {
       await store.ping();
       return { status: 'ok' };
-    },
-
-    /** Both sides or neither: asal's saldo afterwards, as /tarik answers. */
-    async transfer(transfer: TransferRequest, caller: Caller): Promise<SaldoResponse> {
-      const { no_rekening_asal, no_rekening_tujuan, nominal } = transfer;
-      const waktu = clock().toISOString();
-      const move = { noRekeningAsal: no_rekening_asal, noRekeningTujuan: no_rekening_tujuan, nominal, waktu };
-      return { saldo: await store.transfer(move, idempotencyOf('transfer', transfer, caller)) };
     },
 
     async saldo(noRekening: string): Promise<SaldoResponse> {
@@ -113,7 +212,7 @@ export function createTabungan({ store, clock }: TabunganDeps) {
     async halamanMutasi(noRekening: string, query: MutasiQuery): Promise<MutasiResponse> {
       const { dari, sampai, limit, sebelum } = query;
       const before = sebelum === undefined ? undefined : decodeCursor(noRekening, sebelum);
-      const page = await store.mutasiPage(noRekening, {
+      const page = await store.historyPage(noRekening, {
         limit: limit ?? MUTASI_PER_PAGE_MAX,
         before,
         dari,

@@ -1,7 +1,7 @@
 // The one place that decides which status and remark an error becomes. Remarks of 5xx never carry internals.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { DomainError, type ErrorCode } from '../domain/errors';
+import { DomainError, NotDecided, type NotDecidedCode, type RefusalCode } from '../domain/errors';
 
 /** An answer decided by the HTTP layer itself (unknown route, wrong media type, no API key). */
 export class HttpError extends Error {
@@ -14,21 +14,21 @@ export class HttpError extends Error {
   }
 }
 
-const STATUS: Record<ErrorCode, number> = {
-  DATA_TIDAK_VALID: 400,
+const STATUS: Record<RefusalCode | NotDecidedCode, number> = {
+  INVALID_REQUEST: 400,
   REKENING_TIDAK_DIKENALI: 400,
   NIK_SUDAH_TERDAFTAR: 400,
   NO_HP_SUDAH_TERDAFTAR: 400,
   SALDO_TIDAK_CUKUP: 400,
   SALDO_MELEBIHI_BATAS: 400,
-  IDEMPOTENCY_KEY_BENTROK: 409,
+  IDEMPOTENCY_KEY_CONFLICT: 409,
   IDEMPOTENCY_KEY_LIMIT: 429,
-  PENYIMPANAN_TIDAK_TERSEDIA: 503,
+  STORAGE_UNAVAILABLE: 503,
   QUEUE_FULL: 503,
 };
 
 /** Errors a client may simply retry after a moment: they say when. */
-const RETRY_AFTER_SECONDS: Partial<Record<ErrorCode, number>> = { QUEUE_FULL: 1 };
+const RETRY_AFTER_SECONDS: Partial<Record<NotDecidedCode, number>> = { QUEUE_FULL: 1 };
 
 /** body-parser marks its errors with a `type`; these are the client's fault and say so. */
 const BODY_PARSER: Record<string, HttpError> = {
@@ -69,7 +69,8 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
 }
 
 function toAnswer(error: unknown): { status: number; remark: string; headers: Record<string, string> } {
-  if (error instanceof DomainError) {
+  if (error instanceof DomainError) return { status: STATUS[error.code], remark: error.remark, headers: {} };
+  if (error instanceof NotDecided) {
     const retryAfter = RETRY_AFTER_SECONDS[error.code];
     return {
       status: STATUS[error.code],

@@ -2,12 +2,24 @@
 // personal data (nik, no_hp) stays out of the logs. Written by hand rather than with pino-http: that one
 // builds a child logger and serializers for every request, which halved the throughput of GET /saldo.
 import { randomUUID } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { clientOf } from './auth';
 
-/** A caller's own request id is kept when it is a sane token, so logs line up across services. */
+/** A caller's own request id is kept beside ours when it is a sane token, so logs line up across services. */
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
+const requestIds = new WeakMap<Request, string>();
+
+/**
+ * The id this server gave the request: in its log line, its X-Request-Id answer header, and every mutasi it
+ * writes. Never the caller's, which anyone could choose (or repeat) to muddle the audit trail.
+ */
+export function requestIdOf(req: Request): string {
+  const requestId = requestIds.get(req);
+  if (requestId === undefined) throw new Error('a request reached a route without a request id');
+  return requestId;
+}
 
 export function createRequestLogger(logger: Logger): RequestHandler {
   // The line is built field by field from nothing personal (the redacted paths, such as *.nik, never occur in
@@ -17,7 +29,9 @@ export function createRequestLogger(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const startedAt = performance.now();
     const given = req.get('X-Request-Id');
-    const requestId = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
+    const callerRequestId = given !== undefined && REQUEST_ID.test(given) ? given : undefined;
+    const requestId = randomUUID();
+    requestIds.set(req, requestId);
     res.setHeader('X-Request-Id', requestId);
     // On close, not finish: an answer cut off part-way (a client that left a long history, a store that failed
     // mid-stream) never finishes, and must still leave its line.
@@ -28,6 +42,7 @@ export function createRequestLogger(logger: Logger): RequestHandler {
       requestLines[level](
         {
           request_id: requestId,
+          caller_request_id: callerRequestId,
           // The API key's name, never the token; absent when the caller was not identified.
           client: clientOf(req)?.name,
           method: req.method,

@@ -15,6 +15,7 @@ import { clientOf } from './auth';
 import type { ClientBudgets } from './budgets';
 import { HttpError } from './error-handler';
 import { jsonBody } from './json-body';
+import { requestIdOf } from './request-log';
 import { sendJsonList } from './json-stream';
 import { validate } from './validate';
 
@@ -24,6 +25,7 @@ function caller(req: Request): Caller {
   if (client === undefined) throw new Error('a protected route was reached without a client');
   return {
     client: client.name,
+    requestId: requestIdOf(req),
     idempotencyKey: validate(IdempotencyKey.optional(), req.get('Idempotency-Key')),
   };
 }

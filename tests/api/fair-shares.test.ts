@@ -8,7 +8,7 @@ import type { Express } from 'express';
 import { StorageUnavailable } from '../../src/domain/errors';
 import type { ApiKey } from '../../src/http/auth';
 import type { BudgetSettings } from '../../src/http/budgets';
-import type { Store } from '../../src/domain/store';
+import type { HistoryPage, Rentang, Store } from '../../src/domain/store';
 import { capturingLogger, dataNasabah, listen, makeAnyStoreApp } from '../helpers';
 
 const TOKENS = {
@@ -153,24 +153,28 @@ describe('POST /daftar per client', () => {
   });
 });
 
-/** The store, with every change held until `release()`: so that a test can fill the queue of changes. */
+/** The store, with every change from `hold()` on held until `release()`: a test fills the queue of changes. */
 function heldChanges(store: Store) {
   let release: () => void = () => undefined;
-  const gate = new Promise<void>((resolve) => (release = resolve));
+  let gate: Promise<void> | undefined;
   const wrapped: Store = {
-    daftar: (...args) => store.daftar(...args),
-    catatMutasi: async (...args) => {
+    change: async (names, decide) => {
       await gate;
-      return store.catatMutasi(...args);
+      return store.change(names, decide);
     },
-    transfer: (...args) => store.transfer(...args),
-    saldo: (...args) => store.saldo(...args),
-    mutasi: (...args) => store.mutasi(...args),
-    mutasiPage: (...args) => store.mutasiPage(...args),
+    saldo: (noRekening) => store.saldo(noRekening),
+    mutasi: (noRekening, rentang) => store.mutasi(noRekening, rentang),
+    historyPage: (noRekening, page) => store.historyPage(noRekening, page),
     ping: () => store.ping(),
     close: () => store.close(),
   };
-  return { wrapped, release: () => release() };
+  return {
+    wrapped,
+    hold: () => {
+      gate = new Promise<void>((resolve) => (release = resolve));
+    },
+    release: () => release(),
+  };
 }
 
 describe('the queue of changes', () => {
@@ -193,6 +197,7 @@ describe('the queue of changes', () => {
         .send({ no_rekening: noRekening, nominal: 1_000 })
         .then((res) => res.status);
 
+    held?.hold();
     const penyerang = Array.from({ length: 12 }, () => tabung('penyerang'));
     await new Promise((resolve) => setTimeout(resolve, 300));
     const korban = tabung('korban');
@@ -219,12 +224,10 @@ function faultyWhile(store: Store, isBroken: () => boolean): Store {
         ? Promise.reject(new StorageUnavailable('berkas data tidak valid, perbaiki dulu'))
         : call(...args);
   return {
-    daftar: guard((...args) => store.daftar(...args)),
-    catatMutasi: guard((...args) => store.catatMutasi(...args)),
-    transfer: guard((...args) => store.transfer(...args)),
-    saldo: guard((...args) => store.saldo(...args)),
-    mutasi: guard((...args) => store.mutasi(...args)),
-    mutasiPage: guard((...args) => store.mutasiPage(...args)),
+    change: (names, decide) => guard(() => store.change(names, decide))(),
+    saldo: guard((noRekening: string) => store.saldo(noRekening)),
+    mutasi: guard((noRekening: string, rentang: Rentang) => store.mutasi(noRekening, rentang)),
+    historyPage: guard((noRekening: string, page: HistoryPage) => store.historyPage(noRekening, page)),
     ping: guard(() => store.ping()),
     close: () => store.close(),
   };

@@ -10,6 +10,7 @@ import {
   tabung,
   tempDataFile,
 } from '../helpers';
+import { useCases } from '../use-cases';
 
 describe('Idempotency-Key on POST /daftar, /tabung and /tarik', () => {
   it('answers a retried /daftar with the same status and no_rekening, and registers once', async () => {
@@ -152,14 +153,14 @@ describe('Idempotency-Key on POST /daftar, /tabung and /tarik', () => {
   it('forgets keys after 24 hours, removing them from the file', async () => {
     let sekarang = new Date('2026-11-29T00:00:00.000Z');
     const dataFile = await tempDataFile();
-    const store = await openJsonFileStore(dataFile, { clock: () => sekarang });
-    const noRekening = await store.daftar(dataNasabah());
-    const m = { waktu: sekarang.toISOString(), kode_transaksi: 'C' as const, nominal: 5 };
-    await store.catatMutasi(noRekening, m, { client: 'open', key: 'lama', fingerprint: 's' });
+    const store = await openJsonFileStore(dataFile);
+    const bank = useCases(store, { clock: () => sekarang });
+    const noRekening = await bank.daftar(dataNasabah());
+    await bank.tabung(noRekening, 5, 'lama');
     expect(await readFile(dataFile, 'utf8')).toContain('"lama"');
 
     sekarang = new Date('2026-11-30T00:00:00.001Z');
-    await store.catatMutasi(noRekening, m, { client: 'open', key: 'baru', fingerprint: 's' });
+    await bank.tabung(noRekening, 5, 'baru');
 
     const isi = await readFile(dataFile, 'utf8');
     expect(isi).not.toContain('"lama"');

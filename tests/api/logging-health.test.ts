@@ -48,14 +48,14 @@ describe('request logs', () => {
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('keep and echo the caller’s X-Request-Id', async () => {
+  it('keep the caller’s X-Request-Id beside the server’s own, never instead of it', async () => {
     const { app, lines } = await appWithLogs('info');
-    await request(app)
-      .get('/health')
-      .set('X-Request-Id', 'dari-gateway-42')
-      .expect(200)
-      .expect('X-Request-Id', 'dari-gateway-42');
-    expect(lines[0]?.request_id).toBe('dari-gateway-42');
+    const res = await request(app).get('/health').set('X-Request-Id', 'dari-gateway-42').expect(200);
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(lines[0]).toMatchObject({
+      request_id: res.headers['x-request-id'],
+      caller_request_id: 'dari-gateway-42',
+    });
   });
 
   it('never contain a nik or no_hp', async () => {

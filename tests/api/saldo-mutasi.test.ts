@@ -43,7 +43,8 @@ describe('GET /mutasi/{no_rekening}', () => {
 
   it('lists every move oldest first, C for tabung and D for tarik, stamped in ISO-8601 UTC with milliseconds', async () => {
     const waktu = ['2026-11-29T02:03:04.567Z', '2026-11-29T02:05:00.000Z'];
-    const jam = [...waktu];
+    // The registration is a change too, and takes the first time.
+    const jam = ['2026-11-29T02:00:00.000Z', ...waktu];
     const { app } = await makeAnyStoreApp({ clock: () => new Date(jam.shift() ?? 'invalid') });
     const noRekening = await daftarNasabah(app);
 
@@ -78,7 +79,8 @@ describe('GET /mutasi/{no_rekening} with dari, sampai and limit', () => {
   let app: AnyStoreApp['app'];
   let noRekening: string;
   beforeAll(async () => {
-    const jam = [...waktu];
+    // The registration is a change too, and takes the first time.
+    const jam = ['2026-11-27T00:00:00.000Z', ...waktu];
     ({ app } = await makeAnyStoreApp({ clock: () => new Date(jam.shift() ?? '2030-01-01T00:00:00.000Z') }));
     noRekening = await daftarNasabah(app);
     for (const [i] of waktu.entries()) await tabung(app, noRekening, i + 1);

@@ -19,6 +19,7 @@ import {
   tempDataFile,
   type AnyStoreApp,
 } from '../helpers';
+import { useCases } from '../use-cases';
 
 const REMARK_NOMINAL = 'nominal harus berupa bilangan bulat rupiah dari 1 sampai 1000000000000';
 
@@ -253,14 +254,10 @@ describe('POST /transfer', () => {
       // 9,007 deposits of the largest nominal would be slow over HTTP; the store takes them directly, in waves
       // below its bound on queued changes.
       const penuh = await daftarNasabah(t.app);
-      const waktu = new Date().toISOString();
+      const bank = useCases(t.store);
       for (let sent = 0; sent < 9007; sent += 500) {
         const wave = Math.min(500, 9007 - sent);
-        await Promise.all(
-          Array.from({ length: wave }, () =>
-            t.store.catatMutasi(penuh, { waktu, kode_transaksi: 'C', nominal: 1_000_000_000_000 }),
-          ),
-        );
+        await Promise.all(Array.from({ length: wave }, () => bank.tabung(penuh, 1_000_000_000_000)));
       }
       const room = Number.MAX_SAFE_INTEGER - 9007 * 1_000_000_000_000;
       await tabung(t.app, penuh, room - 10);

@@ -1,7 +1,7 @@
 // An account's mutasi as the data file holds them: JSON bytes in chunks, decoded only when they are read.
 // Appending encodes one mutasi and copies only the last, small chunk, so a write costs the same at 200,000 mutasi
 // as at 2, and a long history takes about its file bytes in memory instead of an object per mutasi.
-import type { Mutasi } from '../../domain/schemas';
+import type { MutasiTercatat as Mutasi } from '../../domain/schemas';
 import type { Rentang } from '../../domain/store';
 import { concatOwned } from './buffers';
 import { encodeMutasi } from './data-file';

@@ -6,30 +6,12 @@
 //   visible → unlock → answer.
 // The lock is held across the whole read-modify-write, so a second server process on the same file can neither
 // lose our update nor have its own lost.
-import {
-  DomainError,
-  NikSudahTerdaftar,
-  NoHpSudahTerdaftar,
-  RekeningTidakDikenali,
-  StorageUnavailable,
-} from '../../domain/errors';
-import {
-  IDEMPOTENCY_KEYS_PER_CLIENT,
-  IDEMPOTENCY_KEY_TTL_MS,
-  recordAnswer,
-  replayOrAdmit,
-  type Idempotency,
-} from '../../domain/idempotency';
-import { mutasiTransfer, newNoRekening as randomNoRekening, saldoSetelah } from '../../domain/rekening';
-import type { DaftarRequest, Mutasi } from '../../domain/schemas';
-import {
-  MAX_QUEUED_CHANGES,
-  type MutasiPage,
-  type Rentang,
-  type Store,
-  type Transfer,
-} from '../../domain/store';
-import { filterBatches, pageOfHistory } from '../../domain/paging';
+import { NotDecided, StorageUnavailable } from '../../domain/errors';
+import { IDEMPOTENCY_KEY_TTL_MS } from '../../domain/idempotency';
+import type { HistoryPage, Rentang, Store, View } from '../../domain/store';
+import { filterBatches, historyPageOf } from '../../domain/paging';
+import { createBatchView, type BatchChanges } from '../batch-view';
+import { MAX_QUEUED_CHANGES } from '../defaults';
 import { errorCode } from '../error-code';
 import { writeAtomic, type FileSystem } from './atomic-file';
 import { DataFileInvalid } from './data-file';
@@ -37,7 +19,7 @@ import { createFileLock } from './file-lock';
 import { prepareDataFile, resolveSymlink, tightenMode } from './file-setup';
 import { Draft } from './ledger';
 import { createLedgerState } from './ledger-state';
-import { applyEach, createWriteQueue, rejectEach, type QueuedChange } from './write-queue';
+import { createWriteQueue, rejectEach, type QueuedChange } from './write-queue';
 
 export interface JsonFileStoreOptions {
   /**
@@ -45,11 +27,8 @@ export interface JsonFileStoreOptions {
    * slowest write (see BENCHMARKS.md), and it bounds how long a crashed process's lock blocks a restart.
    */
   staleMs?: number;
-  newNoRekening?: () => string;
   /** Where lock trouble is reported; it can happen in a timer, where throwing would kill the process. */
   onLockCompromised?: (error: Error) => void;
-  /** The time idempotency keys are stamped with, to know when they may be forgotten. */
-  clock?: () => Date;
   /**
    * Told after every durable write: how many changes it carried, its size, how many of its bytes it had to encode
    * or copy anew (the rest it reused), and how long it took.
@@ -61,8 +40,6 @@ export interface JsonFileStoreOptions {
   onModeTightened?: (change: { file: string; mode: string }) => void;
   /** Changes that may wait for the disk at once; beyond it a change is refused with QueueFull. */
   maxQueuedChanges?: number;
-  /** Idempotency keys one client may have stored; beyond it a new key is refused with IdempotencyKeyLimit. */
-  idempotencyKeysPerClient?: number;
 }
 
 /** How long a crashed process's lock blocks others, unless configured otherwise (LOCK_STALE_MS). */
@@ -73,9 +50,6 @@ export async function openJsonFileStore(
   options: JsonFileStoreOptions = {},
 ): Promise<Store> {
   const file = await resolveSymlink(dataFile);
-  const clock = options.clock ?? (() => new Date());
-  const keysPerClient = options.idempotencyKeysPerClient ?? IDEMPOTENCY_KEYS_PER_CLIENT;
-  const newNoRekening = options.newNoRekening ?? randomNoRekening;
   const lock = createFileLock(file, {
     staleMs: options.staleMs ?? DEFAULT_LOCK_STALE_MS,
     onCompromised: options.onLockCompromised,
@@ -114,9 +88,22 @@ export async function openJsonFileStore(
     try {
       const ledger = await ledgerState.current();
       const draft = new Draft(ledger);
-      // Expired keys go first, so that they no longer count against their client's limit in this batch.
-      draft.forgetRecordsBefore(new Date(clock().getTime() - IDEMPOTENCY_KEY_TTL_MS).toISOString());
-      const answers = applyEach(batch, draft);
+      // Expired keys go first, so that they no longer count against their client's limit in this batch; by the
+      // batch's earliest time, so that no change in it finds a key gone that is not expired at its own time.
+      const earliest = Math.min(...batch.map((change) => change.now.getTime()));
+      draft.forgetRecordsBefore(new Date(earliest - IDEMPOTENCY_KEY_TTL_MS).toISOString());
+      const view = createBatchView({
+        saldo: (noRekening) => draft.saldo(noRekening),
+        isNikTaken: (nik) => draft.nikTerdaftar(nik),
+        isNoHpTaken: (noHp) => draft.noHpTerdaftar(noHp),
+        record: (key) => draft.find(key),
+        keyCount: (client) => draft.keyCount(client),
+      });
+      const answers = batch.map((change) => {
+        const result = view.decide(change.now, change.decide);
+        return 'value' in result ? () => change.resolve(result.value) : () => change.reject(result.error);
+      });
+      applyChanges(draft, view.changes);
       if (draft.hasChanges) {
         const started = performance.now();
         const pendingWrite = ledger.prepareWrite(draft);
@@ -145,35 +132,12 @@ export async function openJsonFileStore(
       const remark = `gagal menyimpan berkas data (${errorCode(error)}), tidak ada yang berubah`;
       rejectEach(
         batch,
-        error instanceof DomainError ? error : new StorageUnavailable(remark, { cause: error }),
+        error instanceof NotDecided ? error : new StorageUnavailable(remark, { cause: error }),
       );
     } finally {
       holdsLock = false;
       await release().catch(() => undefined);
     }
-  }
-
-  /** A change, run once per Idempotency-Key: a retry gets the first answer, recorded with the change itself. */
-  function change<T extends string | number>(
-    apply: (draft: Draft) => T,
-    idempotency?: Idempotency,
-  ): Promise<T> {
-    if (idempotency === undefined) return queue.enqueue(apply);
-    return queue.enqueue((draft) => {
-      const replayed = replayOrAdmit(draft, idempotency, keysPerClient);
-      if (replayed instanceof DomainError) throw replayed;
-      // The fingerprint names the operation, so a stored answer has the type this operation returns.
-      if (replayed !== undefined) return replayed as T;
-      let value: T;
-      try {
-        value = apply(draft);
-      } catch (error) {
-        recordAnswer(draft, idempotency, { error }, clock());
-        throw error;
-      }
-      recordAnswer(draft, idempotency, { value }, clock());
-      return value;
-    });
   }
 
   /** What a reader may see: committed state only, never a batch that is still being written. */
@@ -184,45 +148,8 @@ export async function openJsonFileStore(
   }
 
   return {
-    daftar(data: DaftarRequest, idempotency?: Idempotency) {
-      return change((draft) => {
-        if (draft.nikTerdaftar(data.nik)) throw new NikSudahTerdaftar();
-        if (draft.noHpTerdaftar(data.no_hp)) throw new NoHpSudahTerdaftar();
-        let noRekening: string;
-        do noRekening = newNoRekening();
-        while (draft.entry(noRekening) !== undefined);
-        draft.daftar(noRekening, { nama: data.nama, nik: data.nik, no_hp: data.no_hp, saldo: 0 });
-        return noRekening;
-      }, idempotency);
-    },
-
-    catatMutasi(noRekening: string, mutasi: Mutasi, idempotency?: Idempotency) {
-      return change((draft) => {
-        const saldoSebelum = draft.saldo(noRekening);
-        if (saldoSebelum === undefined) throw new RekeningTidakDikenali(noRekening);
-        const saldo = saldoSetelah(saldoSebelum, mutasi);
-        draft.catatMutasi(noRekening, mutasi, saldo);
-        return saldo;
-      }, idempotency);
-    },
-
-    transfer(transfer: Transfer, idempotency?: Idempotency) {
-      return change((draft) => {
-        const side = (noRekening: string) => {
-          const saldo = draft.saldo(noRekening);
-          if (saldo === undefined) throw new RekeningTidakDikenali(noRekening);
-          return { noRekening, saldo };
-        };
-        // Both sides are decided before either is touched: a refusal leaves the draft as it was.
-        const moves = mutasiTransfer(
-          side(transfer.noRekeningAsal),
-          side(transfer.noRekeningTujuan),
-          transfer,
-        );
-        draft.catatMutasi(transfer.noRekeningAsal, moves.debit, moves.saldoAsal);
-        draft.catatMutasi(transfer.noRekeningTujuan, moves.kredit, moves.saldoTujuan);
-        return moves.saldoAsal;
-      }, idempotency);
+    change<T>({ now }: { now: Date }, decide: (view: View) => T) {
+      return queue.enqueue(now, decide);
     },
 
     async saldo(noRekening: string) {
@@ -235,9 +162,9 @@ export async function openJsonFileStore(
       return history === undefined ? null : filterBatches(history.batches(rentang), rentang);
     },
 
-    async mutasiPage(noRekening: string, page: MutasiPage) {
+    async historyPage(noRekening: string, page: HistoryPage) {
       const history = (await ledgerForReading()).entry(noRekening)?.history;
-      return history === undefined ? null : pageOfHistory(history.newestFirst(page.before, page), page);
+      return history === undefined ? null : historyPageOf(history.newestFirst(page.before, page), page);
     },
 
     async ping() {
@@ -246,4 +173,11 @@ export async function openJsonFileStore(
 
     close: () => queue.close(),
   };
+}
+
+/** What a batch's decisions recorded, onto the draft the file is written from. */
+function applyChanges(draft: Draft, changes: BatchChanges): void {
+  for (const [noRekening, nasabah] of changes.daftar) draft.daftar(noRekening, { ...nasabah, saldo: 0 });
+  for (const { noRekening, mutasi, saldo } of changes.catat) draft.catatMutasi(noRekening, mutasi, saldo);
+  for (const [key, record] of changes.records) draft.save(key, record);
 }

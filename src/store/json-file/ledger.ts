@@ -1,6 +1,6 @@
 // The in-memory ledger behind the JSON file, and the draft a batch of changes is applied to before it is durable.
-import { clientOfStoredKey, type IdempotencyRecord, type IdempotencyRecords } from '../../domain/idempotency';
-import type { Mutasi } from '../../domain/schemas';
+import { clientOfStoredKey, type IdempotencyRecord } from '../../domain/idempotency';
+import type { MutasiTercatat as Mutasi } from '../../domain/schemas';
 import {
   encodeFile,
   encodeNasabahLine,
@@ -173,10 +173,9 @@ function linesOf(draft: Draft, encoded: { bytes: number }) {
 /**
  * The changes of one batch, kept apart from the ledger until they are on disk, so that readers never see a saldo
  * that a failed write would take back. A changed account gets a new entry; its history is shared with the old
- * one but for the last chunk (encoded-history.ts), so appending copies no earlier mutasi. It is also the batch's
- * view of the idempotency records, for the replay rule (domain/idempotency.ts).
+ * one but for the last chunk (encoded-history.ts), so appending copies no earlier mutasi.
  */
-export class Draft implements IdempotencyRecords {
+export class Draft {
   readonly changedEntries = new Map<string, LedgerEntry>();
   /** Recorded idempotency records, and (null) the expired ones to forget. */
   readonly changedRecords = new Map<string, IdempotencyRecord | null>();

@@ -4,11 +4,12 @@
 // Unlike the PostgreSQL coalescer (../batcher.ts), a batch is taken only once the lock is held, not when it is
 // sent: everything that queued while another process held the file joins it.
 import { QueueFull, StoreClosing } from '../../domain/errors';
-import type { Draft } from './ledger';
+import type { View } from '../../domain/store';
 
-/** A change waiting for the disk: how it edits a draft, and how its request is answered. */
+/** A change waiting for the disk: its decision and its time, and how its request is answered. */
 export interface QueuedChange {
-  apply: (draft: Draft) => unknown;
+  now: Date;
+  decide: (view: View) => unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -21,7 +22,7 @@ export type WriteBatch = (takeBatch: () => QueuedChange[]) => Promise<void>;
 
 export interface WriteQueue {
   /** Queues a change; refused with QueueFull beyond the bound, and with StorageUnavailable once closing. */
-  enqueue<T>(apply: (draft: Draft) => T): Promise<T>;
+  enqueue<T>(now: Date, decide: (view: View) => T): Promise<T>;
   /** Refuses what comes after, and resolves once everything accepted is answered. */
   close(): Promise<void>;
 }
@@ -47,12 +48,12 @@ export function createWriteQueue(writeBatch: WriteBatch, maxQueuedChanges: numbe
   }
 
   return {
-    enqueue<T>(apply: (draft: Draft) => T): Promise<T> {
+    enqueue<T>(now: Date, decide: (view: View) => T): Promise<T> {
       if (isClosed) return Promise.reject(new StoreClosing());
       // Refused before it queues, so memory stays bounded however fast requests come.
       if (queue.length + inBatch >= maxQueuedChanges) return Promise.reject(new QueueFull());
       return new Promise<T>((resolve, reject) => {
-        queue.push({ apply, resolve: resolve as (value: unknown) => void, reject });
+        queue.push({ now, decide, resolve: resolve as (value: unknown) => void, reject });
         writing ??= drain().finally(() => (writing = null));
       });
     },
@@ -61,21 +62,6 @@ export function createWriteQueue(writeBatch: WriteBatch, maxQueuedChanges: numbe
       await writing;
     },
   };
-}
-
-/**
- * Applies each change to the draft and returns how to answer it once the batch is durable. A rule a change breaks
- * fails that request alone; every change checks before it touches the draft.
- */
-export function applyEach(batch: readonly QueuedChange[], draft: Draft): (() => void)[] {
-  return batch.map((change) => {
-    try {
-      const value = change.apply(draft);
-      return () => change.resolve(value);
-    } catch (error) {
-      return () => change.reject(error);
-    }
-  });
 }
 
 export function rejectEach(batch: readonly QueuedChange[], error: unknown): void {

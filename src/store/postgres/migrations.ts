@@ -101,4 +101,16 @@ export const MIGRATIONS: readonly Migration[] = [
     versi: '005_mutasi_page',
     sql: `CREATE INDEX mutasi_no_rekening_id ON mutasi (no_rekening, id);`,
   },
+  {
+    // Every change is now decided once, in TypeScript (domain/tabungan.ts), and a batch is written from arrays
+    // (batch.ts): the function that restated the saldo rule goes. The CHECK on nasabah.saldo stays, a backstop.
+    // Each mutasi keeps who made it: the client and the server's request id (null on rows from before).
+    versi: '006_audit_trail',
+    sql: `
+      DROP FUNCTION catat_mutasi_batch(text[], timestamptz[], text[], bigint[]);
+      ALTER TABLE mutasi
+        ADD COLUMN client text CHECK (client ~ '^[A-Za-z0-9_.-]{1,64}$'),
+        ADD COLUMN request_id text CHECK (request_id ~ '^[!-~]{1,128}$');
+    `,
+  },
 ];

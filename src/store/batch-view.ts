@@ -1,0 +1,114 @@
+// The view a batch's decisions run on, for every store: what the store read under its lock, plus what the
+// decisions before have recorded. Each decision records on a view of its own, which joins the batch only if the
+// decision returns, so a decision that throws leaves nothing behind. The store then persists `changes`.
+import { clientOfStoredKey, isExpired, type IdempotencyRecord } from '../domain/idempotency';
+import type { MutasiTercatat, NasabahBaru } from '../domain/schemas';
+import type { View } from '../domain/store';
+
+/** What a store read under its lock: the committed state of what its batch names, as a view reads it. */
+export type CommittedState = Pick<View, 'saldo' | 'isNikTaken' | 'isNoHpTaken' | 'record' | 'keyCount'>;
+
+/** What a batch's decisions recorded, in the order they did, for the store to persist in one step. */
+export interface BatchChanges {
+  daftar: Map<string, NasabahBaru>;
+  catat: { noRekening: string; mutasi: MutasiTercatat; saldo: number }[];
+  records: Map<string, IdempotencyRecord>;
+  /** Each changed account's saldo once the batch is applied. */
+  saldo: Map<string, number>;
+}
+
+/** One layer of changes over another: a decision's over its batch's, the batch's over the committed state. */
+class Layer implements View {
+  readonly changes: BatchChanges = { daftar: new Map(), catat: [], records: new Map(), saldo: new Map() };
+  private readonly niks = new Set<string>();
+  private readonly noHps = new Set<string>();
+  private readonly newKeys = new Map<string, number>();
+
+  /** `now`: the decision's time, which says which records have expired; the batch's own layer has none. */
+  constructor(
+    private readonly below: CommittedState,
+    private readonly now?: Date,
+  ) {}
+
+  saldo(noRekening: string): number | undefined {
+    return this.changes.saldo.get(noRekening) ?? this.below.saldo(noRekening);
+  }
+
+  isNikTaken(nik: string): boolean {
+    return this.niks.has(nik) || this.below.isNikTaken(nik);
+  }
+
+  isNoHpTaken(noHp: string): boolean {
+    return this.noHps.has(noHp) || this.below.isNoHpTaken(noHp);
+  }
+
+  record(key: string): IdempotencyRecord | undefined {
+    return this.changes.records.get(key) ?? this.below.record(key);
+  }
+
+  keyCount(client: string): number {
+    return this.below.keyCount(client) + (this.newKeys.get(client) ?? 0);
+  }
+
+  daftar(noRekening: string, nasabah: NasabahBaru): void {
+    this.changes.daftar.set(noRekening, nasabah);
+    this.changes.saldo.set(noRekening, 0);
+    this.niks.add(nasabah.nik);
+    this.noHps.add(nasabah.no_hp);
+  }
+
+  catat(noRekening: string, mutasi: MutasiTercatat, saldo: number): void {
+    this.changes.catat.push({ noRekening, mutasi, saldo });
+    this.changes.saldo.set(noRekening, saldo);
+  }
+
+  saveRecord(key: string, record: IdempotencyRecord): void {
+    if (this.now === undefined) throw new Error('only a decision records');
+    this.put(key, record, this.now);
+  }
+
+  private put(key: string, record: IdempotencyRecord, now: Date): void {
+    const before = this.record(key);
+    // A key with no record, or only an expired one, is one more the client stores.
+    if (before === undefined || isExpired(before, now)) {
+      const client = clientOfStoredKey(key);
+      this.newKeys.set(client, (this.newKeys.get(client) ?? 0) + 1);
+    }
+    this.changes.records.set(key, record);
+  }
+
+  /** Takes what a layer above recorded into this one. */
+  absorb(above: Layer): void {
+    for (const [noRekening, nasabah] of above.changes.daftar) this.daftar(noRekening, nasabah);
+    for (const { noRekening, mutasi, saldo } of above.changes.catat) this.catat(noRekening, mutasi, saldo);
+    for (const [key, record] of above.changes.records) this.put(key, record, above.now ?? new Date());
+  }
+}
+
+export interface BatchView {
+  /** Runs one decision on a layer of its own; what it recorded joins the batch only if it returns. */
+  decide<T>(now: Date, decide: (view: View) => T): { value: T } | { error: unknown };
+  readonly changes: BatchChanges;
+  readonly hasChanges: boolean;
+}
+
+export function createBatchView(committed: CommittedState): BatchView {
+  const batch = new Layer(committed);
+  return {
+    decide(decisionNow, decide) {
+      const layer = new Layer(batch, decisionNow);
+      try {
+        const value = decide(layer);
+        batch.absorb(layer);
+        return { value };
+      } catch (error) {
+        return { error };
+      }
+    },
+    changes: batch.changes,
+    get hasChanges() {
+      const { daftar, catat, records } = batch.changes;
+      return daftar.size > 0 || catat.length > 0 || records.size > 0;
+    },
+  };
+}
