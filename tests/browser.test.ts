@@ -8,7 +8,7 @@ const CHROMIUM = '/usr/bin/chromium';
 // A test artifact (git-ignored); docs/swagger-ui.png, shown in the README, is a copy of one.
 const SCREENSHOT = path.join(__dirname, '..', 'artifacts', 'swagger-ui.png');
 // In CI Chromium is installed by .ci/run, so a missing browser is a failure there, never a skip.
-const bisaDijalankan = existsSync(CHROMIUM) || process.env.CI === 'true';
+const canRun = existsSync(CHROMIUM) || process.env.CI === 'true';
 
 describe('Swagger UI at /docs in a real browser', () => {
   let browser: Browser;
@@ -16,7 +16,7 @@ describe('Swagger UI at /docs in a real browser', () => {
     await browser.close();
   });
 
-  (bisaDijalankan ? it : it.skip)(
+  (canRun ? it : it.skip)(
     'tries POST /daftar with its example and shows a 200 with a no_rekening (skipped only outside CI without /usr/bin/chromium)',
     async () => {
       const { app } = await makeTestApp();

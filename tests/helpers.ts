@@ -67,12 +67,12 @@ export async function makeTestApp(
   return { app, store, dataFile };
 }
 
-const storeTerbuka: Store[] = [];
+const openStores: Store[] = [];
 afterAll(async () => {
-  await Promise.all(storeTerbuka.splice(0).map((store) => store.close()));
+  await Promise.all(openStores.splice(0).map((store) => store.close()));
 });
 
-let nomorSkema = 0;
+let schemaCount = 0;
 
 /**
  * An app on the store TEST_STORE names (json by default, or postgres), for the API tests whose every
@@ -115,17 +115,17 @@ export async function openAnyStore({ maxQueuedChanges }: AnyStoreAppOptions['sto
   dataFile?: string;
 }> {
   const limits = maxQueuedChanges === undefined ? {} : { maxQueuedChanges };
-  nomorSkema += 1;
+  schemaCount += 1;
   const dataFile = process.env.TEST_STORE === 'postgres' ? undefined : await tempDataFile();
   const store =
     dataFile === undefined
-      ? await openPostgresStore(await newSchema(`api${nomorSkema}`), limits)
+      ? await openPostgresStore(await newSchema(`api${schemaCount}`), limits)
       : await openJsonFileStore(dataFile, limits);
-  storeTerbuka.push(store);
+  openStores.push(store);
   return { store, ...(dataFile === undefined ? {} : { dataFile }) };
 }
 
-let urutan = 0;
+let counter = 0;
 
 /** Valid registration data whose nik and no_hp no other call of this function returns. */
 export function dataNasabah(): DaftarRequest;
@@ -133,9 +133,9 @@ export function dataNasabah<T extends Record<string, unknown>>(
   overrides: T,
 ): Omit<DaftarRequest, keyof T> & T;
 export function dataNasabah(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  urutan += 1;
-  const angka = String(urutan).padStart(8, '0');
-  return { nama: `Nasabah ${urutan}`, nik: `32010101${angka}`, no_hp: `0812${angka}`, ...overrides };
+  counter += 1;
+  const digits = String(counter).padStart(8, '0');
+  return { nama: `Nasabah ${counter}`, nik: `32010101${digits}`, no_hp: `0812${digits}`, ...overrides };
 }
 
 export async function daftarNasabah(app: Express, overrides: Record<string, unknown> = {}): Promise<string> {

@@ -6,36 +6,44 @@ import { z } from 'zod';
 const NOMINAL_MAKSIMUM = 1_000_000_000_000;
 
 /** Builds the remark for a field: "wajib diisi" when it is missing, the field's rule otherwise. */
-function aturan(field: string, penjelasan: string) {
-  const pesan = `${field} ${penjelasan}`;
+function fieldRule(field: string, rule: string) {
+  const remark = `${field} ${rule}`;
   return {
-    error: (issue: { input?: unknown }) => (issue.input === undefined ? `${field} wajib diisi` : pesan),
+    error: (issue: { input?: unknown }) => (issue.input === undefined ? `${field} wajib diisi` : remark),
   };
 }
 
-const aturanNama = aturan('nama', 'harus berupa teks 1 sampai 100 karakter');
-export const Nama = z.string(aturanNama).trim().min(1, aturanNama).max(100, aturanNama).meta({
+/** The remark of each field's rule, by the field's name as the API spells it. */
+const RULES = {
+  nama: fieldRule('nama', 'harus berupa teks 1 sampai 100 karakter'),
+  nik: fieldRule('nik', 'harus berupa teks 16 digit angka'),
+  no_hp: fieldRule(
+    'no_hp',
+    'harus berupa nomor ponsel Indonesia: 08 diikuti 8 sampai 11 digit (boleh +628 atau 628)',
+  ),
+  nominal: fieldRule('nominal', `harus berupa bilangan bulat rupiah dari 1 sampai ${NOMINAL_MAKSIMUM}`),
+  limit: fieldRule('limit', 'harus berupa bilangan bulat 1 sampai 1000'),
+  sebelum: fieldRule('sebelum', 'harus berupa kursor dari jawaban GET /mutasi sebelumnya'),
+  body: { error: 'body harus berupa objek JSON' },
+};
+
+export const Nama = z.string(RULES.nama).trim().min(1, RULES.nama).max(100, RULES.nama).meta({
   description: 'Nama lengkap nasabah, 1–100 karakter; spasi di awal dan akhir dibuang.',
   example: 'Budi Santoso',
 });
 
-const aturanNik = aturan('nik', 'harus berupa teks 16 digit angka');
 export const Nik = z
-  .string(aturanNik)
-  .regex(/^[0-9]{16}$/, aturanNik)
+  .string(RULES.nik)
+  .regex(/^[0-9]{16}$/, RULES.nik)
   .meta({
     description: 'Nomor Induk Kependudukan: tepat 16 digit angka, unik per nasabah.',
     example: '3201010101010001',
   });
 
-const aturanNoHp = aturan(
-  'no_hp',
-  'harus berupa nomor ponsel Indonesia: 08 diikuti 8 sampai 11 digit (boleh +628 atau 628)',
-);
 /** A mobile number as clients may write it; always stored in its 08… form, so +62 and 0 spellings collide. */
 export const NoHp = z
-  .string(aturanNoHp)
-  .regex(/^(?:\+62|62|0)8[0-9]{8,11}$/, aturanNoHp)
+  .string(RULES.no_hp)
+  .regex(/^(?:\+62|62|0)8[0-9]{8,11}$/, RULES.no_hp)
   .transform((noHp) => noHp.replace(/^(?:\+62|62|0)/, '0'))
   .meta({
     description:
@@ -48,23 +56,19 @@ export const NoHpTersimpan = z
   .regex(/^08[0-9]{8,11}$/, 'no_hp harus diawali 08 diikuti 8 sampai 11 digit');
 
 /** A no_rekening field; the remark names the field, so a transfer's two numbers are told apart. */
-function noRekeningField(field: string) {
-  const aturanNoRekening = aturan(field, 'harus berupa teks 10 digit angka');
+function noRekening(field: string) {
+  const rule = fieldRule(field, 'harus berupa teks 10 digit angka');
   return z
-    .string(aturanNoRekening)
-    .regex(/^[0-9]{10}$/, aturanNoRekening)
+    .string(rule)
+    .regex(/^[0-9]{10}$/, rule)
     .meta({
       description: 'Nomor rekening: 10 digit angka yang diberikan saat daftar.',
       example: '1234567890',
     });
 }
-export const NoRekening = noRekeningField('no_rekening');
+export const NoRekening = noRekening('no_rekening');
 
-const aturanNominal = aturan(
-  'nominal',
-  `harus berupa bilangan bulat rupiah dari 1 sampai ${NOMINAL_MAKSIMUM}`,
-);
-export const Nominal = z.int(aturanNominal).min(1, aturanNominal).max(NOMINAL_MAKSIMUM, aturanNominal).meta({
+export const Nominal = z.int(RULES.nominal).min(1, RULES.nominal).max(NOMINAL_MAKSIMUM, RULES.nominal).meta({
   description: 'Jumlah uang dalam rupiah, bilangan bulat 1 sampai 1.000.000.000.000.',
   example: 100000,
 });
@@ -121,14 +125,12 @@ export const Nasabah = z.object({
 /** What a registration stores: the validated data, before it has a saldo or a history. */
 export const NasabahBaru = Nasabah.pick({ nama: true, nik: true, no_hp: true });
 
-const aturanBody = { error: 'body harus berupa objek JSON' };
-
-export const DaftarRequest = z.object({ nama: Nama, nik: Nik, no_hp: NoHp }, aturanBody).meta({
+export const DaftarRequest = z.object({ nama: Nama, nik: Nik, no_hp: NoHp }, RULES.body).meta({
   id: 'DaftarRequest',
   description: 'Data nasabah baru.',
   example: { nama: 'Budi Santoso', nik: '3201010101010001', no_hp: '081234567890' },
 });
-export const GerakDanaRequest = z.object({ no_rekening: NoRekening, nominal: Nominal }, aturanBody).meta({
+export const GerakDanaRequest = z.object({ no_rekening: NoRekening, nominal: Nominal }, RULES.body).meta({
   id: 'GerakDanaRequest',
   description: 'Rekening dan nominal untuk tabung atau tarik.',
   example: { no_rekening: '1234567890', nominal: 100000 },
@@ -136,11 +138,11 @@ export const GerakDanaRequest = z.object({ no_rekening: NoRekening, nominal: Nom
 export const TransferRequest = z
   .object(
     {
-      no_rekening_asal: noRekeningField('no_rekening_asal'),
-      no_rekening_tujuan: noRekeningField('no_rekening_tujuan'),
+      no_rekening_asal: noRekening('no_rekening_asal'),
+      no_rekening_tujuan: noRekening('no_rekening_tujuan'),
       nominal: Nominal,
     },
-    aturanBody,
+    RULES.body,
   )
   .refine(({ no_rekening_asal, no_rekening_tujuan }) => no_rekening_asal !== no_rekening_tujuan, {
     error: 'no_rekening_asal dan no_rekening_tujuan tidak boleh sama',
@@ -153,12 +155,12 @@ export const TransferRequest = z
 export const NoRekeningParams = z.object({ no_rekening: NoRekening });
 
 /** A date (YYYY-MM-DD, a whole UTC day) or a date-time, as the epoch millisecond that starts or ends the range. */
-function batasWaktu(field: 'dari' | 'sampai') {
-  const aturanBatas = aturan(field, 'harus berupa tanggal (YYYY-MM-DD) atau tanggal-waktu ISO-8601');
-  const jamBatas = field === 'dari' ? 'T00:00:00.000Z' : 'T23:59:59.999Z';
+function rangeEnd(field: 'dari' | 'sampai') {
+  const rule = fieldRule(field, 'harus berupa tanggal (YYYY-MM-DD) atau tanggal-waktu ISO-8601');
+  const timeOfDay = field === 'dari' ? 'T00:00:00.000Z' : 'T23:59:59.999Z';
   return z
-    .union([z.iso.date(), z.iso.datetime({ offset: true })], aturanBatas)
-    .transform((nilai) => Date.parse(nilai.length === 10 ? `${nilai}${jamBatas}` : nilai))
+    .union([z.iso.date(), z.iso.datetime({ offset: true })], rule)
+    .transform((value) => Date.parse(value.length === 10 ? `${value}${timeOfDay}` : value))
     .meta({
       description:
         field === 'dari'
@@ -168,19 +170,17 @@ function batasWaktu(field: 'dari' | 'sampai') {
     });
 }
 
-const aturanLimit = aturan('limit', 'harus berupa bilangan bulat 1 sampai 1000');
-const aturanSebelum = aturan('sebelum', 'harus berupa kursor dari jawaban GET /mutasi sebelumnya');
 /** The most mutasi one page holds, and a page's size when only `sebelum` is given. */
 export const MUTASI_PER_PAGE_MAX = 1000;
 export const MutasiQuery = z
   .object({
-    dari: batasWaktu('dari').optional(),
-    sampai: batasWaktu('sampai').optional(),
+    dari: rangeEnd('dari').optional(),
+    sampai: rangeEnd('sampai').optional(),
     limit: z.coerce
-      .number(aturanLimit)
-      .int(aturanLimit)
-      .min(1, aturanLimit)
-      .max(MUTASI_PER_PAGE_MAX, aturanLimit)
+      .number(RULES.limit)
+      .int(RULES.limit)
+      .min(1, RULES.limit)
+      .max(MUTASI_PER_PAGE_MAX, RULES.limit)
       .meta({
         description:
           'Hanya N mutasi terbaru dalam rentang, tetap diurutkan dari yang terlama; jawaban membawa `sebelum` ' +
@@ -189,8 +189,8 @@ export const MutasiQuery = z
       })
       .optional(),
     sebelum: z
-      .string(aturanSebelum)
-      .regex(/^[A-Za-z0-9_-]{1,64}$/, aturanSebelum)
+      .string(RULES.sebelum)
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, RULES.sebelum)
       .meta({
         description:
           'Kursor dari field `sebelum` jawaban sebelumnya: halaman berikutnya berisi N mutasi tepat sebelum ' +

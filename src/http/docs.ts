@@ -5,25 +5,8 @@ import { pageSecurityHeaders } from './security-headers';
 import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
 import { IdempotencyKey } from '../domain/idempotency';
-import {
-  DaftarRequest,
-  DaftarResponse,
-  GerakDanaRequest,
-  MutasiQuery,
-  MutasiResponse,
-  NoRekeningParams,
-  RemarkResponse,
-  SaldoResponse,
-  TransferRequest,
-} from '../domain/schemas';
-
-const HealthResponse = z
-  .object({
-    status: z
-      .literal('ok')
-      .meta({ description: 'Penyimpanan (berkas data atau basis data) terbaca dan layanan siap.' }),
-  })
-  .meta({ id: 'HealthResponse' });
+import { RemarkResponse } from '../domain/schemas';
+import { ENDPOINTS, HealthResponse } from './endpoints';
 
 function jsonResponse(schema: z.ZodType, description: string): ResponseConfig {
   return { description, content: { 'application/json': { schema } } };
@@ -101,92 +84,28 @@ function createOpenApiDocument() {
       'Token dari `npm run api-key -- <nama>`; server hanya menyimpan SHA-256-nya di API_KEYS. Tanpa API_KEYS ' +
       '(mode terbuka, hanya loopback) token tidak diperlukan.',
   });
-  const body = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
-
-  registry.registerPath({
-    method: 'post',
-    path: '/daftar',
-    summary: 'Daftarkan nasabah baru',
-    security: BEARER,
-    request: { body: body(DaftarRequest), headers: IdempotencyHeaders },
-    responses: {
-      200: jsonResponse(DaftarResponse, 'Nasabah terdaftar; no_rekening sudah tersimpan di disk.'),
-      400: errorResponse('Field tidak valid, atau nik / no_hp sudah terdaftar.'),
-      ...POST_ERRORS,
-    },
-  });
-  for (const [path, summary, success, refused] of [
-    [
-      '/tabung',
-      'Tabung (setor) ke rekening',
-      'Saldo setelah setoran; sudah tersimpan di disk.',
-      'Field tidak valid, no_rekening tidak dikenali, atau saldo akan melebihi batas.',
-    ],
-    [
-      '/tarik',
-      'Tarik dana dari rekening',
-      'Saldo setelah penarikan; sudah tersimpan di disk.',
-      'Field tidak valid, no_rekening tidak dikenali, atau saldo tidak cukup (tidak ada yang berubah).',
-    ],
-  ] as const) {
+  for (const endpoint of ENDPOINTS) {
+    const { method, path, summary, description, body, params, query, success, refusals } = endpoint;
     registry.registerPath({
-      method: 'post',
+      method,
       path,
       summary,
+      ...(description === undefined ? {} : { description }),
       security: BEARER,
-      request: { body: body(GerakDanaRequest), headers: IdempotencyHeaders },
-      responses: { 200: jsonResponse(SaldoResponse, success), 400: errorResponse(refused), ...POST_ERRORS },
+      request: {
+        ...(body === undefined
+          ? {}
+          : { body: { content: { 'application/json': { schema: body } } }, headers: IdempotencyHeaders }),
+        ...(params === undefined ? {} : { params }),
+        ...(query === undefined ? {} : { query }),
+      },
+      responses: {
+        200: jsonResponse(success.schema, success.description),
+        400: errorResponse(refusals),
+        ...(body === undefined ? COMMON_ERRORS : POST_ERRORS),
+      },
     });
   }
-  registry.registerPath({
-    method: 'post',
-    path: '/transfer',
-    summary: 'Transfer antar rekening',
-    description:
-      'Semua atau tidak sama sekali: satu mutasi D pada rekening asal dan satu mutasi C pada rekening tujuan, ' +
-      'dengan waktu yang sama, masing-masing menyebut rekening lawannya (no_rekening_lawan).',
-    security: BEARER,
-    request: { body: body(TransferRequest), headers: IdempotencyHeaders },
-    responses: {
-      200: jsonResponse(
-        SaldoResponse,
-        'Saldo rekening asal setelah transfer; kedua mutasi sudah tersimpan di disk.',
-      ),
-      400: errorResponse(
-        'Field tidak valid, asal dan tujuan sama, salah satu no_rekening tidak dikenali, saldo asal tidak cukup, ' +
-          'atau saldo tujuan akan melebihi batas (tidak ada yang berubah).',
-      ),
-      ...POST_ERRORS,
-    },
-  });
-  registry.registerPath({
-    method: 'get',
-    path: '/saldo/{no_rekening}',
-    summary: 'Lihat saldo rekening',
-    security: BEARER,
-    request: { params: NoRekeningParams },
-    responses: {
-      200: jsonResponse(SaldoResponse, 'Saldo saat ini.'),
-      400: errorResponse('no_rekening tidak valid atau tidak dikenali.'),
-      ...COMMON_ERRORS,
-    },
-  });
-  registry.registerPath({
-    method: 'get',
-    path: '/mutasi/{no_rekening}',
-    summary: 'Lihat mutasi rekening',
-    security: BEARER,
-    description:
-      'Tanpa limit dan sebelum: seluruh riwayat, yang terlama lebih dulu, dikirim bertahap (chunked) selagi ' +
-      'dibaca. Dengan limit: N mutasi terbaru dan kursor `sebelum` bila masih ada yang lebih lama; kirim ' +
-      '`?limit=N&sebelum=<kursor>` untuk halaman sebelumnya.',
-    request: { params: NoRekeningParams, query: MutasiQuery },
-    responses: {
-      200: jsonResponse(MutasiResponse, 'Riwayat mutasi, yang terlama lebih dulu.'),
-      400: errorResponse('no_rekening atau parameter query tidak valid, atau no_rekening tidak dikenali.'),
-      ...COMMON_ERRORS,
-    },
-  });
   registry.registerPath({
     method: 'get',
     path: '/health',

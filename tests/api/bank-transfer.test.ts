@@ -9,23 +9,23 @@ const REKENING = 4;
 const SALDO_AWAL = 10_000;
 
 type Op =
-  | { jenis: 'transfer'; asal: number; tujuan: number; nominal: number }
-  | { jenis: 'tabung' | 'tarik'; akun: number; nominal: number }
-  | { jenis: 'saldo'; akun: number };
+  | { kind: 'transfer'; asal: number; tujuan: number; nominal: number }
+  | { kind: 'tabung' | 'tarik'; slot: number; nominal: number }
+  | { kind: 'saldo'; slot: number };
 
 const nominalArb = fc.oneof(
   { weight: 8, arbitrary: fc.integer({ min: 1, max: 6_000 }) },
   { weight: 1, arbitrary: fc.constant(1_000_000_000_000) },
 );
-const akunArb = fc.nat({ max: REKENING - 1 });
+const slotArb = fc.nat({ max: REKENING - 1 });
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
     weight: 4,
     arbitrary: fc
-      .record({ asal: akunArb, geser: fc.integer({ min: 1, max: REKENING - 1 }), nominal: nominalArb })
+      .record({ asal: slotArb, geser: fc.integer({ min: 1, max: REKENING - 1 }), nominal: nominalArb })
       .map(({ asal, geser, nominal }) => ({
-        jenis: 'transfer' as const,
+        kind: 'transfer' as const,
         asal,
         tujuan: (asal + geser) % REKENING,
         nominal,
@@ -34,12 +34,12 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
     weight: 2,
     arbitrary: fc.record({
-      jenis: fc.constantFrom('tabung' as const, 'tarik' as const),
-      akun: akunArb,
+      kind: fc.constantFrom('tabung' as const, 'tarik' as const),
+      slot: slotArb,
       nominal: nominalArb,
     }),
   },
-  { weight: 1, arbitrary: fc.record({ jenis: fc.constant('saldo' as const), akun: akunArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('saldo' as const), slot: slotArb }) },
 );
 
 interface MutasiBody {
@@ -67,7 +67,7 @@ describe('the bank invariant with transfers', () => {
             await post('/tabung', { no_rekening, nominal: SALDO_AWAL }).expect(200);
             rekening.push(no_rekening);
           }
-          const pilih = (akun: number) => rekening[akun] ?? '';
+          const pick = (slot: number) => rekening[slot] ?? '';
           let setoran = REKENING * SALDO_AWAL;
           let penarikan = 0;
           const transferDiakui: string[] = [];
@@ -75,32 +75,32 @@ describe('the bank invariant with transfers', () => {
 
           await Promise.all(
             ops.map(async (op) => {
-              if (op.jenis === 'saldo') {
+              if (op.kind === 'saldo') {
                 const res = await request(server.baseUrl)
-                  .get(`/saldo/${pilih(op.akun)}`)
+                  .get(`/saldo/${pick(op.slot)}`)
                   .expect(200);
                 saldoTerbaca.push((res.body as { saldo: number }).saldo);
                 return;
               }
               const res =
-                op.jenis === 'transfer'
+                op.kind === 'transfer'
                   ? await post('/transfer', {
-                      no_rekening_asal: pilih(op.asal),
-                      no_rekening_tujuan: pilih(op.tujuan),
+                      no_rekening_asal: pick(op.asal),
+                      no_rekening_tujuan: pick(op.tujuan),
                       nominal: op.nominal,
                     })
-                  : await post(`/${op.jenis}`, { no_rekening: pilih(op.akun), nominal: op.nominal });
+                  : await post(`/${op.kind}`, { no_rekening: pick(op.slot), nominal: op.nominal });
               expect([200, 400]).toContain(res.status);
               if (res.status !== 200) {
                 // The only refusal these requests can meet is too little saldo.
                 expect((res.body as { remark: string }).remark).toMatch(/^saldo tidak cukup/);
-                expect(op.jenis).not.toBe('tabung');
+                expect(op.kind).not.toBe('tabung');
                 return;
               }
               saldoTerbaca.push((res.body as { saldo: number }).saldo);
-              if (op.jenis === 'transfer')
-                transferDiakui.push(`${pilih(op.asal)}>${pilih(op.tujuan)}:${op.nominal}`);
-              else if (op.jenis === 'tabung') setoran += op.nominal;
+              if (op.kind === 'transfer')
+                transferDiakui.push(`${pick(op.asal)}>${pick(op.tujuan)}:${op.nominal}`);
+              else if (op.kind === 'tabung') setoran += op.nominal;
               else penarikan += op.nominal;
             }),
           );
@@ -152,21 +152,21 @@ describe('the bank invariant with transfers', () => {
             rekening.push((res.body as { no_rekening: string }).no_rekening);
           }
           const model = rekening.map(() => 0);
-          const pilih = (akun: number) => rekening[akun] ?? '';
+          const pick = (slot: number) => rekening[slot] ?? '';
 
           for (const op of ops) {
-            if (op.jenis === 'saldo') {
+            if (op.kind === 'saldo') {
               const res = await request(app)
-                .get(`/saldo/${pilih(op.akun)}`)
+                .get(`/saldo/${pick(op.slot)}`)
                 .expect(200);
-              expect(res.body).toEqual({ saldo: model[op.akun] });
-            } else if (op.jenis === 'transfer') {
+              expect(res.body).toEqual({ saldo: model[op.slot] });
+            } else if (op.kind === 'transfer') {
               const bolehkah = (model[op.asal] ?? 0) >= op.nominal;
               const res = await request(app)
                 .post('/transfer')
                 .send({
-                  no_rekening_asal: pilih(op.asal),
-                  no_rekening_tujuan: pilih(op.tujuan),
+                  no_rekening_asal: pick(op.asal),
+                  no_rekening_tujuan: pick(op.tujuan),
                   nominal: op.nominal,
                 });
               if (bolehkah) {
@@ -179,14 +179,14 @@ describe('the bank invariant with transfers', () => {
                   : [400, { remark: expect.stringMatching(/^saldo tidak cukup/) as unknown }],
               );
             } else {
-              const bolehkah = op.jenis === 'tabung' || (model[op.akun] ?? 0) >= op.nominal;
+              const bolehkah = op.kind === 'tabung' || (model[op.slot] ?? 0) >= op.nominal;
               const res = await request(app)
-                .post(`/${op.jenis}`)
-                .send({ no_rekening: pilih(op.akun), nominal: op.nominal });
+                .post(`/${op.kind}`)
+                .send({ no_rekening: pick(op.slot), nominal: op.nominal });
               if (bolehkah)
-                model[op.akun] = (model[op.akun] ?? 0) + (op.jenis === 'tabung' ? op.nominal : -op.nominal);
+                model[op.slot] = (model[op.slot] ?? 0) + (op.kind === 'tabung' ? op.nominal : -op.nominal);
               expect([res.status, res.body]).toEqual(
-                bolehkah ? [200, { saldo: model[op.akun] }] : [400, expect.anything() as unknown],
+                bolehkah ? [200, { saldo: model[op.slot] }] : [400, expect.anything() as unknown],
               );
             }
           }
