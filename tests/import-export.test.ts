@@ -122,7 +122,7 @@ function run(
 
       expect([first.status, first.stdout.trim()]).toEqual([
         0,
-        `diterapkan: ${MIGRATIONS.map((migration) => migration.versi).join(', ')}`,
+        `diterapkan: ${MIGRATIONS.map((migration) => migration.version).join(', ')}`,
       ]);
       expect([second.status, second.stdout.trim()]).toEqual([0, 'skema sudah terbaru']);
       const store = await openPostgresStore(databaseUrl);

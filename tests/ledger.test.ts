@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { Ledger, Draft } from '../src/store/json-file/ledger';
+import { Draft } from '../src/store/json-file/draft';
+import { Ledger } from '../src/store/json-file/ledger';
 
 /** The file as a naive writer would produce it: every account re-serialised, in insertion order. */
 function naive(accounts: Map<string, object>): string {

@@ -7,6 +7,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { clientOf, limitKeyOf } from './auth';
 import { HttpError } from './error-handler';
+import { createHourlyCount } from './hourly-count';
 import { createTokenBuckets, type Rate } from './token-buckets';
 
 export interface BudgetSettings {
@@ -26,8 +27,6 @@ export const DEFAULT_BUDGET = { requestsPerSecond: 100, daftarPerHour: 100 } as 
 export const STREAMS_PER_CLIENT = 4;
 /** A whole history costs one request per this many mutasi it reads, on top of the request itself. */
 export const MUTASI_PER_TOKEN = 1_000;
-
-const HOUR_MS = 3_600_000;
 
 export interface ClientBudgets {
   /** First in the stack: drops what was pipelined behind a request the budget refused on that connection. */
@@ -218,35 +217,5 @@ function summarisedRefusals(logger: Logger, intervalMs: number) {
       counts.set(key, (counts.get(key) ?? 0) + 1);
     },
     close: () => clearInterval(timer),
-  };
-}
-
-/** When each client's registrations of the last hour happened (in flight ones included), oldest first. */
-function createHourlyCount(now: () => number = Date.now) {
-  const times = new Map<string, number[]>();
-  const recent = (key: string): number[] => {
-    const list = times.get(key) ?? [];
-    const cutoff = now() - HOUR_MS;
-    while (list.length > 0 && (list[0] ?? 0) <= cutoff) list.shift();
-    return list;
-  };
-  const sweep = setInterval(() => {
-    for (const key of times.keys()) if (recent(key).length === 0) times.delete(key);
-  }, HOUR_MS / 60);
-  sweep.unref();
-  return {
-    /** Takes a place in the hour and returns 0, or returns the ms until one is free. */
-    reserve(key: string, limit: number): number {
-      const list = recent(key);
-      if (list.length >= limit) return Math.max(1, (list[0] ?? 0) + HOUR_MS - now());
-      list.push(now());
-      times.set(key, list);
-      return 0;
-    },
-    /** Gives back the newest place: the registration it held did not happen. */
-    release(key: string): void {
-      times.get(key)?.pop();
-    },
-    close: () => clearInterval(sweep),
   };
 }

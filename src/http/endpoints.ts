@@ -12,7 +12,7 @@ import {
   SaldoResponse,
   TransferRequest,
 } from '../domain/schemas';
-import type { Tabungan } from '../domain/tabungan';
+import type { Caller, Tabungan } from '../domain/tabungan';
 import type { ClientBudgets } from './budgets';
 import { sendJsonList } from './json-stream';
 import { callerOf } from './caller';
@@ -50,6 +50,17 @@ export interface Endpoint {
   handler: (deps: EndpointDeps) => RequestHandler;
 }
 
+/** A POST's handler: its body validated, then the use case for it and its caller, answered as JSON. */
+function changeBy<Body>(
+  body: z.ZodType<Body>,
+  useCase: (tabungan: Tabungan, data: Body, caller: Caller) => Promise<unknown>,
+): Endpoint['handler'] {
+  return ({ tabungan }) =>
+    async (req, res) => {
+      res.json(await useCase(tabungan, validate(body, req.body), callerOf(req)));
+    };
+}
+
 /** The endpoints of the seed's contract, behind authentication; /health is public and has its own route. */
 export const ENDPOINTS: readonly Endpoint[] = [
   {
@@ -63,11 +74,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     },
     refusals: 'Field tidak valid, atau nik / no_hp sudah terdaftar.',
     before: ({ budgets }) => [budgets.daftar],
-    handler:
-      ({ tabungan }) =>
-      async (req, res) => {
-        res.json(await tabungan.daftar(validate(DaftarRequest, req.body), callerOf(req)));
-      },
+    handler: changeBy(DaftarRequest, (tabungan, data, caller) => tabungan.daftar(data, caller)),
   },
   {
     method: 'post',
@@ -76,11 +83,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     body: GerakDanaRequest,
     success: { schema: SaldoResponse, description: 'Saldo setelah setoran; sudah tersimpan di disk.' },
     refusals: 'Field tidak valid, no_rekening tidak dikenali, atau saldo akan melebihi batas.',
-    handler:
-      ({ tabungan }) =>
-      async (req, res) => {
-        res.json(await tabungan.tabung(validate(GerakDanaRequest, req.body), callerOf(req)));
-      },
+    handler: changeBy(GerakDanaRequest, (tabungan, data, caller) => tabungan.tabung(data, caller)),
   },
   {
     method: 'post',
@@ -90,11 +93,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     success: { schema: SaldoResponse, description: 'Saldo setelah penarikan; sudah tersimpan di disk.' },
     refusals:
       'Field tidak valid, no_rekening tidak dikenali, atau saldo tidak cukup (tidak ada yang berubah).',
-    handler:
-      ({ tabungan }) =>
-      async (req, res) => {
-        res.json(await tabungan.tarik(validate(GerakDanaRequest, req.body), callerOf(req)));
-      },
+    handler: changeBy(GerakDanaRequest, (tabungan, data, caller) => tabungan.tarik(data, caller)),
   },
   {
     method: 'post',
@@ -111,11 +110,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     refusals:
       'Field tidak valid, asal dan tujuan sama, salah satu no_rekening tidak dikenali, saldo asal tidak cukup, ' +
       'atau saldo tujuan akan melebihi batas (tidak ada yang berubah).',
-    handler:
-      ({ tabungan }) =>
-      async (req, res) => {
-        res.json(await tabungan.transfer(validate(TransferRequest, req.body), callerOf(req)));
-      },
+    handler: changeBy(TransferRequest, (tabungan, data, caller) => tabungan.transfer(data, caller)),
   },
   {
     method: 'get',

@@ -17,7 +17,7 @@ import { writeAtomic, type FileSystem } from './atomic-file';
 import { DataFileInvalid } from './data-file';
 import { createFileLock } from './file-lock';
 import { prepareDataFile, resolveSymlink, tightenMode } from './file-setup';
-import { Draft } from './ledger';
+import { Draft } from './draft';
 import { createLedgerState } from './ledger-state';
 import { createWriteQueue, rejectEach, type QueuedChange } from './write-queue';
 

@@ -67,18 +67,18 @@ export async function exportFromPostgres(databaseUrl: string): Promise<DataFile>
     // REPEATABLE READ: accounts, their mutasi and the keys come from one consistent snapshot.
     const { nasabah, mutasi, records } = await withTransaction(
       pool,
-      async (client) => ({
-        nasabah: await client.query<{
+      async (connection) => ({
+        nasabah: await connection.query<{
           no_rekening: string;
           nama: string;
           nik: string;
           no_hp: string;
           saldo: string;
         }>('SELECT no_rekening, nama, nik, no_hp, saldo FROM nasabah ORDER BY no_rekening'),
-        mutasi: await client.query<MutasiRow & { no_rekening: string }>(
+        mutasi: await connection.query<MutasiRow & { no_rekening: string }>(
           `SELECT no_rekening, ${MUTASI_COLUMNS} FROM mutasi ORDER BY id`,
         ),
-        records: await client.query<{ kunci: string; sidik: string; waktu: Date; hasil: unknown }>(
+        records: await connection.query<{ kunci: string; sidik: string; waktu: Date; hasil: unknown }>(
           'SELECT kunci, sidik, waktu, hasil FROM idempotensi ORDER BY waktu, kunci',
         ),
       }),

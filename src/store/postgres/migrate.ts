@@ -9,19 +9,19 @@ const MIGRATION_LOCK_ID = 7_301_846_233;
 
 /** Returns the versions it applied now, in order. */
 export function runMigrations(pool: Pool): Promise<string[]> {
-  return withTransaction(pool, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
-    await client.query(
+  return withTransaction(pool, async (connection) => {
+    await connection.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
+    await connection.query(
       'CREATE TABLE IF NOT EXISTS schema_migrations (versi text PRIMARY KEY, diterapkan timestamptz NOT NULL DEFAULT now())',
     );
-    const { rows } = await client.query<{ versi: string }>('SELECT versi FROM schema_migrations');
+    const { rows } = await connection.query<{ versi: string }>('SELECT versi FROM schema_migrations');
     const appliedBefore = new Set(rows.map((row) => row.versi));
     const appliedNow: string[] = [];
-    for (const { versi, sql } of MIGRATIONS) {
-      if (appliedBefore.has(versi)) continue;
-      await client.query(sql);
-      await client.query('INSERT INTO schema_migrations (versi) VALUES ($1)', [versi]);
-      appliedNow.push(versi);
+    for (const { version, sql } of MIGRATIONS) {
+      if (appliedBefore.has(version)) continue;
+      await connection.query(sql);
+      await connection.query('INSERT INTO schema_migrations (versi) VALUES ($1)', [version]);
+      appliedNow.push(version);
     }
     return appliedNow;
   });

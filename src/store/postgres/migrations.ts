@@ -2,13 +2,13 @@
 // carries them without a copy step. Applied in one transaction under an advisory lock (see migrate.ts).
 
 export interface Migration {
-  versi: string;
+  version: string;
   sql: string;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
   {
-    versi: '001_awal',
+    version: '001_awal',
     sql: `
       CREATE TABLE nasabah (
         no_rekening text PRIMARY KEY CHECK (no_rekening ~ '^[0-9]{10}$'),
@@ -41,7 +41,7 @@ export const MIGRATIONS: readonly Migration[] = [
     // The UPDATE's guard restates the saldo rule, saldoSetelah in domain/rekening.ts (a tarik at most the saldo,
     // a saldo at most Number.MAX_SAFE_INTEGER), so that the check and the move are one atomic statement; the
     // shared store contract pins both to the same edges, and batched-moves.ts words a refusal by the domain rule.
-    versi: '002_catat_mutasi_batch',
+    version: '002_catat_mutasi_batch',
     sql: `
       CREATE FUNCTION catat_mutasi_batch(
         p_no_rekening text[], p_waktu timestamptz[], p_kode_transaksi text[], p_nominal bigint[]
@@ -80,7 +80,7 @@ export const MIGRATIONS: readonly Migration[] = [
     // Idempotency keys are stored scoped to their client: `<client> <key>`, open mode's unprefixed (the rule is
     // clientOfStoredKey in domain/idempotency.ts; this expression must say the same). The generated column lets
     // a client's stored keys be counted on an index, to hold each client to its limit.
-    versi: '003_idempotensi_client',
+    version: '003_idempotensi_client',
     sql: `
       ALTER TABLE idempotensi ADD COLUMN client text GENERATED ALWAYS AS (
         CASE WHEN strpos(kunci, ' ') > 0 THEN split_part(kunci, ' ', 1) ELSE 'open' END
@@ -90,7 +90,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     // A transfer's two mutasi name each other (domain/schemas.ts, Mutasi.no_rekening_lawan); tabung and tarik have none.
-    versi: '004_mutasi_lawan',
+    version: '004_mutasi_lawan',
     sql: `
       ALTER TABLE mutasi ADD COLUMN no_rekening_lawan text
         REFERENCES nasabah (no_rekening) CHECK (no_rekening_lawan ~ '^[0-9]{10}$');
@@ -98,14 +98,14 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     // A page of a long history is read by keyset on (no_rekening, id), newest first, with a LIMIT (mutasi-row.ts).
-    versi: '005_mutasi_page',
+    version: '005_mutasi_page',
     sql: `CREATE INDEX mutasi_no_rekening_id ON mutasi (no_rekening, id);`,
   },
   {
     // Every change is now decided once, in TypeScript (domain/tabungan.ts), and a batch is written from arrays
     // (batch.ts): the function that restated the saldo rule goes. The CHECK on nasabah.saldo stays, a backstop.
     // Each mutasi keeps who made it: the client and the server's request id (null on rows from before).
-    versi: '006_audit_trail',
+    version: '006_audit_trail',
     sql: `
       DROP FUNCTION catat_mutasi_batch(text[], timestamptz[], text[], bigint[]);
       ALTER TABLE mutasi

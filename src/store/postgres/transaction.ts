@@ -8,19 +8,19 @@ import type pg from 'pg';
  */
 export async function withTransaction<T>(
   pool: pg.Pool,
-  work: (client: pg.PoolClient) => Promise<T>,
+  work: (connection: pg.PoolClient) => Promise<T>,
   begin = 'BEGIN',
 ): Promise<T> {
-  const client = await pool.connect();
+  const connection = await pool.connect();
   try {
-    await client.query(begin);
-    const result = await work(client);
-    await client.query('COMMIT');
+    await connection.query(begin);
+    const result = await work(connection);
+    await connection.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    await connection.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
-    client.release();
+    connection.release();
   }
 }

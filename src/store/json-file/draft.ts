@@ -1,0 +1,97 @@
+// The draft a batch's changes are applied to, apart from the ledger until the file is durable.
+import { clientOfStoredKey, type IdempotencyRecord } from '../../domain/idempotency';
+import type { MutasiTercatat as Mutasi } from '../../domain/schemas';
+import type { NasabahFields } from './data-file';
+import { EncodedHistory } from './encoded-history';
+import type { Ledger, LedgerEntry } from './ledger';
+
+/**
+ * The changes of one batch, kept apart from the ledger until they are on disk, so that readers never see a saldo
+ * that a failed write would take back. A changed account gets a new entry; its history is shared with the old
+ * one but for the last chunk (encoded-history.ts), so appending copies no earlier mutasi.
+ */
+export class Draft {
+  readonly changedEntries = new Map<string, LedgerEntry>();
+  /** Recorded idempotency records, and (null) the expired ones to forget. */
+  readonly changedRecords = new Map<string, IdempotencyRecord | null>();
+  /** Keys among them that expired and were recorded again: they move to the end. */
+  readonly renewedRecords = new Set<string>();
+  private readonly newNiks = new Set<string>();
+  private readonly newNoHps = new Set<string>();
+  private readonly keyCountChanges = new Map<string, number>();
+  /** Bytes the appends of this batch encoded and copied: the last chunk of each history it appended to. */
+  appendedBytes = 0;
+
+  constructor(private readonly ledger: Ledger) {}
+
+  get hasChanges(): boolean {
+    return this.changedEntries.size > 0 || this.changedRecords.size > 0;
+  }
+
+  find(key: string): IdempotencyRecord | undefined {
+    return this.changedRecords.has(key)
+      ? (this.changedRecords.get(key) ?? undefined)
+      : this.ledger.findRecord(key);
+  }
+
+  save(key: string, record: IdempotencyRecord): void {
+    if (this.find(key) === undefined) this.countKeyChange(key, 1);
+    // A key forgotten in this batch (it expired) and used again: it is a new record, so it goes last, where the
+    // records stay in the order of their waktu and pruning can stop at the first one not yet expired.
+    if (this.changedRecords.get(key) === null) this.renewedRecords.add(key);
+    this.changedRecords.set(key, record);
+  }
+
+  /** How many keys `client` will have stored once this draft is written. */
+  keyCount(client: string): number {
+    return this.ledger.keyCount(client) + (this.keyCountChanges.get(client) ?? 0);
+  }
+
+  /** Forgets the records made before `time`, so the file does not grow without end. */
+  forgetRecordsBefore(time: string): void {
+    for (const key of this.ledger.keysRecordedBefore(time)) {
+      if (this.changedRecords.has(key)) continue;
+      this.changedRecords.set(key, null);
+      this.countKeyChange(key, -1);
+    }
+  }
+
+  private countKeyChange(key: string, change: number): void {
+    const client = clientOfStoredKey(key);
+    this.keyCountChanges.set(client, (this.keyCountChanges.get(client) ?? 0) + change);
+  }
+
+  entry(noRekening: string): LedgerEntry | undefined {
+    return this.changedEntries.get(noRekening) ?? this.ledger.entry(noRekening);
+  }
+
+  saldo(noRekening: string): number | undefined {
+    return this.entry(noRekening)?.fields.saldo;
+  }
+
+  nikTerdaftar(nik: string): boolean {
+    return this.newNiks.has(nik) || this.ledger.nikTerdaftar(nik);
+  }
+
+  noHpTerdaftar(noHp: string): boolean {
+    return this.newNoHps.has(noHp) || this.ledger.noHpTerdaftar(noHp);
+  }
+
+  daftar(noRekening: string, fields: NasabahFields): void {
+    this.changedEntries.set(noRekening, { fields, history: EncodedHistory.empty });
+    this.newNiks.add(fields.nik);
+    this.newNoHps.add(fields.no_hp);
+  }
+
+  /** Appends a mutasi the caller has already checked, with the saldo it leads to. */
+  catatMutasi(noRekening: string, mutasi: Mutasi, saldo: number): void {
+    const entry = this.entry(noRekening);
+    if (entry === undefined) throw new Error(`rekening ${noRekening} is not in the ledger`);
+    const appended = { bytes: 0 };
+    this.changedEntries.set(noRekening, {
+      fields: { ...entry.fields, saldo },
+      history: entry.history.append(mutasi, appended),
+    });
+    this.appendedBytes += appended.bytes;
+  }
+}
