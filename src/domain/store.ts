@@ -4,9 +4,6 @@
 import type { IdempotencyRecord } from './idempotency';
 import type { MutasiTercatat, NasabahBaru } from './schemas';
 
-/** A long list, read a batch at a time; a store that reads from memory may hand its batches over synchronously. */
-export type Batches<T> = Iterable<readonly T[]> | AsyncIterable<readonly T[]>;
-
 /** A span of waktu, epoch ms, either end open. */
 export interface Rentang {
   dari?: number | undefined;
@@ -79,7 +76,7 @@ export interface Store {
    * history is never in memory at once), or null for an unknown no_rekening. It is the history as it was when
    * this resolved: mutasi added while it is read are not in it.
    */
-  mutasi(noRekening: string, rentang: Rentang): Promise<Batches<MutasiTercatat> | null>;
+  mutasi(noRekening: string, rentang: Rentang): Promise<AsyncIterable<readonly MutasiTercatat[]> | null>;
 
   /** Resolves when the data can be read right now; rejects with StorageUnavailable otherwise. */
   ping(): Promise<void>;

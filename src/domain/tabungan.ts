@@ -28,7 +28,7 @@ import {
   type SaldoResponse,
   type TransferRequest,
 } from './schemas';
-import type { Batches, Names, Rentang, Store, View } from './store';
+import type { Names, Rentang, Store, View } from './store';
 
 export interface TabunganDeps {
   store: Store;
@@ -72,7 +72,7 @@ function contractFields({ waktu, kode_transaksi, nominal, no_rekening_lawan }: M
     : { waktu, kode_transaksi, nominal, no_rekening_lawan };
 }
 
-async function* contractBatches(batches: Batches<MutasiTercatat>): AsyncGenerator<Mutasi[]> {
+async function* contractBatches(batches: AsyncIterable<readonly MutasiTercatat[]>): AsyncGenerator<Mutasi[]> {
   for await (const batch of batches) yield batch.map(contractFields);
 }
 

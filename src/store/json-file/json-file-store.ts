@@ -7,7 +7,7 @@
 // The lock is held across the whole read-modify-write, so a second server process on the same file can neither
 // lose our update nor have its own lost.
 import { NotDecided, StorageUnavailable } from '../../domain/errors';
-import { IDEMPOTENCY_KEY_TTL_MS } from '../../domain/idempotency';
+import { expiryCutoff } from '../../domain/idempotency';
 import type { HistoryPage, Rentang, Store, View } from '../../domain/store';
 import { filterBatches, historyPageOf } from '../../domain/paging';
 import { createBatchView, type BatchChanges } from '../batch-view';
@@ -90,8 +90,8 @@ export async function openJsonFileStore(
       const draft = new Draft(ledger);
       // Expired keys go first, so that they no longer count against their client's limit in this batch; by the
       // batch's earliest time, so that no change in it finds a key gone that is not expired at its own time.
-      const earliest = Math.min(...batch.map((change) => change.now.getTime()));
-      draft.forgetRecordsBefore(new Date(earliest - IDEMPOTENCY_KEY_TTL_MS).toISOString());
+      const earliest = batch.reduce((time, change) => Math.min(time, change.now.getTime()), Infinity);
+      draft.forgetRecordsBefore(expiryCutoff(new Date(earliest)));
       const view = createBatchView({
         saldo: (noRekening) => draft.saldo(noRekening),
         isNikTaken: (nik) => draft.nikTerdaftar(nik),
@@ -159,7 +159,7 @@ export async function openJsonFileStore(
     async mutasi(noRekening: string, rentang: Rentang) {
       // The history as it is now: it is immutable, so mutasi added while the answer streams are not in it.
       const history = (await ledgerForReading()).entry(noRekening)?.history;
-      return history === undefined ? null : filterBatches(history.batches(rentang), rentang);
+      return history === undefined ? null : inTurns(filterBatches(history.batches(rentang), rentang));
     },
 
     async historyPage(noRekening: string, page: HistoryPage) {
@@ -180,4 +180,18 @@ function applyChanges(draft: Draft, changes: BatchChanges): void {
   for (const [noRekening, nasabah] of changes.daftar) draft.daftar(noRekening, { ...nasabah, saldo: 0 });
   for (const { noRekening, mutasi, saldo } of changes.catat) draft.catatMutasi(noRekening, mutasi, saldo);
   for (const [key, record] of changes.records) draft.save(key, record);
+}
+
+/**
+ * The history's batches, handed over one per call as the port's async batches: they are in memory, so each
+ * comes at once, and the reader (json-stream.ts) still yields to other requests between them. Its `return`
+ * reaches the generator, so a reader that stops early ends it.
+ */
+function inTurns<T>(batches: Generator<T>): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: () => Promise.resolve(batches.next()),
+      return: () => Promise.resolve(batches.return(undefined)),
+    }),
+  };
 }
