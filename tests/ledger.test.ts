@@ -41,7 +41,7 @@ describe('Ledger: writing the file incrementally', () => {
               draft.daftar(noRekening, fields);
               shadow.set(noRekening, { ...fields, mutasi: [] });
             } else {
-              draft.catatMutasi(noRekening, mutasi, existing + nominal);
+              draft.catat(noRekening, mutasi, existing + nominal);
               const s = shadow.get(noRekening);
               if (s) {
                 s.saldo += nominal;
@@ -100,7 +100,7 @@ describe('Ledger: an account whose history outgrows a chunk and a joined line', 
         };
         const s = shadow.get(noRekening);
         if (s === undefined) throw new Error('unknown account');
-        draft.catatMutasi(noRekening, mutasi, s.saldo + mutasi.nominal);
+        draft.catat(noRekening, mutasi, s.saldo + mutasi.nominal);
         s.saldo += mutasi.nominal;
         s.mutasi.push(mutasi);
       }
@@ -175,7 +175,7 @@ describe('Ledger: warming up the blocks after a load', () => {
       const mutasi = { waktu: '2026-11-29T00:00:00.000Z', kode_transaksi: 'C' as const, nominal: write + 1 };
       const s = expected.get(noRekening);
       if (s === undefined) throw new Error('unknown account');
-      draft.catatMutasi(noRekening, mutasi, s.saldo + mutasi.nominal);
+      draft.catat(noRekening, mutasi, s.saldo + mutasi.nominal);
       s.saldo += mutasi.nominal;
       s.mutasi.push(mutasi);
       buku.prepareWrite(draft).apply();

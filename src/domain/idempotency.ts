@@ -67,8 +67,6 @@ export const IdempotencyRecord = z.object({
   ]),
 });
 export type IdempotencyRecord = z.infer<typeof IdempotencyRecord>;
-/** A record as it is written: with today's spelling of its refusal code. */
-export type IdempotencyRecordInput = z.input<typeof IdempotencyRecord>;
 
 /** The time before which records have expired at `now`: what pruning keeps and what the replay rule ignores. */
 export function expiryCutoff(now: Date): string {

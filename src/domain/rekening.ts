@@ -3,8 +3,8 @@ import { customAlphabet } from 'nanoid';
 import { SaldoMelebihiBatas, SaldoTidakCukup } from './errors';
 import type { Mutasi } from './schemas';
 
-/** Ten random decimal digits: 10^10 numbers, so a collision is rare and the store simply draws again. */
-export const newNoRekening: () => string = customAlphabet('0123456789', 10);
+/** Ten random decimal digits: 10^10 numbers, so a collision is rare and daftar simply draws again. */
+export const drawNoRekening: () => string = customAlphabet('0123456789', 10);
 
 /** The saldo after one mutasi, or the reason it may not happen. */
 export function saldoSetelah(saldo: number, mutasi: Pick<Mutasi, 'kode_transaksi' | 'nominal'>): number {

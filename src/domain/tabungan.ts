@@ -12,7 +12,7 @@ import {
   type Outcome,
 } from './idempotency';
 import { decodeCursor, encodeCursor } from './paging';
-import { newNoRekening as drawNoRekening, saldoSetelah } from './rekening';
+import { drawNoRekening, saldoSetelah } from './rekening';
 import {
   MUTASI_PER_PAGE_MAX,
   NoRekening,
@@ -123,8 +123,9 @@ export function createTabungan({
   }
 
   /** A tabung or a tarik: one mutasi on one account, and the saldo it leaves. */
-  async function catat(kode_transaksi: KodeTransaksi, gerak: GerakDanaRequest, caller: Caller) {
+  async function gerakDana(kode_transaksi: KodeTransaksi, gerak: GerakDanaRequest, caller: Caller) {
     const { no_rekening, nominal } = gerak;
+    // The operation is named by its kode_transaksi, as fingerprints stored by earlier versions name it.
     const operation = { name: kode_transaksi, data: gerak, answer: Saldo };
     const saldo = await change(operation, caller, { rekening: [no_rekening] }, (view, audit) => {
       const mutasi = { ...audit, kode_transaksi, nominal };
@@ -159,10 +160,10 @@ export function createTabungan({
     },
 
     tabung: (setoran: GerakDanaRequest, caller: Caller): Promise<SaldoResponse> =>
-      catat('C', setoran, caller),
+      gerakDana('C', setoran, caller),
 
     tarik: (penarikan: GerakDanaRequest, caller: Caller): Promise<SaldoResponse> =>
-      catat('D', penarikan, caller),
+      gerakDana('D', penarikan, caller),
 
     /**
      * Both sides or neither: a D on asal and a C on tujuan, one waktu, each naming the other; asal's saldo
@@ -172,12 +173,12 @@ export function createTabungan({
       const { no_rekening_asal: asal, no_rekening_tujuan: tujuan, nominal } = transfer;
       const operation = { name: 'transfer', data: transfer, answer: Saldo };
       const saldo = await change(operation, caller, { rekening: [asal, tujuan] }, (view, audit) => {
-        const debit = { ...audit, kode_transaksi: 'D' as const, nominal, no_rekening_lawan: tujuan };
-        const kredit = { ...audit, kode_transaksi: 'C' as const, nominal, no_rekening_lawan: asal };
-        const saldoAsal = saldoSetelah(saldoOf(view, asal), debit);
-        const saldoTujuan = saldoSetelah(saldoOf(view, tujuan), kredit);
-        view.catat(asal, debit, saldoAsal);
-        view.catat(tujuan, kredit, saldoTujuan);
+        const mutasiAsal = { ...audit, kode_transaksi: 'D' as const, nominal, no_rekening_lawan: tujuan };
+        const mutasiTujuan = { ...audit, kode_transaksi: 'C' as const, nominal, no_rekening_lawan: asal };
+        const saldoAsal = saldoSetelah(saldoOf(view, asal), mutasiAsal);
+        const saldoTujuan = saldoSetelah(saldoOf(view, tujuan), mutasiTujuan);
+        view.catat(asal, mutasiAsal, saldoAsal);
+        view.catat(tujuan, mutasiTujuan, saldoTujuan);
         return saldoAsal;
       });
       return { saldo: decided(saldo) };

@@ -10,7 +10,7 @@ import { HttpError } from './error-handler';
 import { jsonBody } from './json-body';
 
 /** `/saldo/{no_rekening}` (OpenAPI) as Express writes it: `/saldo/:no_rekening`. */
-export const expressPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
+const expressPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
 
 /**
  * GET /health: for load balancers and probes, so it needs no API key, and says no more than ready or not. Why

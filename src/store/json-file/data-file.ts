@@ -2,7 +2,7 @@
 // JSON store, `npm run import` / `export` and the bench's seeding all go through here.
 import { IdempotencyRecord, StoredIdempotencyKey } from '../../domain/idempotency';
 import { saldoDariMutasi } from '../../domain/rekening';
-import { Nasabah, NoRekening, type MutasiTercatat as Mutasi } from '../../domain/schemas';
+import { Nasabah, NoRekening, type MutasiTercatat } from '../../domain/schemas';
 import { writeAtomic } from './atomic-file';
 import { jsonFaultOffset, lineAndColumn } from './json-fault';
 
@@ -134,7 +134,7 @@ export function encodeRecordLine(key: string, record: IdempotencyRecord): Buffer
 }
 
 /** One mutasi as the file holds it. */
-export function encodeMutasi(mutasi: Mutasi): string {
+export function encodeMutasi(mutasi: MutasiTercatat): string {
   return JSON.stringify(mutasi);
 }
 

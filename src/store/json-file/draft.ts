@@ -1,6 +1,6 @@
 // The draft a batch's changes are applied to, apart from the ledger until the file is durable.
 import { clientOfStoredKey, type IdempotencyRecord } from '../../domain/idempotency';
-import type { MutasiTercatat as Mutasi } from '../../domain/schemas';
+import type { MutasiTercatat } from '../../domain/schemas';
 import type { NasabahFields } from './data-file';
 import { EncodedHistory } from './encoded-history';
 import type { Ledger, LedgerEntry } from './ledger';
@@ -69,12 +69,12 @@ export class Draft {
     return this.entry(noRekening)?.fields.saldo;
   }
 
-  nikTerdaftar(nik: string): boolean {
-    return this.newNiks.has(nik) || this.ledger.nikTerdaftar(nik);
+  isNikTaken(nik: string): boolean {
+    return this.newNiks.has(nik) || this.ledger.isNikTaken(nik);
   }
 
-  noHpTerdaftar(noHp: string): boolean {
-    return this.newNoHps.has(noHp) || this.ledger.noHpTerdaftar(noHp);
+  isNoHpTaken(noHp: string): boolean {
+    return this.newNoHps.has(noHp) || this.ledger.isNoHpTaken(noHp);
   }
 
   daftar(noRekening: string, fields: NasabahFields): void {
@@ -84,7 +84,7 @@ export class Draft {
   }
 
   /** Appends a mutasi the caller has already checked, with the saldo it leads to. */
-  catatMutasi(noRekening: string, mutasi: Mutasi, saldo: number): void {
+  catat(noRekening: string, mutasi: MutasiTercatat, saldo: number): void {
     const entry = this.entry(noRekening);
     if (entry === undefined) throw new Error(`rekening ${noRekening} is not in the ledger`);
     const appended = { bytes: 0 };

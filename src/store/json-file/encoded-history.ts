@@ -1,7 +1,7 @@
 // An account's mutasi as the data file holds them: JSON bytes in chunks, decoded only when they are read.
 // Appending encodes one mutasi and copies only the last, small chunk, so a write costs the same at 200,000 mutasi
 // as at 2, and a long history takes about its file bytes in memory instead of an object per mutasi.
-import type { MutasiTercatat as Mutasi } from '../../domain/schemas';
+import type { MutasiTercatat } from '../../domain/schemas';
 import type { Rentang } from '../../domain/store';
 import { concatOwned } from './buffers';
 import { encodeMutasi } from './data-file';
@@ -54,7 +54,7 @@ export class EncodedHistory {
 
   static readonly empty = new EncodedHistory([], EMPTY_CHUNK, 0);
 
-  static of(mutasi: readonly Mutasi[]): EncodedHistory {
+  static of(mutasi: readonly MutasiTercatat[]): EncodedHistory {
     let history = EncodedHistory.empty;
     let pending: string[] = [];
     let pendingBytes = 0;
@@ -91,7 +91,7 @@ export class EncodedHistory {
   }
 
   /** This history with `mutasi` at its end; `encoded` counts the bytes the append produced. */
-  append(mutasi: Mutasi, encoded?: { bytes: number }): EncodedHistory {
+  append(mutasi: MutasiTercatat, encoded?: { bytes: number }): EncodedHistory {
     const open = withEntry(this.open, Buffer.from(`,${encodeMutasi(mutasi)}`), mutasi.waktu);
     if (encoded) encoded.bytes += open.bytes.length;
     if (open.bytes.length < CHUNK_BYTES) return new EncodedHistory(this.sealed, open, this.sealedCount);
@@ -121,7 +121,10 @@ export class EncodedHistory {
    * Chunks that cannot hold a waktu within `rentang` are passed over undecoded (the caller still checks each
    * mutasi it gets).
    */
-  *newestFirst(before = this.length, rentang: Rentang = {}): Generator<{ position: number; mutasi: Mutasi }> {
+  *newestFirst(
+    before = this.length,
+    rentang: Rentang = {},
+  ): Generator<{ position: number; mutasi: MutasiTercatat }> {
     const chunks = this.chunks;
     let end = this.length;
     for (let index = chunks.length - 1; index >= 0; index -= 1) {
@@ -142,12 +145,12 @@ export class EncodedHistory {
    * The mutasi, oldest first, a chunk at a time: a reader holds one chunk's objects, not the whole history. Chunks
    * that cannot hold a waktu within `rentang` are passed over undecoded (the caller still checks each mutasi).
    */
-  *batches(rentang: Rentang = {}): Generator<Mutasi[]> {
+  *batches(rentang: Rentang = {}): Generator<MutasiTercatat[]> {
     for (const chunk of this.chunks) if (mayHold(chunk, rentang)) yield decode(chunk);
   }
 }
 
-function decode(chunk: Chunk): Mutasi[] {
+function decode(chunk: Chunk): MutasiTercatat[] {
   // The bytes were checked when the file was loaded, or encoded here from checked mutasi.
-  return JSON.parse(`[${chunk.bytes.toString('utf8', 1)}]`) as Mutasi[];
+  return JSON.parse(`[${chunk.bytes.toString('utf8', 1)}]`) as MutasiTercatat[];
 }

@@ -2,7 +2,7 @@
 //
 // Every change follows the same path, batch by batch (group commit, write-queue.ts):
 //   lock the file (file-lock.ts) → reload it if anyone changed it (ledger-state.ts) → apply the queued changes
-//   to a draft (ledger.ts) → temp file + fsync + rename + directory fsync (atomic-file.ts) → make the draft
+//   to a draft (draft.ts) → temp file + fsync + rename + directory fsync (atomic-file.ts) → make the draft
 //   visible → unlock → answer.
 // The lock is held across the whole read-modify-write, so a second server process on the same file can neither
 // lose our update nor have its own lost.
@@ -94,8 +94,8 @@ export async function openJsonFileStore(
       draft.forgetRecordsBefore(expiryCutoff(new Date(earliest)));
       const view = createBatchView({
         saldo: (noRekening) => draft.saldo(noRekening),
-        isNikTaken: (nik) => draft.nikTerdaftar(nik),
-        isNoHpTaken: (noHp) => draft.noHpTerdaftar(noHp),
+        isNikTaken: (nik) => draft.isNikTaken(nik),
+        isNoHpTaken: (noHp) => draft.isNoHpTaken(noHp),
         record: (key) => draft.find(key),
         keyCount: (client) => draft.keyCount(client),
       });
@@ -178,7 +178,7 @@ export async function openJsonFileStore(
 /** What a batch's decisions recorded, onto the draft the file is written from. */
 function applyChanges(draft: Draft, changes: BatchChanges): void {
   for (const [noRekening, nasabah] of changes.daftar) draft.daftar(noRekening, { ...nasabah, saldo: 0 });
-  for (const { noRekening, mutasi, saldo } of changes.catat) draft.catatMutasi(noRekening, mutasi, saldo);
+  for (const { noRekening, mutasi, saldo } of changes.catat) draft.catat(noRekening, mutasi, saldo);
   for (const [key, record] of changes.records) draft.save(key, record);
 }
 

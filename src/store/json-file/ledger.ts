@@ -69,11 +69,11 @@ export class Ledger {
     return this.entries.get(noRekening);
   }
 
-  nikTerdaftar(nik: string): boolean {
+  isNikTaken(nik: string): boolean {
     return this.nikOwners.has(nik);
   }
 
-  noHpTerdaftar(noHp: string): boolean {
+  isNoHpTaken(noHp: string): boolean {
     return this.noHpOwners.has(noHp);
   }
 

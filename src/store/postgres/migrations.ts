@@ -36,11 +36,8 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    // A batch of moves in one statement and one commit (see batched-moves.ts). Each move is still the
-    // conditional UPDATE that decides it, so the rule holds whoever else is moving money.
-    // The UPDATE's guard restates the saldo rule, saldoSetelah in domain/rekening.ts (a tarik at most the saldo,
-    // a saldo at most Number.MAX_SAFE_INTEGER), so that the check and the move are one atomic statement; the
-    // shared store contract pins both to the same edges, and batched-moves.ts words a refusal by the domain rule.
+    // History, as applied (migrations never change): the batch function of an earlier version, which restated the
+    // saldo rule in SQL. Migration 006 drops it; since then every change is decided in TypeScript (batch.ts).
     version: '002_catat_mutasi_batch',
     sql: `
       CREATE FUNCTION catat_mutasi_batch(

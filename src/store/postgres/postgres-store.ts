@@ -85,7 +85,8 @@ export async function openPostgresStore(
       if (isClosed) return Promise.reject(new StoreClosing());
       // Refused before it waits for a connection or a batch, so memory stays bounded however fast requests come.
       if (inFlight.size >= maxQueuedChanges) return Promise.reject(new QueueFull());
-      // The decision's own value, kept as it is: the batch itself only says whether the change went through.
+      // The decision's own value, kept as it is, typed: the batch itself only says whether the change went through
+      // (and a registration that must draw again decides undefined, which the batcher would take for no answer).
       let decided: { value: T } | undefined;
       const running = decideInBatch({ names, decide: (view) => (decided = { value: decide(view) }) }).then(
         () => {
