@@ -50,15 +50,19 @@ export interface Endpoint {
   handler: (deps: EndpointDeps) => RequestHandler;
 }
 
-/** A POST's handler: its body validated, then the use case for it and its caller, answered as JSON. */
-function changeBy<Body>(
+/** A POST: its body's schema (for the docs and for validation alike), and its handler: the use case with it. */
+function post<Body>(
   body: z.ZodType<Body>,
   useCase: (tabungan: Tabungan, data: Body, caller: Caller) => Promise<unknown>,
-): Endpoint['handler'] {
-  return ({ tabungan }) =>
-    async (req, res) => {
-      res.json(await useCase(tabungan, validate(body, req.body), callerOf(req)));
-    };
+): Pick<Endpoint, 'body' | 'handler'> {
+  return {
+    body,
+    handler:
+      ({ tabungan }) =>
+      async (req, res) => {
+        res.json(await useCase(tabungan, validate(body, req.body), callerOf(req)));
+      },
+  };
 }
 
 /** The endpoints of the seed's contract, behind authentication; /health is public and has its own route. */
@@ -67,33 +71,30 @@ export const ENDPOINTS: readonly Endpoint[] = [
     method: 'post',
     path: '/daftar',
     summary: 'Daftarkan nasabah baru',
-    body: DaftarRequest,
     success: {
       schema: DaftarResponse,
       description: 'Nasabah terdaftar; no_rekening sudah tersimpan di disk.',
     },
     refusals: 'Field tidak valid, atau nik / no_hp sudah terdaftar.',
     before: ({ budgets }) => [budgets.daftar],
-    handler: changeBy(DaftarRequest, (tabungan, data, caller) => tabungan.daftar(data, caller)),
+    ...post(DaftarRequest, (tabungan, data, caller) => tabungan.daftar(data, caller)),
   },
   {
     method: 'post',
     path: '/tabung',
     summary: 'Tabung (setor) ke rekening',
-    body: GerakDanaRequest,
     success: { schema: SaldoResponse, description: 'Saldo setelah setoran; sudah tersimpan di disk.' },
     refusals: 'Field tidak valid, no_rekening tidak dikenali, atau saldo akan melebihi batas.',
-    handler: changeBy(GerakDanaRequest, (tabungan, data, caller) => tabungan.tabung(data, caller)),
+    ...post(GerakDanaRequest, (tabungan, data, caller) => tabungan.tabung(data, caller)),
   },
   {
     method: 'post',
     path: '/tarik',
     summary: 'Tarik dana dari rekening',
-    body: GerakDanaRequest,
     success: { schema: SaldoResponse, description: 'Saldo setelah penarikan; sudah tersimpan di disk.' },
     refusals:
       'Field tidak valid, no_rekening tidak dikenali, atau saldo tidak cukup (tidak ada yang berubah).',
-    handler: changeBy(GerakDanaRequest, (tabungan, data, caller) => tabungan.tarik(data, caller)),
+    ...post(GerakDanaRequest, (tabungan, data, caller) => tabungan.tarik(data, caller)),
   },
   {
     method: 'post',
@@ -102,7 +103,6 @@ export const ENDPOINTS: readonly Endpoint[] = [
     description:
       'Semua atau tidak sama sekali: satu mutasi D pada rekening asal dan satu mutasi C pada rekening tujuan, ' +
       'dengan waktu yang sama, masing-masing menyebut rekening lawannya (no_rekening_lawan).',
-    body: TransferRequest,
     success: {
       schema: SaldoResponse,
       description: 'Saldo rekening asal setelah transfer; kedua mutasi sudah tersimpan di disk.',
@@ -110,7 +110,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     refusals:
       'Field tidak valid, asal dan tujuan sama, salah satu no_rekening tidak dikenali, saldo asal tidak cukup, ' +
       'atau saldo tujuan akan melebihi batas (tidak ada yang berubah).',
-    handler: changeBy(TransferRequest, (tabungan, data, caller) => tabungan.transfer(data, caller)),
+    ...post(TransferRequest, (tabungan, data, caller) => tabungan.transfer(data, caller)),
   },
   {
     method: 'get',
