@@ -16,8 +16,6 @@ export class Draft {
   readonly changedRecords = new Map<string, IdempotencyRecord | null>();
   /** Keys among them that expired and were recorded again: they move to the end. */
   readonly renewedRecords = new Set<string>();
-  private readonly newNiks = new Set<string>();
-  private readonly newNoHps = new Set<string>();
   private readonly keyCountChanges = new Map<string, number>();
   /** Bytes the appends of this batch encoded and copied: the last chunk of each history it appended to. */
   appendedBytes = 0;
@@ -69,18 +67,8 @@ export class Draft {
     return this.entry(noRekening)?.fields.saldo;
   }
 
-  isNikTaken(nik: string): boolean {
-    return this.newNiks.has(nik) || this.ledger.isNikTaken(nik);
-  }
-
-  isNoHpTaken(noHp: string): boolean {
-    return this.newNoHps.has(noHp) || this.ledger.isNoHpTaken(noHp);
-  }
-
   daftar(noRekening: string, fields: NasabahFields): void {
     this.changedEntries.set(noRekening, { fields, history: EncodedHistory.empty });
-    this.newNiks.add(fields.nik);
-    this.newNoHps.add(fields.no_hp);
   }
 
   /** Appends a mutasi the caller has already checked, with the saldo it leads to. */

@@ -94,8 +94,9 @@ export async function openJsonFileStore(
       draft.forgetRecordsBefore(expiryCutoff(new Date(earliest)));
       const view = createBatchView({
         saldo: (noRekening) => draft.saldo(noRekening),
-        isNikTaken: (nik) => draft.isNikTaken(nik),
-        isNoHpTaken: (noHp) => draft.isNoHpTaken(noHp),
+        // Registrations of this batch are the batch view's to know; the ledger knows the committed ones.
+        isNikTaken: (nik) => ledger.isNikTaken(nik),
+        isNoHpTaken: (noHp) => ledger.isNoHpTaken(noHp),
         record: (key) => draft.find(key),
         keyCount: (client) => draft.keyCount(client),
       });
