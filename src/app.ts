@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { createTabungan } from './domain/tabungan';
 import { checkHost, identifyClient, requireClient, type Access } from './http/auth';
 import { createClientBudgets, type BudgetSettings } from './http/budgets';
+import { createClosingConnections } from './http/closing';
 import { createDocs } from './http/docs';
 import { createErrorHandler, notFound } from './http/error-handler';
 import { apiSecurityHeaders } from './http/security-headers';
@@ -48,18 +49,19 @@ export function createApp({
     ...(idempotencyKeysPerClient === undefined ? {} : { idempotencyKeysPerClient }),
     ...(newNoRekening === undefined ? {} : { newNoRekening }),
   });
-  const budgets = createClientBudgets(budget, logger);
+  const closing = createClosingConnections();
+  const budgets = createClientBudgets(budget, logger, closing);
 
   // The edge, in order. Identify the caller (a token lookup, never a refusal) and refuse it at once if it is
   // over its budget: a flood must cost next to nothing, so this runs before the log and everything else.
-  app.use(budgets.dropOnClosing);
+  app.use(closing.dropPipelined);
   app.use(apiSecurityHeaders);
   app.use(identifyClient(access));
   app.use(budgets.admit);
   app.use(createRequestLogger(logger));
   // Then bound pipelining, check the Host, serve the public endpoints (a caller's failures must not take the
   // health probe or the docs away), count failures, demand a key, and share the queue of changes.
-  app.use(limitPipelining());
+  app.use(limitPipelining(closing));
   app.use(checkHost(access));
   const docs = createDocs();
   app.get('/openapi.json', docs.document);

@@ -138,7 +138,10 @@ export class ConfigInvalid extends Error {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = Config.safeParse(env);
+  // A variable set to nothing (`REQUEST_RATE=` from a compose file's `${REQUEST_RATE:-}`) means unset: read as a
+  // number it would be 0, which turns a limit off without anyone having said so.
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value?.trim() !== ''));
+  const result = Config.safeParse(given);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   throw new ConfigInvalid(`konfigurasi tidak valid: ${problems.join('; ')}`);

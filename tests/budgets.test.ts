@@ -5,6 +5,7 @@ import { Socket } from 'node:net';
 import type { Request, Response } from 'express';
 import { addressGroup } from '../src/http/address-group';
 import { createClientBudgets, MUTASI_PER_TOKEN, STREAMS_PER_CLIENT } from '../src/http/budgets';
+import { createClosingConnections } from '../src/http/closing';
 import { HttpError } from '../src/http/error-handler';
 import { createTokenBuckets } from '../src/http/token-buckets';
 import { silentLogger } from './helpers';
@@ -67,6 +68,7 @@ describe('whole-history streams', () => {
   const budgets = createClientBudgets(
     { requestsPerSecond: 10, daftarPerHour: 0, maxQueuedChanges: 10 },
     silentLogger,
+    createClosingConnections(),
   );
   afterAll(() => budgets.close());
 

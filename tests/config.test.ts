@@ -118,6 +118,17 @@ describe('limits', () => {
     });
   });
 
+  it('reads a variable set to nothing as unset, never as 0 (which would turn a limit off)', () => {
+    const config = loadConfig({
+      API_KEYS: `kasir:${HASH}`,
+      REQUEST_RATE: '',
+      DAFTAR_PER_HOUR: ' ',
+      FAILED_REQUEST_LIMIT: '',
+    });
+    expect(budgetOf(config)).toMatchObject({ requestsPerSecond: 100, daftarPerHour: 100 });
+    expect(config.FAILED_REQUEST_LIMIT).toBe(300);
+  });
+
   it('leaves open mode without budgets, unless REQUEST_RATE is set', () => {
     expect(budgetOf(loadConfig({}))).toBeUndefined();
     expect(budgetOf(loadConfig({ REQUEST_RATE: '50', DAFTAR_PER_HOUR: '0' }))).toEqual({

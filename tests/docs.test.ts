@@ -5,6 +5,7 @@ import request from 'supertest';
 import { createTabungan } from '../src/domain/tabungan';
 import { createHealthRoute, createRoutes } from '../src/http/routes';
 import { createClientBudgets } from '../src/http/budgets';
+import { createClosingConnections } from '../src/http/closing';
 import { makeTestApp, silentLogger, type TestApp } from './helpers';
 
 interface Operation {
@@ -52,7 +53,7 @@ describe('API documentation', () => {
 
   it('documents exactly the routes the app serves, no more and no fewer', () => {
     const tabungan = createTabungan({ store: t.store, clock: () => new Date() });
-    const budgets = createClientBudgets(undefined, silentLogger);
+    const budgets = createClientBudgets(undefined, silentLogger, createClosingConnections());
     const served = [
       ...routesOf(createHealthRoute(tabungan, silentLogger)),
       ...routesOf(createRoutes(tabungan, budgets)),

@@ -5,7 +5,9 @@ import type { ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
+import type { Socket } from 'node:net';
 import { clientOf, limitKeyOf } from './auth';
+import { whenSettled } from './closing';
 import { HttpError } from './error-handler';
 import { createHourlyCount } from './hourly-count';
 import { createTokenBuckets, type Rate } from './token-buckets';
@@ -29,8 +31,6 @@ export const STREAMS_PER_CLIENT = 4;
 export const MUTASI_PER_TOKEN = 1_000;
 
 export interface ClientBudgets {
-  /** First in the stack: drops what was pipelined behind a request the budget refused on that connection. */
-  dropOnClosing: RequestHandler;
   /** Right after the caller is identified: a request over its client's budget is refused here, before the rest. */
   admit: RequestHandler;
   /** Before the changes: a client may hold only as many queued changes as the queue has free room. */
@@ -52,7 +52,6 @@ const tooMany = (remark: string, seconds: number) =>
 
 /** Budgets switched off: open mode on a laptop, where the one client may use the whole server. */
 const UNLIMITED: ClientBudgets = {
-  dropOnClosing: pass,
   admit: pass,
   shareQueue: pass,
   daftar: pass,
@@ -60,7 +59,11 @@ const UNLIMITED: ClientBudgets = {
   close: () => undefined,
 };
 
-export function createClientBudgets(settings: BudgetSettings | undefined, logger: Logger): ClientBudgets {
+export function createClientBudgets(
+  settings: BudgetSettings | undefined,
+  logger: Logger,
+  closing: { mark: (socket: Socket) => void },
+): ClientBudgets {
   if (settings === undefined) return UNLIMITED;
   const buckets = createTokenBuckets();
   const refusals = summarisedRefusals(logger, settings.summaryIntervalMs ?? 10_000);
@@ -70,30 +73,21 @@ export function createClientBudgets(settings: BudgetSettings | undefined, logger
     return perSecond === 0 ? undefined : { perSecond, burst: 2 * perSecond };
   };
 
-  /**
-   * Connections that were told to close. Node may already have parsed more requests pipelined behind the
-   * refused one; none of them may act (their answers would never be sent), and none is worth an answer either:
-   * they are dropped, and go when the connection does.
-   */
-  const closing = new WeakSet<object>();
-
-  const dropOnClosing: RequestHandler = (req, _res, next) => {
-    if (!closing.has(req.socket)) next();
-  };
-
   const admit: RequestHandler = (req, res, next) => {
     const rate = rateOf(req);
     if (rate === undefined) {
       next();
       return;
     }
-    const key = limitKeyOf(req);
+    // /health has a bucket of its own, so that a flood from a load balancer's address (or a proxy's) cannot take
+    // the probe away with the rest.
+    const key = req.path === '/health' ? `health ${limitKeyOf(req)}` : limitKeyOf(req);
     const waitMs = buckets.take(key, rate);
     if (waitMs === 0) {
       next();
       return;
     }
-    closing.add(req.socket);
+    closing.mark(req.socket);
     refusals.count(key);
     refuseOverBudget(res, Math.ceil(waitMs / 1000));
   };
@@ -115,7 +109,7 @@ export function createClientBudgets(settings: BudgetSettings | undefined, logger
     }
     queued.set(key, held + 1);
     queuedTotal += 1;
-    res.once('close', () => {
+    whenSettled(req, res, () => {
       const left = (queued.get(key) ?? 1) - 1;
       if (left === 0) queued.delete(key);
       else queued.set(key, left);
@@ -154,7 +148,7 @@ export function createClientBudgets(settings: BudgetSettings | undefined, logger
       throw tooMany(remark, 1);
     }
     streams.set(key, open + 1);
-    res.once('close', () => {
+    whenSettled(req, res, () => {
       const left = (streams.get(key) ?? 1) - 1;
       if (left === 0) streams.delete(key);
       else streams.set(key, left);
@@ -169,7 +163,6 @@ export function createClientBudgets(settings: BudgetSettings | undefined, logger
   };
 
   return {
-    dropOnClosing,
     admit,
     shareQueue,
     daftar,

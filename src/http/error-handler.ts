@@ -1,5 +1,5 @@
 // The one place that decides which status and remark an error becomes. Remarks of 5xx never carry internals.
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { DomainError, NotDecided, type NotDecidedCode, type RefusalCode } from '../domain/errors';
 
@@ -50,12 +50,18 @@ const CLIENT_ERROR_REMARK: Record<number, string> = {
   400: 'permintaan tidak dapat dibaca (misalnya %-escape di path yang rusak, atau body terkompresi yang rusak)',
 };
 
+/** A request whose body has not all arrived: a bodiless GET is not complete either while it is being routed. */
+function hasBodyStillToCome(req: Request): boolean {
+  if (req.complete) return false;
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+}
+
 export const notFound: RequestHandler = (req, _res, next) => {
   next(new HttpError(404, `tidak ada endpoint ${req.method} ${req.path}`));
 };
 
 export function createErrorHandler(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, _req, res, _next) => {
+  return (error: unknown, req, res, _next) => {
     if (res.headersSent) {
       // A streamed answer failed part-way: its status is gone, and the connection was cut so the client knows.
       logger.error({ err: error }, 'request failed after its answer began');
@@ -64,6 +70,9 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
     }
     const { status, remark, headers } = toAnswer(error);
     if (status >= 500) logger.error({ err: error }, 'request failed');
+    // Answered before its body was read (a 401 on a POST, say): Node would then read and discard the rest to
+    // keep the connection, and a client trickling a 100 kB body would hold a connection slot for 30 s with it.
+    if (hasBodyStillToCome(req)) res.setHeader('Connection', 'close');
     res.status(status).set(headers).json({ remark });
   };
 }

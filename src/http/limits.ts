@@ -3,6 +3,7 @@
 import type { Socket } from 'node:net';
 import type { RequestHandler } from 'express';
 import { limitKeyOf } from './auth';
+import { whenSettled } from './closing';
 import { HttpError } from './error-handler';
 
 const MINUTE_MS = 60_000;
@@ -78,17 +79,22 @@ export const MAX_PIPELINED_REQUESTS = 16;
  * Node parses every pipelined request on a connection at once and queues their answers, so one connection could
  * queue thousands of changes. Beyond `max` in flight, a request is answered 429 and the connection closed.
  */
-export function limitPipelining(max = MAX_PIPELINED_REQUESTS): RequestHandler {
+export function limitPipelining(
+  closing: { mark: (socket: Socket) => void },
+  max = MAX_PIPELINED_REQUESTS,
+): RequestHandler {
   const inFlight = new WeakMap<Socket, number>();
   return (req, res, next) => {
     const { socket } = req;
     const count = (inFlight.get(socket) ?? 0) + 1;
     inFlight.set(socket, count);
-    res.once('close', () => inFlight.set(socket, (inFlight.get(socket) ?? 1) - 1));
+    whenSettled(req, res, () => inFlight.set(socket, (inFlight.get(socket) ?? 1) - 1));
     if (count <= max) {
       next();
       return;
     }
+    // Nothing pipelined behind this answer may act: its answer would never be sent (closing.ts).
+    closing.mark(socket);
     res.setHeader('Connection', 'close');
     next(new HttpError(429, `terlalu banyak permintaan dalam satu koneksi; paling banyak ${max} sekaligus`));
   };

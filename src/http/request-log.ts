@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { whenSettled } from './closing';
 import { clientOf } from './auth';
 
 /** A caller's own request id is kept beside ours when it is a sane token, so logs line up across services. */
@@ -51,7 +52,7 @@ export function createRequestLogger(logger: Logger): RequestHandler {
     res.setHeader('X-Request-Id', requestId);
     // On close, not finish: an answer cut off part-way (a client that left a long history, a store that failed
     // mid-stream) never finishes, and must still leave its line.
-    res.once('close', () => {
+    whenSettled(req, res, () => {
       const completed = res.writableFinished;
       const level = res.statusCode >= 500 ? 'error' : completed ? 'info' : 'warn';
       if (!requestLines.isLevelEnabled(level)) return;

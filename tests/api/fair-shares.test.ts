@@ -215,6 +215,89 @@ describe('the queue of changes', () => {
   });
 });
 
+describe('when a connection dies with changes pipelined behind an unfinished answer', () => {
+  it('gives its client’s share of the queue back, though Node never closes the answers queued behind', async () => {
+    let held: ReturnType<typeof heldChanges> | undefined;
+    const t = await makeAnyStoreApp({
+      access: ACCESS,
+      budget: { ...BUDGET, requestsPerSecond: 1_000 },
+      wrapStore: (store) => {
+        held = heldChanges(store);
+        return held.wrapped;
+      },
+    });
+    const noRekening = await rekening(t.app);
+    const server = await listen(t.app);
+    held?.hold();
+    const body = JSON.stringify({ no_rekening: noRekening, nominal: 1 });
+    const one =
+      `POST /tabung HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${bearer('penyerang')}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const socket = net.connect(Number(new URL(server.baseUrl).port), '127.0.0.1');
+    await once(socket, 'connect');
+    socket.on('error', () => undefined);
+    socket.write(one.repeat(6));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    held?.release();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    // A queue of 10: were the 5 places of the dead connection still taken, 5 new changes would get 429.
+    const statuses = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        request(server.baseUrl)
+          .post('/tabung')
+          .set('Authorization', bearer('penyerang'))
+          .send({ no_rekening: noRekening, nominal: 1 })
+          .then((res) => res.status),
+      ),
+    );
+    await server.close();
+    expect(statuses).toEqual([200, 200, 200, 200, 200]);
+  });
+});
+
+describe('GET /health under a flood from the same address', () => {
+  it('keeps answering: the probe has a budget of its own', async () => {
+    const t = await makeAnyStoreApp({ access: ACCESS, budget: BUDGET });
+    const flood = await Promise.all(
+      Array.from({ length: 2 * BUDGET.requestsPerSecond + 5 }, () =>
+        request(t.app)
+          .get('/saldo/1234567890')
+          .set('Authorization', 'Bearer salah')
+          .then((res) => res.status),
+      ),
+    );
+    expect(flood).toContain(429);
+    await request(t.app).get('/health').expect(200);
+  });
+});
+
+describe('a POST answered before its body has arrived', () => {
+  it('closes the connection, so a trickled body cannot hold it', async () => {
+    const t = await makeAnyStoreApp({ access: ACCESS, budget: BUDGET });
+    const server = await listen(t.app);
+    const socket = net.connect(Number(new URL(server.baseUrl).port), '127.0.0.1');
+    await once(socket, 'connect');
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    socket.on('error', () => undefined);
+    const closed = once(socket, 'close');
+    socket.write(
+      'POST /tabung HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer salah\r\n' +
+        'Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"no_rekening"',
+    );
+    const timeout = new Promise((resolve) => setTimeout(() => resolve('open'), 3_000));
+    const outcome = await Promise.race([closed.then(() => 'closed'), timeout]);
+    socket.destroy();
+    await server.close();
+    expect(text).toMatch(/^HTTP\/1\.1 401 /);
+    expect(text).toMatch(/connection: close/i);
+    expect(outcome).toBe('closed');
+  });
+});
+
 /** The store, failing every call with StorageUnavailable while `broken` is set: a fault an operator then fixes. */
 function faultyWhile(store: Store, isBroken: () => boolean): Store {
   const guard =
