@@ -7,9 +7,10 @@ import { CONNECTION_LIMITS } from './http/connections';
 import { FAILED_REQUEST_LIMIT } from './http/limits';
 import { DEFAULT_LOCK_STALE_MS } from './store/json-file';
 import type { ApiKey } from './http/auth';
+import { CLIENT_NAME } from './domain/schemas';
 import { DEFAULT_BUDGET, type BudgetSettings } from './http/budgets';
 
-const API_KEY_ENTRY = /^([A-Za-z0-9_.-]{1,64}):([0-9a-f]{64})((?::[^:]*)*)$/;
+const API_KEY_ENTRY = new RegExp(`^(${CLIENT_NAME.source}):([0-9a-f]{64})((?::[^:]*)*)$`);
 /** What may follow the hash: read-only, and the key's own budget instead of REQUEST_RATE / DAFTAR_PER_HOUR. */
 const API_KEY_OPTION = /^(?:(read)|rate=([0-9]{1,7})|daftar=([0-9]{1,7}))$/;
 const ENTRY_FORM =

@@ -1,6 +1,7 @@
 // npm run api-key -- <name> [--read]: makes a new client token. The token is printed once and never stored; the
 // server keeps only its SHA-256, in the API_KEYS entry printed with it.
 import { createHash, randomBytes } from 'node:crypto';
+import { ClientName } from '../domain/schemas';
 import { exitWithUsage } from './command';
 
 const USAGE = 'npm run api-key -- <nama> [--read]   (nama: huruf, angka, _ . -; paling panjang 64)';
@@ -9,7 +10,7 @@ const args = process.argv.slice(2);
 const readOnly = args.includes('--read');
 const names = args.filter((arg) => arg !== '--read');
 const [name] = names;
-if (name === undefined || names.length > 1 || !/^[A-Za-z0-9_.-]{1,64}$/.test(name)) exitWithUsage(USAGE);
+if (name === undefined || names.length > 1 || !ClientName.safeParse(name).success) exitWithUsage(USAGE);
 
 // 32 bytes from the CSPRNG: 256 bits, 43 base64url characters.
 const token = randomBytes(32).toString('base64url');

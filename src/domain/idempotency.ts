@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DomainError, IdempotencyKeyConflict, IdempotencyKeyLimit, StoredRefusalCode } from './errors';
+import { CLIENT_NAME } from './schemas';
 import type { View } from './store';
 
 /** How long a key is remembered. Retries come within minutes; a day is the common promise (Stripe). */
@@ -12,7 +13,9 @@ export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
 const keyRule = { error: 'Idempotency-Key harus 1 sampai 255 karakter ASCII yang terlihat' };
 export const IdempotencyKey = z.string(keyRule).regex(/^[\x21-\x7e]{1,255}$/, keyRule);
 /** A key as stored: a client's key, prefixed with the client's name unless it is open mode's. */
-export const StoredIdempotencyKey = z.string().regex(/^(?:[A-Za-z0-9_.-]{1,64} )?[\x21-\x7e]{1,255}$/);
+export const StoredIdempotencyKey = z
+  .string()
+  .regex(new RegExp(`^(?:${CLIENT_NAME.source} )?[\\x21-\\x7e]{1,255}$`));
 
 /** How many keys one client may have stored at once, unless configured otherwise (README, "Keamanan"). */
 export const IDEMPOTENCY_KEYS_PER_CLIENT = 10_000;

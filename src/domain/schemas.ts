@@ -98,8 +98,9 @@ export const Mutasi = z
   })
   .meta({ id: 'Mutasi', description: 'Satu transaksi pada rekening.' });
 
-/** The API key names a client may have (API_KEYS), and open mode's name. */
-export const ClientName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/);
+/** The names a client may have (an API key's, or open mode's): the rule config, the CLI and the stores share. */
+export const CLIENT_NAME = /[A-Za-z0-9_.-]{1,64}/;
+export const ClientName = z.string().regex(new RegExp(`^${CLIENT_NAME.source}$`));
 
 /**
  * A mutasi as it is kept: what the API shows, and who made it: the client and the id the server gave the

@@ -101,7 +101,8 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     // Every change is now decided once, in TypeScript (domain/tabungan.ts), and a batch is written from arrays
     // (batch.ts): the function that restated the saldo rule goes. The CHECK on nasabah.saldo stays, a backstop.
-    // Each mutasi keeps who made it: the client and the server's request id (null on rows from before).
+    // Each mutasi keeps who made it: the client and the server's request id (null on rows from before). The
+    // CHECKs stand behind the rules of domain/schemas.ts (ClientName, MutasiTercatat.request_id).
     version: '006_audit_trail',
     sql: `
       DROP FUNCTION catat_mutasi_batch(text[], timestamptz[], text[], bigint[]);
