@@ -24,10 +24,10 @@ class Layer implements View {
   private readonly noHps = new Set<string>();
   private readonly newKeys = new Map<string, number>();
 
-  /** `now`: the decision's time, which says which records have expired; the batch's own layer has none. */
+  /** `now` says which records have expired: a decision's own time, or for the batch's layer its earliest. */
   constructor(
     private readonly below: CommittedState,
-    private readonly now?: Date,
+    readonly now: Date,
   ) {}
 
   saldo(noRekening: string): number | undefined {
@@ -63,7 +63,6 @@ class Layer implements View {
   }
 
   saveRecord(key: string, record: IdempotencyRecord): void {
-    if (this.now === undefined) throw new Error('only a decision records');
     this.put(key, record, this.now);
   }
 
@@ -81,7 +80,7 @@ class Layer implements View {
   absorb(above: Layer): void {
     for (const [noRekening, nasabah] of above.changes.daftar) this.daftar(noRekening, nasabah);
     for (const { noRekening, mutasi, saldo } of above.changes.catat) this.catat(noRekening, mutasi, saldo);
-    for (const [key, record] of above.changes.records) this.put(key, record, above.now ?? new Date());
+    for (const [key, record] of above.changes.records) this.put(key, record, above.now);
   }
 }
 
@@ -92,8 +91,9 @@ export interface BatchView {
   readonly hasChanges: boolean;
 }
 
-export function createBatchView(committed: CommittedState): BatchView {
-  const batch = new Layer(committed);
+/** `earliest`: the earliest time of the batch's changes, the one its store read and pruned by. */
+export function createBatchView(committed: CommittedState, earliest: Date): BatchView {
+  const batch = new Layer(committed, earliest);
   return {
     decide(decisionNow, decide) {
       const layer = new Layer(batch, decisionNow);

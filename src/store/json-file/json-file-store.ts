@@ -9,7 +9,6 @@
 import { NotDecided, StorageUnavailable } from '../../domain/errors';
 import { expiryCutoff } from '../../domain/idempotency';
 import type { HistoryPage, Rentang, Store, View } from '../../domain/store';
-import { filterBatches, historyPageOf } from '../../domain/paging';
 import { createBatchView, type BatchChanges } from '../batch-view';
 import { MAX_QUEUED_CHANGES } from '../defaults';
 import { errorCode } from '../error-code';
@@ -18,6 +17,7 @@ import { DataFileInvalid } from './data-file';
 import { createFileLock } from './file-lock';
 import { prepareDataFile, resolveSymlink, tightenMode } from './file-setup';
 import { Draft } from './draft';
+import { filterBatches, historyPageOf } from './history-pages';
 import { createLedgerState } from './ledger-state';
 import { createWriteQueue, rejectEach, type QueuedChange } from './write-queue';
 
@@ -90,16 +90,21 @@ export async function openJsonFileStore(
       const draft = new Draft(ledger);
       // Expired keys go first, so that they no longer count against their client's limit in this batch; by the
       // batch's earliest time, so that no change in it finds a key gone that is not expired at its own time.
-      const earliest = batch.reduce((time, change) => Math.min(time, change.now.getTime()), Infinity);
-      draft.forgetRecordsBefore(expiryCutoff(new Date(earliest)));
-      const view = createBatchView({
-        saldo: (noRekening) => draft.saldo(noRekening),
-        // Registrations of this batch are the batch view's to know; the ledger knows the committed ones.
-        isNikTaken: (nik) => ledger.isNikTaken(nik),
-        isNoHpTaken: (noHp) => ledger.isNoHpTaken(noHp),
-        record: (key) => draft.find(key),
-        keyCount: (client) => draft.keyCount(client),
-      });
+      const earliest = new Date(
+        batch.reduce((time, change) => Math.min(time, change.now.getTime()), Infinity),
+      );
+      draft.forgetRecordsBefore(expiryCutoff(earliest));
+      const view = createBatchView(
+        {
+          saldo: (noRekening) => draft.saldo(noRekening),
+          // Registrations of this batch are the batch view's to know; the ledger knows the committed ones.
+          isNikTaken: (nik) => ledger.isNikTaken(nik),
+          isNoHpTaken: (noHp) => ledger.isNoHpTaken(noHp),
+          record: (key) => draft.find(key),
+          keyCount: (client) => draft.keyCount(client),
+        },
+        earliest,
+      );
       const answers = batch.map((change) => {
         const result = view.decide(change.now, change.decide);
         return 'value' in result ? () => change.resolve(result.value) : () => change.reject(result.error);

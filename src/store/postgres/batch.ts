@@ -34,7 +34,7 @@ export async function runBatch(
   });
   // Statements after the locks see everything committed by whoever held them before.
   const committed = await readCommitted(connection, names);
-  const view = createBatchView(committed);
+  const view = createBatchView(committed, names.earliest);
   const results = batch.map((change) => view.decide(change.names.now, change.decide));
   if (view.hasChanges) await write(connection, view.changes);
   return results;
@@ -48,7 +48,7 @@ interface BatchNames {
   keys: string[];
   clients: string[];
   /** The earliest time in the batch: what expired means for its key counts. */
-  now: Date;
+  earliest: Date;
 }
 
 function namesOf(batch: readonly QueuedDecision[]): BatchNames {
@@ -57,7 +57,7 @@ function namesOf(batch: readonly QueuedDecision[]): BatchNames {
   const noHps = new Set<string>();
   const keys = new Set<string>();
   const clients = new Set<string>();
-  let now = Infinity;
+  let earliest = Infinity;
   for (const { names } of batch) {
     for (const noRekening of names.rekening) rekening.add(noRekening);
     if (names.nik !== undefined) niks.add(names.nik);
@@ -66,7 +66,7 @@ function namesOf(batch: readonly QueuedDecision[]): BatchNames {
       keys.add(names.idempotency.key);
       clients.add(names.idempotency.client);
     }
-    now = Math.min(now, names.now.getTime());
+    earliest = Math.min(earliest, names.now.getTime());
   }
   const locks = [
     ...[...rekening].map((name) => `rekening ${name}`),
@@ -81,7 +81,7 @@ function namesOf(batch: readonly QueuedDecision[]): BatchNames {
     noHps: [...noHps],
     keys: [...keys],
     clients: [...clients],
-    now: new Date(now),
+    earliest: new Date(earliest),
   };
 }
 
@@ -123,7 +123,7 @@ async function readCommitted(connection: pg.ClientBase, names: BatchNames): Prom
       name: 'batch_key_counts',
       text: `SELECT client, count(*) AS count FROM idempotensi
              WHERE client = ANY($1) AND waktu >= $2 GROUP BY client`,
-      values: [names.clients, expiryCutoff(names.now)],
+      values: [names.clients, expiryCutoff(names.earliest)],
     });
     for (const row of counted.rows) keyCounts.set(row.client, Number(row.count));
   }
