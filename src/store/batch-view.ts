@@ -3,7 +3,7 @@
 // decision returns, so a decision that throws leaves nothing behind. The store then persists `changes`.
 import { clientOfStoredKey, isExpired, type IdempotencyRecord } from '../domain/idempotency';
 import type { MutasiTercatat, NasabahBaru } from '../domain/schemas';
-import type { View } from '../domain/store';
+import type { Names, View } from '../domain/store';
 
 /** What a store read under its lock: the committed state of what its batch names, as a view reads it. */
 export type CommittedState = Pick<View, 'saldo' | 'isNikTaken' | 'isNoHpTaken' | 'record' | 'keyCount'>;
@@ -85,18 +85,54 @@ class Layer implements View {
 }
 
 export interface BatchView {
-  /** Runs one decision on a layer of its own; what it recorded joins the batch only if it returns. */
-  decide<T>(now: Date, decide: (view: View) => T): { value: T } | { error: unknown };
+  /**
+   * Runs one decision on a layer of its own, which lets it read only what its change named (a store reads and
+   * locks nothing else); what it recorded joins the batch only if it returns.
+   */
+  decide<T>(names: Names, decide: (view: View) => T): { value: T } | { error: unknown };
   readonly changes: BatchChanges;
   readonly hasChanges: boolean;
+}
+
+/**
+ * The batch's state as one decision may read it: only what its change named. Reading anything else is a bug in
+ * the decision, which the JSON store (with everything in memory) would otherwise answer and PostgreSQL (which
+ * read only the names) would answer wrongly as missing; both now fail that change alike.
+ */
+function namedOnly(below: CommittedState, names: Names): CommittedState {
+  const named = (kind: string, isNamed: boolean) => {
+    if (!isNamed) throw new Error(`a decision read ${kind} its change did not name`);
+  };
+  return {
+    saldo: (noRekening) => {
+      named('an account', names.rekening.includes(noRekening));
+      return below.saldo(noRekening);
+    },
+    isNikTaken: (nik) => {
+      named('a nik', names.nik === nik);
+      return below.isNikTaken(nik);
+    },
+    isNoHpTaken: (noHp) => {
+      named('a no_hp', names.noHp === noHp);
+      return below.isNoHpTaken(noHp);
+    },
+    record: (key) => {
+      named('an idempotency key', names.idempotency?.key === key);
+      return below.record(key);
+    },
+    keyCount: (client) => {
+      named('a client', names.idempotency?.client === client);
+      return below.keyCount(client);
+    },
+  };
 }
 
 /** `earliest`: the earliest time of the batch's changes, the one its store read and pruned by. */
 export function createBatchView(committed: CommittedState, earliest: Date): BatchView {
   const batch = new Layer(committed, earliest);
   return {
-    decide(decisionNow, decide) {
-      const layer = new Layer(batch, decisionNow);
+    decide(names, decide) {
+      const layer = new Layer(namedOnly(batch, names), names.now);
       try {
         const value = decide(layer);
         batch.absorb(layer);

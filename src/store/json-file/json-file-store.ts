@@ -8,7 +8,7 @@
 // lose our update nor have its own lost.
 import { NotDecided, StorageUnavailable } from '../../domain/errors';
 import { expiryCutoff } from '../../domain/idempotency';
-import type { HistoryPage, Rentang, Store, View } from '../../domain/store';
+import type { HistoryPage, Names, Rentang, Store, View } from '../../domain/store';
 import { createBatchView, type BatchChanges } from '../batch-view';
 import { MAX_QUEUED_CHANGES } from '../defaults';
 import { errorCode } from '../error-code';
@@ -91,7 +91,7 @@ export async function openJsonFileStore(
       // Expired keys go first, so that they no longer count against their client's limit in this batch; by the
       // batch's earliest time, so that no change in it finds a key gone that is not expired at its own time.
       const earliest = new Date(
-        batch.reduce((time, change) => Math.min(time, change.now.getTime()), Infinity),
+        batch.reduce((time, change) => Math.min(time, change.names.now.getTime()), Infinity),
       );
       draft.forgetRecordsBefore(expiryCutoff(earliest));
       const view = createBatchView(
@@ -106,7 +106,7 @@ export async function openJsonFileStore(
         earliest,
       );
       const answers = batch.map((change) => {
-        const result = view.decide(change.now, change.decide);
+        const result = view.decide(change.names, change.decide);
         return 'value' in result ? () => change.resolve(result.value) : () => change.reject(result.error);
       });
       applyChanges(draft, view.changes);
@@ -154,8 +154,8 @@ export async function openJsonFileStore(
   }
 
   return {
-    change<T>({ now }: { now: Date }, decide: (view: View) => T) {
-      return queue.enqueue(now, decide);
+    change<T>(names: Names, decide: (view: View) => T) {
+      return queue.enqueue(names, decide);
     },
 
     async saldo(noRekening: string) {

@@ -4,11 +4,11 @@
 // Unlike the PostgreSQL coalescer (../batcher.ts), a batch is taken only once the lock is held, not when it is
 // sent: everything that queued while another process held the file joins it.
 import { QueueFull, StoreClosing } from '../../domain/errors';
-import type { View } from '../../domain/store';
+import type { Names, View } from '../../domain/store';
 
-/** A change waiting for the disk: its decision and its time, and how its request is answered. */
+/** A change waiting for the disk: what it names (and its time), its decision, and how its request is answered. */
 export interface QueuedChange {
-  now: Date;
+  names: Names;
   decide: (view: View) => unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
@@ -22,7 +22,7 @@ export type WriteBatch = (takeBatch: () => QueuedChange[]) => Promise<void>;
 
 export interface WriteQueue {
   /** Queues a change; refused with QueueFull beyond the bound, and with StorageUnavailable once closing. */
-  enqueue<T>(now: Date, decide: (view: View) => T): Promise<T>;
+  enqueue<T>(names: Names, decide: (view: View) => T): Promise<T>;
   /** Refuses what comes after, and resolves once everything accepted is answered. */
   close(): Promise<void>;
 }
@@ -48,12 +48,12 @@ export function createWriteQueue(writeBatch: WriteBatch, maxQueuedChanges: numbe
   }
 
   return {
-    enqueue<T>(now: Date, decide: (view: View) => T): Promise<T> {
+    enqueue<T>(names: Names, decide: (view: View) => T): Promise<T> {
       if (isClosed) return Promise.reject(new StoreClosing());
       // Refused before it queues, so memory stays bounded however fast requests come.
       if (queue.length + inBatch >= maxQueuedChanges) return Promise.reject(new QueueFull());
       return new Promise<T>((resolve, reject) => {
-        queue.push({ now, decide, resolve: resolve as (value: unknown) => void, reject });
+        queue.push({ names, decide, resolve: resolve as (value: unknown) => void, reject });
         writing ??= drain().finally(() => (writing = null));
       });
     },

@@ -35,7 +35,7 @@ export async function runBatch(
   // Statements after the locks see everything committed by whoever held them before.
   const committed = await readCommitted(connection, names);
   const view = createBatchView(committed, names.earliest);
-  const results = batch.map((change) => view.decide(change.names.now, change.decide));
+  const results = batch.map((change) => view.decide(change.names, change.decide));
   if (view.hasChanges) await write(connection, view.changes);
   return results;
 }
