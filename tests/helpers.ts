@@ -147,6 +147,20 @@ export async function tabung(app: Express, noRekening: string, nominal: number):
   await request(app).post('/tabung').send({ no_rekening: noRekening, nominal }).expect(200);
 }
 
+/** A mutasi as GET /mutasi answers it. */
+export interface MutasiBody {
+  waktu: string;
+  kode_transaksi: 'C' | 'D';
+  nominal: number;
+  no_rekening_lawan?: string;
+}
+
+/** The whole history as GET /mutasi answers it, through the app or a running server's URL. */
+export async function mutasiOf(app: Express | string, noRekening: string): Promise<MutasiBody[]> {
+  const res = await request(app).get(`/mutasi/${noRekening}`).expect(200);
+  return (res.body as { mutasi: MutasiBody[] }).mutasi;
+}
+
 export async function saldo(app: Express, noRekening: string): Promise<number> {
   const res = await request(app).get(`/saldo/${noRekening}`).expect(200);
   return (res.body as { saldo: number }).saldo;

@@ -1,23 +1,18 @@
 // POST /transfer and the data file: what a transfer leaves in the file, and what the loader checks of it. The
 // data file is the JSON store's; the store contract covers the stored mutasi on both stores.
 import { readFile } from 'node:fs/promises';
-import type { Express } from 'express';
 import request from 'supertest';
 import { DataFileInvalid, openJsonFileStore } from '../src/store/json-file';
 import {
   daftarNasabah,
   makeTestApp,
+  mutasiOf,
   nasabahTersimpan,
   saldo,
   seedDataFile,
   tabung,
   tempDataFile,
 } from './helpers';
-
-async function mutasiOf(app: Express, noRekening: string): Promise<{ kode_transaksi: string }[]> {
-  const res = await request(app).get(`/mutasi/${noRekening}`).expect(200);
-  return (res.body as { mutasi: { kode_transaksi: string }[] }).mutasi;
-}
 
 describe('POST /transfer and the data file (JSON store)', () => {
   type StoredFile = { nasabah: Record<string, { saldo: number; mutasi: Record<string, unknown>[] }> };

@@ -6,26 +6,16 @@ import {
   daftarNasabah,
   listen,
   makeAnyStoreApp,
+  mutasiOf,
   readMutasi,
   saldo,
   tabung,
   type AnyStoreApp,
+  type MutasiBody,
 } from '../helpers';
 import { useCases } from '../use-cases';
 
 const REMARK_NOMINAL = 'nominal harus berupa bilangan bulat rupiah dari 1 sampai 1000000000000';
-
-interface MutasiBody {
-  waktu: string;
-  kode_transaksi: 'C' | 'D';
-  nominal: number;
-  no_rekening_lawan?: string;
-}
-
-async function mutasiOf(app: Express | string, noRekening: string): Promise<MutasiBody[]> {
-  const res = await request(app).get(`/mutasi/${noRekening}`).expect(200);
-  return (res.body as { mutasi: MutasiBody[] }).mutasi;
-}
 
 /** Saldo and history of each account, to show that a refused transfer changed nothing. */
 async function snapshot(app: Express, rekening: readonly string[]) {
