@@ -1,4 +1,5 @@
 // Shared test set-up: an app on its own temp data file, and factories that make valid, unique nasabah data.
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +10,7 @@ import pino, { type Logger } from 'pino';
 import request from 'supertest';
 import type { Express } from 'express';
 import { createApp } from '../src/app';
-import type { Access } from '../src/http/auth';
+import type { Access, ApiKey } from '../src/http/auth';
 import type { BudgetSettings } from '../src/http/budgets';
 import type { DaftarRequest, MutasiTercatat as Mutasi } from '../src/domain/schemas';
 import { openJsonFileStore, type JsonFileStoreOptions } from '../src/store/json-file';
@@ -145,6 +146,11 @@ export async function daftarNasabah(app: Express, overrides: Record<string, unkn
 
 export async function tabung(app: Express, noRekening: string, nominal: number): Promise<void> {
   await request(app).post('/tabung').send({ no_rekening: noRekening, nominal }).expect(200);
+}
+
+/** An API_KEYS entry for `token`, as config.ts would read it: the client's name and the token's SHA-256. */
+export function apiKeyFor(name: string, token: string, readOnly = false): ApiKey {
+  return { name, sha256: createHash('sha256').update(token).digest(), readOnly };
 }
 
 /** A mutasi as GET /mutasi answers it. */

@@ -1,19 +1,13 @@
 // Who moved each rupiah: every mutasi keeps the API client and the server's request id, the request's log line
 // carries the same id, and the API never shows either (npm run audit does: tests/cli-audit.test.ts).
-import { createHash } from 'node:crypto';
 import request from 'supertest';
-import type { ApiKey } from '../../src/http/auth';
-import { capturingLogger, dataNasabah, makeAnyStoreApp, readMutasi } from '../helpers';
+import { apiKeyFor, capturingLogger, dataNasabah, makeAnyStoreApp, readMutasi } from '../helpers';
 
 const TOKENS = {
   kasir: 'token-kasir-0123456789abcdefghijklmnopqrstuv',
   mitra: 'token-mitra-0123456789abcdefghijklmnopqrstuv',
 };
-const apiKey = (name: keyof typeof TOKENS): ApiKey => ({
-  name,
-  sha256: createHash('sha256').update(TOKENS[name]).digest(),
-  readOnly: false,
-});
+const apiKey = (name: keyof typeof TOKENS) => apiKeyFor(name, TOKENS[name]);
 const ACCESS = { mode: 'apiKeys' as const, apiKeys: [apiKey('kasir'), apiKey('mitra')] };
 
 describe('the audit trail', () => {

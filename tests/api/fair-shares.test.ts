@@ -1,25 +1,19 @@
 // One client against another, on the store TEST_STORE names: a greedy or faulty caller is refused, cheaply,
 // and the others are served; nothing a refused request carried is moved, and nothing admitted is lost.
 import { once } from 'node:events';
-import { createHash } from 'node:crypto';
 import net from 'node:net';
 import request from 'supertest';
 import type { Express } from 'express';
 import { StorageUnavailable } from '../../src/domain/errors';
-import type { ApiKey } from '../../src/http/auth';
 import type { BudgetSettings } from '../../src/http/budgets';
 import type { HistoryPage, Rentang, Store } from '../../src/domain/store';
-import { capturingLogger, dataNasabah, listen, makeAnyStoreApp } from '../helpers';
+import { apiKeyFor, capturingLogger, dataNasabah, listen, makeAnyStoreApp } from '../helpers';
 
 const TOKENS = {
   penyerang: 'token-penyerang-0123456789abcdefghijklmnopqrs',
   korban: 'token-korban-0123456789abcdefghijklmnopqrstuvw',
 };
-const apiKey = (name: keyof typeof TOKENS): ApiKey => ({
-  name,
-  sha256: createHash('sha256').update(TOKENS[name]).digest(),
-  readOnly: false,
-});
+const apiKey = (name: keyof typeof TOKENS) => apiKeyFor(name, TOKENS[name]);
 const ACCESS = { mode: 'apiKeys' as const, apiKeys: [apiKey('penyerang'), apiKey('korban')] };
 /** Small enough to reach in a test: 5 requests a second, a burst of 10. */
 const BUDGET: BudgetSettings = {

@@ -1,21 +1,16 @@
 // Who may call and how much one caller may cost, through the API, on the store TEST_STORE names.
 import { createHash } from 'node:crypto';
 import request from 'supertest';
-import type { ApiKey } from '../../src/http/auth';
-import { capturingLogger, dataNasabah, makeAnyStoreApp, type AnyStoreApp } from '../helpers';
+import { apiKeyFor, capturingLogger, dataNasabah, makeAnyStoreApp, type AnyStoreApp } from '../helpers';
 
 const TOKEN_KASIR = 'token-kasir-0123456789abcdefghijklmnopqrstuv';
 const TOKEN_MITRA = 'token-mitra-0123456789abcdefghijklmnopqrstuv';
 const TOKEN_AUDIT = 'token-audit-0123456789abcdefghijklmnopqrstuv';
 
-function apiKey(name: string, token: string, readOnly = false): ApiKey {
-  return { name, sha256: createHash('sha256').update(token).digest(), readOnly };
-}
-
 const API_KEYS = [
-  apiKey('kasir', TOKEN_KASIR),
-  apiKey('mitra', TOKEN_MITRA),
-  apiKey('audit', TOKEN_AUDIT, true),
+  apiKeyFor('kasir', TOKEN_KASIR),
+  apiKeyFor('mitra', TOKEN_MITRA),
+  apiKeyFor('audit', TOKEN_AUDIT, true),
 ];
 const bearer = (token: string) => `Bearer ${token}`;
 

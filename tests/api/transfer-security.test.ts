@@ -1,18 +1,11 @@
 // POST /transfer behind API keys, on the store TEST_STORE names: who may move money between two accounts.
-import { createHash } from 'node:crypto';
 import request from 'supertest';
-import type { ApiKey } from '../../src/http/auth';
-import { dataNasabah, makeAnyStoreApp, type AnyStoreApp } from '../helpers';
+import { apiKeyFor, dataNasabah, makeAnyStoreApp, type AnyStoreApp } from '../helpers';
 
 describe('POST /transfer with API_KEYS', () => {
   const TOKEN_KASIR = 'token-kasir-0123456789abcdefghijklmnopqrstuv';
   const TOKEN_MITRA = 'token-mitra-0123456789abcdefghijklmnopqrstuv';
   const TOKEN_AUDIT = 'token-audit-0123456789abcdefghijklmnopqrstuv';
-  const apiKey = (name: string, token: string, readOnly = false): ApiKey => ({
-    name,
-    sha256: createHash('sha256').update(token).digest(),
-    readOnly,
-  });
   const bearer = (token: string) => `Bearer ${token}`;
 
   let t: AnyStoreApp;
@@ -23,9 +16,9 @@ describe('POST /transfer with API_KEYS', () => {
       access: {
         mode: 'apiKeys',
         apiKeys: [
-          apiKey('kasir', TOKEN_KASIR),
-          apiKey('mitra', TOKEN_MITRA),
-          apiKey('audit', TOKEN_AUDIT, true),
+          apiKeyFor('kasir', TOKEN_KASIR),
+          apiKeyFor('mitra', TOKEN_MITRA),
+          apiKeyFor('audit', TOKEN_AUDIT, true),
         ],
       },
     });

@@ -3,7 +3,7 @@ import type { MutasiTercatat } from '../../domain/schemas';
 import type { HistoryPage, HistoryPageResult, Rentang } from '../../domain/store';
 
 /** Whether a mutasi's waktu lies within [dari, sampai] (epoch ms, either end open). */
-export function isWithin(waktu: string, { dari, sampai }: Rentang): boolean {
+function isWithin(waktu: string, { dari, sampai }: Rentang): boolean {
   if (dari === undefined && sampai === undefined) return true;
   const time = Date.parse(waktu);
   return (dari === undefined || time >= dari) && (sampai === undefined || time <= sampai);
