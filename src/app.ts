@@ -1,7 +1,7 @@
 // Builds the Express app from its dependencies; it never listens and never reads the environment.
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
-import { createTabungan } from './domain/tabungan';
+import { createTabungan, type TabunganDeps } from './domain/tabungan';
 import { checkHost, identifyClient, requireClient, type Access } from './http/auth';
 import { createClientBudgets, type BudgetSettings } from './http/budgets';
 import { createClosingConnections } from './http/closing';
@@ -27,6 +27,8 @@ export interface AppDeps {
   newNoRekening?: () => string;
   /** What one client may use of the server; undefined: no budget (open mode's default). */
   budget?: BudgetSettings | undefined;
+  /** The PIN rules: hashing, lockout, whether new accounts need one, and the daily limit on money going out. */
+  pins?: Pick<TabunganDeps, 'pinHasher' | 'pinLockoutMs' | 'isPinRequired' | 'dailyLimit'>;
 }
 
 export function createApp({
@@ -38,6 +40,7 @@ export function createApp({
   idempotencyKeysPerClient,
   newNoRekening,
   budget,
+  pins = {},
 }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -48,6 +51,7 @@ export function createApp({
     clock,
     ...(idempotencyKeysPerClient === undefined ? {} : { idempotencyKeysPerClient }),
     ...(newNoRekening === undefined ? {} : { newNoRekening }),
+    ...pins,
   });
   const closing = createClosingConnections();
   const budgets = createClientBudgets(budget, logger, closing);

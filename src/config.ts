@@ -9,21 +9,24 @@ import { DEFAULT_LOCK_STALE_MS } from './store/json-file';
 import type { ApiKey } from './http/auth';
 import { CLIENT_NAME } from './domain/schemas';
 import { DEFAULT_BUDGET, type BudgetSettings } from './http/budgets';
+import { DEFAULT_TIME_ZONE, type DailyLimit } from './domain/daily-limit';
+import { DEFAULT_PIN_LOCKOUT_MS } from './domain/pin';
 
 const API_KEY_ENTRY = new RegExp(`^(${CLIENT_NAME.source}):([0-9a-f]{64})((?::[^:]*)*)$`);
 /** What may follow the hash: read-only, and the key's own budget instead of REQUEST_RATE / DAFTAR_PER_HOUR. */
-const API_KEY_OPTION = /^(?:(read)|rate=([0-9]{1,7})|daftar=([0-9]{1,7}))$/;
+const API_KEY_OPTION = /^(?:(read)|rate=([0-9]{1,7})|daftar=([0-9]{1,7})|(reset-pin))$/;
 const ENTRY_FORM =
-  'harus berbentuk nama:sha256hex lalu pilihan :read, :rate=N, :daftar=N (nama: huruf, angka, _ . -; sha256hex: 64 digit hex huruf kecil)';
+  'harus berbentuk nama:sha256hex lalu pilihan :read, :rate=N, :daftar=N, :reset-pin (nama: huruf, angka, _ . -; sha256hex: 64 digit hex huruf kecil)';
 
 /** The options after the hash, or the remark that says which one is wrong. */
 function parseApiKeyOptions(text: string): Omit<ApiKey, 'name' | 'sha256'> | string {
-  const options: Omit<ApiKey, 'name' | 'sha256'> = { readOnly: false };
+  const options: Omit<ApiKey, 'name' | 'sha256'> = { readOnly: false, mayResetPin: false };
   for (const option of text.split(':').slice(1)) {
     const match = API_KEY_OPTION.exec(option);
     if (match === null) return `pilihan ${JSON.stringify(option.slice(0, 32))} tidak dikenal`;
-    const [, read, rate, daftar] = match;
+    const [, read, rate, daftar, resetPin] = match;
     if (read !== undefined) options.readOnly = true;
+    if (resetPin !== undefined) options.mayResetPin = true;
     if (rate !== undefined) options.requestsPerSecond = Number(rate);
     if (daftar !== undefined) options.daftarPerHour = Number(daftar);
   }
@@ -59,6 +62,15 @@ function parseApiKeys(text: string, context: z.RefinementCtx): ApiKey[] {
     apiKeys.push({ name, sha256: Buffer.from(sha256, 'hex'), ...options });
   }
   return apiKeys;
+}
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Only the machine itself can reach these: localhost, 127.0.0.0/8 and ::1. */
@@ -108,6 +120,19 @@ const Config = z
     MAX_CONNECTIONS: count(1, 1_000_000, CONNECTION_LIMITS.maxConnections),
     // One address's share; behind a proxy, or in open mode, every client has the same address.
     MAX_CONNECTIONS_PER_ADDRESS: count(1, 1_000_000, CONNECTION_LIMITS.maxConnectionsPerAddress),
+    // Whether POST /daftar must carry a PIN (X-PIN) for the new account.
+    PIN_REQUIRED: z
+      .enum(['true', 'false'], 'harus true atau false')
+      .default('false')
+      .transform((value) => value === 'true'),
+    // How long an account refuses PIN-checked calls after 3 wrong PINs in a row.
+    PIN_LOCKOUT_MINUTES: count(1, 10_080, DEFAULT_PIN_LOCKOUT_MS / 60_000),
+    // Rupiah that may leave one account (tarik, transfer as asal) per calendar day in TIME_ZONE; unset: no limit.
+    DAILY_DEBIT_LIMIT: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+    TIME_ZONE: z
+      .string()
+      .default(DEFAULT_TIME_ZONE)
+      .refine(isTimeZone, 'harus nama zona waktu IANA, misalnya Asia/Jakarta'),
     // How long SIGTERM waits for slow clients before it closes their connections.
     SHUTDOWN_GRACE_MS: count(0, 600_000, 10_000),
   })
@@ -159,4 +184,10 @@ export function budgetOf(config: Config): BudgetSettings | undefined {
     daftarPerHour: config.DAFTAR_PER_HOUR,
     maxQueuedChanges: config.MAX_QUEUED_CHANGES,
   };
+}
+
+/** The daily limit on money going out of one account, when DAILY_DEBIT_LIMIT is set. */
+export function dailyLimitOf(config: Config): DailyLimit | undefined {
+  if (config.DAILY_DEBIT_LIMIT === undefined) return undefined;
+  return { nominal: config.DAILY_DEBIT_LIMIT, timeZone: config.TIME_ZONE };
 }

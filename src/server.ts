@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import v8 from 'node:v8';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app';
-import { budgetOf, loadConfig, type Config } from './config';
+import { budgetOf, dailyLimitOf, loadConfig, type Config } from './config';
 import type { Access } from './http/auth';
 import { CONNECTION_LIMITS, createHttpServer } from './http/connections';
 import { openJsonFileStore } from './store/json-file';
@@ -43,7 +43,17 @@ async function main(): Promise<void> {
     {
       level: config.LOG_LEVEL,
       redact: {
-        paths: ['*.nik', '*.no_hp', '*.body', '*.authorization', '*.headers.authorization'],
+        paths: [
+          '*.nik',
+          '*.no_hp',
+          '*.body',
+          '*.authorization',
+          '*.headers.authorization',
+          '*.pin',
+          '*.hash',
+          '*.headers["x-pin"]',
+          '*.headers["x-pin-baru"]',
+        ],
         censor: '[disamarkan]',
       },
     },
@@ -58,6 +68,11 @@ async function main(): Promise<void> {
     failedRequestLimit: config.FAILED_REQUEST_LIMIT,
     idempotencyKeysPerClient: config.IDEMPOTENCY_KEYS_PER_CLIENT,
     budget: budgetOf(config),
+    pins: {
+      pinLockoutMs: config.PIN_LOCKOUT_MINUTES * 60_000,
+      isPinRequired: config.PIN_REQUIRED,
+      dailyLimit: dailyLimitOf(config),
+    },
   });
   const server = createHttpServer(app, {
     ...CONNECTION_LIMITS,

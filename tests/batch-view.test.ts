@@ -9,6 +9,8 @@ const committed: CommittedState = {
   isNoHpTaken: () => false,
   record: () => undefined,
   keyCount: () => 0,
+  pin: () => undefined,
+  debitSejak: () => 0,
 };
 const now = new Date('2026-12-02T00:00:00.000Z');
 const naming = (...rekening: string[]): Names => ({ rekening, now });

@@ -8,8 +8,8 @@ describe('API_KEYS', () => {
   it('reads name:sha256hex and name:sha256hex:read entries', () => {
     const config = loadConfig({ API_KEYS: `kasir:${HASH}, audit:${'a'.repeat(64)}:read` });
     expect(config.API_KEYS).toEqual([
-      { name: 'kasir', sha256: Buffer.from(HASH, 'hex'), readOnly: false },
-      { name: 'audit', sha256: Buffer.from('a'.repeat(64), 'hex'), readOnly: true },
+      { name: 'kasir', sha256: Buffer.from(HASH, 'hex'), readOnly: false, mayResetPin: false },
+      { name: 'audit', sha256: Buffer.from('a'.repeat(64), 'hex'), readOnly: true, mayResetPin: false },
     ]);
   });
 
@@ -38,6 +38,7 @@ describe('API_KEYS', () => {
         name: 'batch',
         sha256: Buffer.from(HASH, 'hex'),
         readOnly: true,
+        mayResetPin: false,
         requestsPerSecond: 2_000,
         daftarPerHour: 0,
       },

@@ -7,6 +7,7 @@ export function failingStore(error: Error): Store {
   return {
     change: fail,
     saldo: fail,
+    rekening: fail,
     mutasi: fail,
     historyPage: fail,
     ping: fail,

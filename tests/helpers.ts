@@ -9,7 +9,8 @@ import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import request from 'supertest';
 import type { Express } from 'express';
-import { createApp } from '../src/app';
+import { createApp, type AppDeps } from '../src/app';
+import { createPinHasher } from '../src/domain/pin';
 import type { Access, ApiKey } from '../src/http/auth';
 import type { BudgetSettings } from '../src/http/budgets';
 import type { DaftarRequest, MutasiTercatat as Mutasi } from '../src/domain/schemas';
@@ -80,7 +81,7 @@ let schemaCount = 0;
  * assertion must hold for both stores. `.ci/run` runs those files once per store.
  */
 /** With the JSON store, `dataFile` is its file, so a test can also check the bytes on disk. */
-export type AnyStoreApp = Pick<TestApp, 'app' | 'store'> & { dataFile?: string };
+export type AnyStoreApp = Pick<TestApp, 'app' | 'store'> & { dataFile?: string; databaseUrl?: string };
 
 /** What a test may set beyond the defaults: who may call, the failure limit, and the stores' own bounds. */
 export interface AnyStoreAppOptions {
@@ -93,10 +94,15 @@ export interface AnyStoreAppOptions {
   /** Puts something between the app and the store (a fault, a delay); the store itself is still closed after. */
   wrapStore?: (store: Store) => Store;
   storeLimits?: { maxQueuedChanges?: number; idempotencyKeysPerClient?: number };
+  /** The PIN rules; PINs are hashed at a test's cost (TEST_PIN_HASHER) unless a test says otherwise. */
+  pins?: AppDeps['pins'];
 }
 
+/** scrypt at N = 1024: the same code and format as the server's N = 16384, at a sixteenth of the time. */
+export const TEST_PIN_HASHER = createPinHasher({ log2Cost: 10 });
+
 export async function makeAnyStoreApp(options: AnyStoreAppOptions = {}): Promise<AnyStoreApp> {
-  const { store, dataFile } = await openAnyStore(options.storeLimits);
+  const { store, dataFile, databaseUrl } = await openAnyStore(options.storeLimits);
   const keysPerClient = options.storeLimits?.idempotencyKeysPerClient;
   const app = createApp({
     store: options.wrapStore ? options.wrapStore(store) : store,
@@ -106,24 +112,34 @@ export async function makeAnyStoreApp(options: AnyStoreAppOptions = {}): Promise
     ...(options.failedRequestLimit === undefined ? {} : { failedRequestLimit: options.failedRequestLimit }),
     budget: options.budget,
     ...(keysPerClient === undefined ? {} : { idempotencyKeysPerClient: keysPerClient }),
+    pins: { pinHasher: TEST_PIN_HASHER, ...options.pins },
   });
-  return { app, store, ...(dataFile === undefined ? {} : { dataFile }) };
+  return {
+    app,
+    store,
+    ...(dataFile === undefined ? {} : { dataFile }),
+    ...(databaseUrl === undefined ? {} : { databaseUrl }),
+  };
 }
 
 /** The store TEST_STORE names, fresh and empty; closed after the test file. */
 export async function openAnyStore({ maxQueuedChanges }: AnyStoreAppOptions['storeLimits'] = {}): Promise<{
   store: Store;
   dataFile?: string;
+  databaseUrl?: string;
 }> {
   const limits = maxQueuedChanges === undefined ? {} : { maxQueuedChanges };
   schemaCount += 1;
-  const dataFile = process.env.TEST_STORE === 'postgres' ? undefined : await tempDataFile();
-  const store =
-    dataFile === undefined
-      ? await openPostgresStore(await newSchema(`api${schemaCount}`), limits)
-      : await openJsonFileStore(dataFile, limits);
+  if (process.env.TEST_STORE === 'postgres') {
+    const databaseUrl = await newSchema(`api${schemaCount}`);
+    const store = await openPostgresStore(databaseUrl, limits);
+    openStores.push(store);
+    return { store, databaseUrl };
+  }
+  const dataFile = await tempDataFile();
+  const store = await openJsonFileStore(dataFile, limits);
   openStores.push(store);
-  return { store, ...(dataFile === undefined ? {} : { dataFile }) };
+  return { store, dataFile };
 }
 
 let counter = 0;
@@ -149,8 +165,13 @@ export async function tabung(app: Express, noRekening: string, nominal: number):
 }
 
 /** An API_KEYS entry for `token`, as config.ts would read it: the client's name and the token's SHA-256. */
-export function apiKeyFor(name: string, token: string, readOnly = false): ApiKey {
-  return { name, sha256: createHash('sha256').update(token).digest(), readOnly };
+export function apiKeyFor(
+  name: string,
+  token: string,
+  readOnly = false,
+  { mayResetPin = false }: { mayResetPin?: boolean } = {},
+): ApiKey {
+  return { name, sha256: createHash('sha256').update(token).digest(), readOnly, mayResetPin };
 }
 
 /** A mutasi as GET /mutasi answers it. */

@@ -36,12 +36,19 @@ function run(
 (hasPostgres ? describe : describe.skip)(
   'import and export (skipped only outside CI without TEST_DATABASE_URL)',
   () => {
-    it('round-trips a JSON store through PostgreSQL without loss, idempotency keys included', async () => {
+    it('round-trips a JSON store through PostgreSQL without loss, idempotency keys and PINs included', async () => {
       const { app, store, dataFile } = await makeTestApp();
       const a = await daftarNasabah(app);
       const b = await daftarNasabah(app, { no_hp: '+6281300001111' });
       await tabung(app, a, 150_000);
-      await request(app).post('/tarik').send({ no_rekening: a, nominal: 20_000 }).expect(200);
+      // a gets a PIN (riwayat_pin: ganti) and one wrong guess (gagal: 1), which must both survive the move.
+      await request(app).post('/pin').set('X-PIN-Baru', '975318').send({ no_rekening: a }).expect(200);
+      await request(app)
+        .post('/tarik')
+        .set('X-PIN', '975318')
+        .send({ no_rekening: a, nominal: 20_000 })
+        .expect(200);
+      await request(app).get(`/saldo/${a}`).set('X-PIN', '111111').expect(403);
       await request(app)
         .post('/tabung')
         .set('Idempotency-Key', 'k-1')
@@ -77,6 +84,9 @@ function run(
         .send({ no_rekening: b, nominal: 5 });
       expect([tabungRetry.status, tabungRetry.body]).toEqual([200, { saldo: 5 }]);
       expect(await postgresStore.saldo(a)).toBe(130_000);
+      await request(imported).get(`/saldo/${a}`).expect(403);
+      const guess = await request(imported).get(`/saldo/${a}`).set('X-PIN', '111111').expect(403);
+      expect((guess.body as { remark: string }).remark).toContain('sisa 1 kali');
       expect(await postgresStore.saldo(b)).toBe(5);
       expect(await readMutasi(postgresStore, b)).toHaveLength(1);
       await postgresStore.close();

@@ -13,6 +13,8 @@ describe('GET /mutasi, when the store fails after the answer began', () => {
   it('cuts the connection, so the client never takes the part it got for the whole history', async () => {
     const store = {
       ...failingStore(new Error('disk went away')),
+      // An account without a PIN, so the history is read.
+      rekening: () => Promise.resolve({ saldo: 100, pin: undefined }),
       mutasi: () =>
         Promise.resolve(
           (async function* () {

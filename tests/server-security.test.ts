@@ -32,14 +32,17 @@ describe('npm run api-key', () => {
       `entri API_KEYS: kasir:${createHash('sha256').update(token).digest('hex')}\n`,
     );
     expect(second.stdout).toMatch(/entri API_KEYS: audit:[0-9a-f]{64}:read\n/);
+    expect(apiKey('operator', '--reset-pin').stdout).toMatch(
+      /entri API_KEYS: operator:[0-9a-f]{64}:reset-pin\n/,
+    );
     expect(second.stdout).not.toContain(token);
   });
 
   it('refuses a missing or unusable name with its usage', () => {
-    for (const args of [[], ['ka sir'], ['a', 'b']]) {
+    for (const args of [[], ['ka sir'], ['a', 'b'], ['a', '--read', '--reset-pin']]) {
       const result = apiKey(...args);
       expect(result.status).toBe(2);
-      expect(result.stderr).toContain('pemakaian: npm run api-key -- <nama> [--read]');
+      expect(result.stderr).toContain('pemakaian: npm run api-key -- <nama> [--read | --reset-pin]');
     }
   });
 });

@@ -117,4 +117,28 @@ describe.each(stores)('two server processes on %s', (_nama, lingkungan) => {
       expect(jawaban.map((r) => r.status).sort()).toEqual([200, 400]);
     }
   });
+
+  it('lets no more than 3 wrong PINs be compared when both processes get 20 guesses at once', async () => {
+    const daftar = await fetch(`${a.baseUrl}/daftar`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-PIN': '975318' },
+      body: JSON.stringify(dataNasabah()),
+    });
+    const { no_rekening } = (await daftar.json()) as { no_rekening: string };
+
+    const guesses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        fetch(`${(i % 2 === 0 ? a : b).baseUrl}/saldo/${no_rekening}`, {
+          headers: { 'X-PIN': String(100_000 + i) },
+        }),
+      ),
+    );
+
+    const statuses = guesses.map((res) => res.status).sort();
+    expect(statuses).toEqual([...Array<number>(3).fill(403), ...Array<number>(17).fill(429)]);
+    // Locked for both: the right PIN waits out the lockout too.
+    const right = { headers: { 'X-PIN': '975318' } };
+    expect((await fetch(`${a.baseUrl}/saldo/${no_rekening}`, right)).status).toBe(429);
+    expect((await fetch(`${b.baseUrl}/saldo/${no_rekening}`, right)).status).toBe(429);
+  });
 });

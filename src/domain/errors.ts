@@ -12,6 +12,10 @@ export const RefusalCode = z.enum([
   'SALDO_TIDAK_CUKUP',
   'SALDO_MELEBIHI_BATAS',
   'IDEMPOTENCY_KEY_CONFLICT',
+  'BATAS_HARIAN_TERLAMPAUI',
+  'PIN_WAJIB',
+  'PIN_SALAH',
+  'PIN_TERKUNCI',
 ]);
 export type RefusalCode = z.infer<typeof RefusalCode>;
 
@@ -85,6 +89,48 @@ export class IdempotencyKeyConflict extends DomainError {
       'IDEMPOTENCY_KEY_CONFLICT',
       'Idempotency-Key ini sudah dipakai untuk permintaan dengan isi berbeda; gunakan kunci baru',
     );
+  }
+}
+
+/** Money going out of one account in one calendar day may not pass the daily limit (DAILY_DEBIT_LIMIT). */
+export class BatasHarianTerlampaui extends DomainError {
+  constructor(batas: number, sisa: number, zonaWaktu: string) {
+    super(
+      'BATAS_HARIAN_TERLAMPAUI',
+      `melebihi batas harian uang keluar: sisa hari ini ${sisa} dari batas ${batas} (hari menurut ${zonaWaktu})`,
+    );
+  }
+}
+
+/** The account has a PIN, and the call did not carry one. */
+export class PinWajib extends DomainError {
+  constructor(noRekening: string) {
+    super('PIN_WAJIB', `rekening ${noRekening} dilindungi PIN; kirim PIN-nya di header X-PIN`);
+  }
+}
+
+export class PinSalah extends DomainError {
+  constructor(sisaPercobaan: number, lockoutMinutes: number) {
+    super(
+      'PIN_SALAH',
+      sisaPercobaan > 0
+        ? `PIN salah; sisa ${sisaPercobaan} kali percobaan sebelum rekening dikunci ${lockoutMinutes} menit`
+        : `PIN salah; rekening dikunci ${lockoutMinutes} menit`,
+    );
+  }
+}
+
+/** Refused without looking at the PIN: the account is locked after too many wrong ones. */
+export class PinTerkunci extends DomainError {
+  /** Whole seconds until the lock ends, by the domain's clock: the answer's Retry-After. */
+  readonly retryAfterSeconds: number;
+
+  constructor(until: Date, now: Date) {
+    super(
+      'PIN_TERKUNCI',
+      `rekening dikunci karena PIN salah berulang kali; coba lagi setelah ${until.toISOString()} atau minta operator mengatur ulang PIN`,
+    );
+    this.retryAfterSeconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
   }
 }
 

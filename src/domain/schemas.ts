@@ -114,6 +114,40 @@ export const MutasiTercatat = Mutasi.extend({
     .optional(),
 });
 
+/** Wrong PINs in a row after which the account refuses PIN-checked calls for the lockout period. */
+export const PIN_ATTEMPTS = 3;
+
+/** A PIN as a header carries it; the remark names the header. */
+export function pinHeader(header: 'X-PIN' | 'X-PIN-Baru') {
+  const rule = `${header} harus berupa PIN 6 digit angka`;
+  return z.string(rule).regex(/^[0-9]{6}$/, rule);
+}
+
+/**
+ * `scrypt$<log2 N>$<r>$<p>$<salt>$<hash>`, base64url: the parameters travel with the hash, so a later version may
+ * raise the cost and still check the PINs set before.
+ */
+export const PIN_HASH =
+  /^scrypt\$(1[0-9]|20)\$([1-9][0-9]?)\$([1-9])\$([A-Za-z0-9_-]{22})\$([A-Za-z0-9_-]{43})$/;
+export const PinHash = z.string().regex(PIN_HASH, 'hash PIN harus berbentuk scrypt$N$r$p$salt$hash');
+
+/** What is kept of an account's PIN: its hash, the wrong PINs in a row, and until when it is locked. */
+export const PinTersimpan = z.object({
+  hash: PinHash,
+  gagal: z.int().min(0).max(PIN_ATTEMPTS),
+  terkunci_sampai: z.iso.datetime().optional(),
+});
+export type PinTersimpan = z.infer<typeof PinTersimpan>;
+
+/** Who set, changed or reset an account's PIN, and when: the PIN's part of the audit trail. */
+export const PeristiwaPin = z.object({
+  waktu: z.iso.datetime(),
+  peristiwa: z.enum(['daftar', 'ganti', 'reset']),
+  client: ClientName,
+  request_id: z.string().regex(/^[\x21-\x7e]{1,128}$/),
+});
+export type PeristiwaPin = z.infer<typeof PeristiwaPin>;
+
 /** A nasabah as it is kept: the registration data (no_hp in its 08… form), saldo and history, oldest first. */
 export const Nasabah = z.object({
   nama: Nama,
@@ -121,6 +155,10 @@ export const Nasabah = z.object({
   no_hp: NoHpTersimpan,
   saldo: Saldo,
   mutasi: z.array(MutasiTercatat),
+  /** Only on an account that has a PIN. */
+  pin: PinTersimpan.optional(),
+  /** Every time the account's PIN was set, changed or reset, oldest first. */
+  riwayat_pin: z.array(PeristiwaPin).optional(),
 });
 
 /** What a registration stores: the validated data, before it has a saldo or a history. */
@@ -224,6 +262,15 @@ export const MutasiResponse = z
       }),
   })
   .meta({ id: 'MutasiResponse', description: 'Riwayat mutasi rekening, atau satu halamannya.' });
+export const PinResponse = z.object({ no_rekening: NoRekening }).meta({
+  id: 'PinResponse',
+  description: 'Rekening yang PIN-nya baru saja diatur; sudah tersimpan di disk.',
+});
+export const PinRequest = z.object({ no_rekening: NoRekening }, RULES.body).meta({
+  id: 'PinRequest',
+  description: 'Rekening yang PIN-nya diatur. PIN lama dan baru dikirim di header, tidak pernah di body.',
+  example: { no_rekening: '1234567890' },
+});
 export const RemarkResponse = z
   .object({
     remark: z.string().meta({
@@ -245,4 +292,6 @@ export type TransferRequest = z.infer<typeof TransferRequest>;
 export type DaftarResponse = z.infer<typeof DaftarResponse>;
 export type SaldoResponse = z.infer<typeof SaldoResponse>;
 export type MutasiResponse = z.infer<typeof MutasiResponse>;
+export type PinResponse = z.infer<typeof PinResponse>;
+export type PinRequest = z.infer<typeof PinRequest>;
 export type MutasiQuery = z.output<typeof MutasiQuery>;

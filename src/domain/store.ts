@@ -2,7 +2,7 @@
 // store runs under its lock, on a view of exactly what the change names, and makes durable in one step with the
 // other changes of its batch. The store decides nothing: the rules are the decision's (tabungan.ts).
 import type { IdempotencyRecord } from './idempotency';
-import type { MutasiTercatat, NasabahBaru } from './schemas';
+import type { MutasiTercatat, NasabahBaru, PeristiwaPin, PinTersimpan } from './schemas';
 
 /** A span of waktu, epoch ms, either end open. */
 export interface Rentang {
@@ -32,6 +32,14 @@ export interface Names {
   idempotency?: { client: string; key: string } | undefined;
   /** The change's time: its mutasi's waktu, and what idempotency records have expired by. */
   now: Date;
+  /** The start of the day whose money going out of its accounts the decision reads (View.debitSejak). */
+  debitSejak?: Date | undefined;
+}
+
+/** An account as a read sees it: what the API shows, and whether (and how) its PIN guards it. */
+export interface RekeningTersimpan {
+  saldo: number;
+  pin: PinTersimpan | undefined;
 }
 
 /**
@@ -47,11 +55,17 @@ export interface View {
   record(key: string): IdempotencyRecord | undefined;
   /** How many unexpired records the client stores. */
   keyCount(client: string): number;
+  /** A named account's PIN, undefined when it has none. */
+  pin(noRekening: string): PinTersimpan | undefined;
+  /** The nominal of a named account's D mutasi whose waktu is at or after `sejak` (epoch ms; Names.debitSejak). */
+  debitSejak(noRekening: string, sejak: number): number;
 
   daftar(noRekening: string, nasabah: NasabahBaru): void;
   /** Appends a mutasi the decision has checked, with the saldo it leaves. */
   catat(noRekening: string, mutasi: MutasiTercatat, saldo: number): void;
   saveRecord(key: string, record: IdempotencyRecord): void;
+  /** Replaces the account's PIN (undefined: it has none now); a set, change or reset says who made it. */
+  simpanPin(noRekening: string, pin: PinTersimpan | undefined, peristiwa?: PeristiwaPin): void;
 }
 
 export interface Store {
@@ -64,6 +78,9 @@ export interface Store {
 
   /** The saldo as last made durable, or null for an unknown no_rekening. */
   saldo(noRekening: string): Promise<number | null>;
+
+  /** The account as last made durable, its PIN included, or null for an unknown no_rekening. */
+  rekening(noRekening: string): Promise<RekeningTersimpan | null>;
 
   /**
    * One page of the history, or null for an unknown no_rekening, oldest first, each mutasi with its position,

@@ -1,7 +1,9 @@
 // The use cases of a savings account, each told once in the words of the business; no HTTP, no files, no SQL.
 // A change is a decision on a view of the accounts it names, run by the store under its lock (store.ts).
 import type { z } from 'zod';
-import { NikSudahTerdaftar, NoHpSudahTerdaftar, RekeningTidakDikenali } from './errors';
+import { createConsents } from './consent';
+import { checkDailyLimit, startOfDay, type DailyLimit } from './daily-limit';
+import { InvalidRequest, NikSudahTerdaftar, NoHpSudahTerdaftar, RekeningTidakDikenali } from './errors';
 import {
   IDEMPOTENCY_KEYS_PER_CLIENT,
   decideOnce,
@@ -12,6 +14,7 @@ import {
   type Outcome,
 } from './idempotency';
 import { decodeCursor, encodeCursor } from './paging';
+import { DEFAULT_PIN_LOCKOUT_MS, createPinHasher, type PinHasher } from './pin';
 import { drawNoRekening, saldoSetelah } from './rekening';
 import {
   MUTASI_PER_PAGE_MAX,
@@ -25,6 +28,8 @@ import {
   type MutasiQuery,
   type MutasiResponse,
   type MutasiTercatat,
+  type PeristiwaPin,
+  type PinResponse,
   type SaldoResponse,
   type TransferRequest,
 } from './schemas';
@@ -38,6 +43,14 @@ export interface TabunganDeps {
   newNoRekening?: () => string;
   /** Idempotency keys one client may have stored; beyond it a new key is refused with IdempotencyKeyLimit. */
   idempotencyKeysPerClient?: number;
+  /** How PINs are hashed and checked; tests pass a cheaper cost. */
+  pinHasher?: PinHasher;
+  /** How long an account refuses PIN-checked calls after PIN_ATTEMPTS wrong PINs. */
+  pinLockoutMs?: number;
+  /** Whether a new account must have a PIN. */
+  isPinRequired?: boolean;
+  /** Money that may leave one account in one day; undefined: no limit. */
+  dailyLimit?: DailyLimit | undefined;
 }
 
 export type Tabungan = ReturnType<typeof createTabungan>;
@@ -50,6 +63,8 @@ export interface Caller {
   client: string;
   requestId: string;
   idempotencyKey?: string | undefined;
+  /** The nasabah's PIN (X-PIN), for an account that has one; never stored, logged or part of a fingerprint. */
+  pin?: string | undefined;
 }
 
 /**
@@ -89,69 +104,138 @@ function saldoOf(view: View, noRekening: string): number {
   return saldo;
 }
 
+/** Who made a change, and when: kept with every mutasi and PIN event it writes. */
+interface Audit {
+  waktu: string;
+  client: string;
+  request_id: string;
+}
+
+/** A change whose consent no longer held when it ran (the PIN was changed meanwhile): it is asked for again. */
+const CONSENT_STALE = Symbol('consent stale');
+
 export function createTabungan({
   store,
   clock,
   newNoRekening = drawNoRekening,
   idempotencyKeysPerClient = IDEMPOTENCY_KEYS_PER_CLIENT,
+  pinHasher = createPinHasher(),
+  pinLockoutMs = DEFAULT_PIN_LOCKOUT_MS,
+  isPinRequired = false,
+  dailyLimit,
 }: TabunganDeps) {
+  const consents = createConsents({ store, clock, pinHasher, pinLockoutMs });
+
   /**
    * One change: `decide` runs in the store's unit of work, once per Idempotency-Key, and answers a value, a
-   * refusal (thrown here once it is durable), or undefined when it could not decide in this view.
+   * refusal (thrown here once it is durable), or undefined when it could not decide in this view. With
+   * `consentOf`, that account's PIN is checked first, before any replay, and the consent is spent in the same
+   * step as the change, whatever the change decides.
    */
   async function change<T extends string | number>(
-    operation: { name: string; data: unknown; answer: z.ZodType<T> },
+    operation: { name: string; data: unknown; answer: z.ZodType<T>; consentOf?: string },
     caller: Caller,
     names: Omit<Names, 'now' | 'idempotency'>,
-    decide: (view: View, audit: Pick<MutasiTercatat, 'waktu' | 'client' | 'request_id'>) => T | undefined,
+    decide: (view: View, audit: Audit) => T | undefined,
   ): Promise<T | undefined> {
-    const now = clock();
-    const audit = { waktu: now.toISOString(), client: caller.client, request_id: caller.requestId };
     const idempotency = idempotencyOf(operation.name, operation.data, caller);
-    const outcome: Outcome<T> | undefined = await store.change(
-      { ...names, now, idempotency: idempotency && { client: idempotency.client, key: idempotency.key } },
-      (view) => {
-        const run = () => outcomeOf(() => decide(view, audit));
-        if (idempotency === undefined) return run();
-        const rules = { now, keysPerClient: idempotencyKeysPerClient, answer: operation.answer };
-        return decideOnce(view, idempotency, rules, run);
-      },
-    );
-    if (outcome === undefined) return undefined;
-    if ('refusal' in outcome) throw outcome.refusal;
-    return outcome.value;
+    for (;;) {
+      const consent =
+        operation.consentOf === undefined
+          ? undefined
+          : await consents.obtain(operation.consentOf, caller.pin);
+      const now = clock();
+      const audit = { waktu: now.toISOString(), client: caller.client, request_id: caller.requestId };
+      const outcome: Outcome<T> | undefined | typeof CONSENT_STALE = await store.change(
+        { ...names, now, idempotency: idempotency && { client: idempotency.client, key: idempotency.key } },
+        (view) => {
+          if (consent !== undefined) {
+            if (!consents.holds(view, consent)) return CONSENT_STALE;
+            consents.spend(view, consent);
+          }
+          const run = () => outcomeOf(() => decide(view, audit));
+          if (idempotency === undefined) return run();
+          const rules = { now, keysPerClient: idempotencyKeysPerClient, answer: operation.answer };
+          return decideOnce(view, idempotency, rules, run);
+        },
+      );
+      if (outcome === CONSENT_STALE) continue;
+      if (outcome === undefined) return undefined;
+      if ('refusal' in outcome) throw outcome.refusal;
+      return outcome.value;
+    }
   }
 
-  /** A tabung or a tarik: one mutasi on one account, and the saldo it leaves. */
+  /** For a read: the PIN checked, and its consent spent at once (a right PIN ends the count of wrong ones). */
+  async function consentToRead(noRekening: string, caller: Caller): Promise<void> {
+    const consent = await consents.obtain(noRekening, caller.pin);
+    if (consent.hash === undefined) return;
+    await store.change({ rekening: [noRekening], now: clock() }, (view) => {
+      if (consents.holds(view, consent)) consents.spend(view, consent);
+    });
+  }
+
+  /** The names a debit adds: the day whose money going out the daily limit counts, when there is a limit. */
+  function debitDay(): Pick<Names, 'debitSejak'> {
+    return dailyLimit === undefined ? {} : { debitSejak: startOfDay(clock(), dailyLimit.timeZone) };
+  }
+
+  /** A debit's rules beyond the saldo: the daily limit, counted in the day the change's own waktu falls in. */
+  function checkDebit(view: View, noRekening: string, nominal: number, audit: Audit): void {
+    if (dailyLimit === undefined) return;
+    const sejak = startOfDay(new Date(audit.waktu), dailyLimit.timeZone);
+    checkDailyLimit(view, noRekening, nominal, { limit: dailyLimit, sejak });
+  }
+
+  /** A tabung or a tarik: one mutasi on one account, and the saldo it leaves. A tarik needs the PIN's consent. */
   async function gerakDana(kode_transaksi: KodeTransaksi, gerak: GerakDanaRequest, caller: Caller) {
     const { no_rekening, nominal } = gerak;
+    const isDebit = kode_transaksi === 'D';
     // The operation is named by its kode_transaksi, as fingerprints stored by earlier versions name it.
-    const operation = { name: kode_transaksi, data: gerak, answer: Saldo };
-    const saldo = await change(operation, caller, { rekening: [no_rekening] }, (view, audit) => {
+    const operation = {
+      name: kode_transaksi,
+      data: gerak,
+      answer: Saldo,
+      ...(isDebit ? { consentOf: no_rekening } : {}),
+    };
+    const names = { rekening: [no_rekening], ...(isDebit ? debitDay() : {}) };
+    const saldo = await change(operation, caller, names, (view, audit) => {
       const mutasi = { ...audit, kode_transaksi, nominal };
       const saldoBaru = saldoSetelah(saldoOf(view, no_rekening), mutasi);
+      if (isDebit) checkDebit(view, no_rekening, nominal, audit);
       view.catat(no_rekening, mutasi, saldoBaru);
       return saldoBaru;
     });
     return { saldo: decided(saldo) };
   }
 
+  /** A PIN event of the audit trail. */
+  function peristiwaPin(peristiwa: PeristiwaPin['peristiwa'], audit: Audit): PeristiwaPin {
+    return { peristiwa, ...audit };
+  }
+
   return {
     /** A new account, saldo 0, under a fresh no_rekening: drawn again in the rare case it is taken. */
     async daftar(nasabahBaru: DaftarRequest, caller: Caller): Promise<DaftarResponse> {
+      // The PIN is not part of the fingerprint: a retry with another PIN answers the first registration.
       const operation = { name: 'daftar', data: nasabahBaru, answer: NoRekening };
       const { nik, no_hp } = nasabahBaru;
+      if (caller.pin === undefined && isPinRequired) {
+        throw new InvalidRequest('X-PIN wajib diisi: rekening baru di server ini harus memiliki PIN 6 digit');
+      }
+      const hash = caller.pin === undefined ? undefined : await pinHasher.hash(caller.pin);
       for (;;) {
         const drawn = newNoRekening();
         const noRekening = await change(
           operation,
           caller,
           { rekening: [drawn], nik, noHp: no_hp },
-          (view) => {
+          (view, audit) => {
             if (view.saldo(drawn) !== undefined) return undefined;
             if (view.isNikTaken(nik)) throw new NikSudahTerdaftar();
             if (view.isNoHpTaken(no_hp)) throw new NoHpSudahTerdaftar();
             view.daftar(drawn, nasabahBaru);
+            if (hash !== undefined) view.simpanPin(drawn, { hash, gagal: 0 }, peristiwaPin('daftar', audit));
             return drawn;
           },
         );
@@ -167,15 +251,18 @@ export function createTabungan({
 
     /**
      * Both sides or neither: a D on asal and a C on tujuan, one waktu, each naming the other; asal's saldo
-     * afterwards, as /tarik answers. Both are decided before either is recorded; asal is checked first.
+     * afterwards, as /tarik answers. Both are decided before either is recorded; asal is checked first. Money
+     * leaves asal, so asal's PIN must agree; tujuan's is not asked, as for a tabung.
      */
     async transfer(transfer: TransferRequest, caller: Caller): Promise<SaldoResponse> {
       const { no_rekening_asal: asal, no_rekening_tujuan: tujuan, nominal } = transfer;
-      const operation = { name: 'transfer', data: transfer, answer: Saldo };
-      const saldo = await change(operation, caller, { rekening: [asal, tujuan] }, (view, audit) => {
+      const operation = { name: 'transfer', data: transfer, answer: Saldo, consentOf: asal };
+      const names = { rekening: [asal, tujuan], ...debitDay() };
+      const saldo = await change(operation, caller, names, (view, audit) => {
         const mutasiAsal = { ...audit, kode_transaksi: 'D' as const, nominal, no_rekening_lawan: tujuan };
         const mutasiTujuan = { ...audit, kode_transaksi: 'C' as const, nominal, no_rekening_lawan: asal };
         const saldoAsal = saldoSetelah(saldoOf(view, asal), mutasiAsal);
+        checkDebit(view, asal, nominal, audit);
         const saldoTujuan = saldoSetelah(saldoOf(view, tujuan), mutasiTujuan);
         view.catat(asal, mutasiAsal, saldoAsal);
         view.catat(tujuan, mutasiTujuan, saldoTujuan);
@@ -184,13 +271,60 @@ export function createTabungan({
       return { saldo: decided(saldo) };
     },
 
+    /**
+     * A new PIN (`pinBaru`), with the nasabah's consent: the current PIN when the account has one. An account
+     * without a PIN gets its first one this way.
+     */
+    async gantiPin(noRekening: string, pinBaru: string, caller: Caller): Promise<PinResponse> {
+      const hash = await pinHasher.hash(pinBaru);
+      // No Idempotency-Key: setting the same PIN again is the same state, and a fingerprint must not hold a PIN.
+      const operation = { name: 'ganti_pin', data: noRekening, answer: NoRekening, consentOf: noRekening };
+      const changed = await change(
+        operation,
+        { ...caller, idempotencyKey: undefined },
+        { rekening: [noRekening] },
+        (view, audit) => {
+          saldoOf(view, noRekening);
+          view.simpanPin(noRekening, { hash, gagal: 0 }, peristiwaPin('ganti', audit));
+          return noRekening;
+        },
+      );
+      return { no_rekening: decided(changed) };
+    },
+
+    /**
+     * An operator's reset, for a nasabah who forgot the PIN or is locked out: a new PIN, or none (undefined),
+     * with the lockout ended. Who may is decided at the edge (an API key's permission); the audit trail keeps who
+     * did.
+     */
+    async resetPin(noRekening: string, pinBaru: string | undefined, caller: Caller): Promise<PinResponse> {
+      const hash = pinBaru === undefined ? undefined : await pinHasher.hash(pinBaru);
+      const operation = { name: 'reset_pin', data: noRekening, answer: NoRekening };
+      const reset = await change(
+        operation,
+        { ...caller, idempotencyKey: undefined },
+        { rekening: [noRekening] },
+        (view, audit) => {
+          saldoOf(view, noRekening);
+          view.simpanPin(
+            noRekening,
+            hash === undefined ? undefined : { hash, gagal: 0 },
+            peristiwaPin('reset', audit),
+          );
+          return noRekening;
+        },
+      );
+      return { no_rekening: decided(reset) };
+    },
+
     /** Ready when the ledger can be read; the store's StorageUnavailable says why not. */
     async health(): Promise<{ status: 'ok' }> {
       await store.ping();
       return { status: 'ok' };
     },
 
-    async saldo(noRekening: string): Promise<SaldoResponse> {
+    async saldo(noRekening: string, caller: Caller): Promise<SaldoResponse> {
+      await consentToRead(noRekening, caller);
       const saldo = await store.saldo(noRekening);
       if (saldo === null) throw new RekeningTidakDikenali(noRekening);
       return { saldo };
@@ -200,7 +334,12 @@ export function createTabungan({
      * The whole history, oldest first, optionally only [dari, sampai]: in batches as the store reads them, so the
      * answer to a long history is sent as it is read, never held whole.
      */
-    async mutasi(noRekening: string, rentang: Rentang = {}): Promise<AsyncIterable<readonly Mutasi[]>> {
+    async mutasi(
+      noRekening: string,
+      rentang: Rentang,
+      caller: Caller,
+    ): Promise<AsyncIterable<readonly Mutasi[]>> {
+      await consentToRead(noRekening, caller);
       const batches = await store.mutasi(noRekening, rentang);
       if (batches === null) throw new RekeningTidakDikenali(noRekening);
       return contractBatches(batches);
@@ -210,8 +349,9 @@ export function createTabungan({
      * One page of the history: the newest `limit` before the `sebelum` cursor (and within [dari, sampai]), oldest
      * first, and a cursor to the page before it while older mutasi remain.
      */
-    async halamanMutasi(noRekening: string, query: MutasiQuery): Promise<MutasiResponse> {
+    async halamanMutasi(noRekening: string, query: MutasiQuery, caller: Caller): Promise<MutasiResponse> {
       const { dari, sampai, limit, sebelum } = query;
+      await consentToRead(noRekening, caller);
       const before = sebelum === undefined ? undefined : decodeCursor(noRekening, sebelum);
       const page = await store.historyPage(noRekening, {
         limit: limit ?? MUTASI_PER_PAGE_MAX,

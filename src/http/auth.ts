@@ -14,6 +14,8 @@ export interface ApiKey {
   name: string;
   sha256: Buffer;
   readOnly: boolean;
+  /** Whether it may reset a nasabah's PIN (POST /pin/reset): an operator's key, never a teller's. */
+  mayResetPin: boolean;
   requestsPerSecond?: number | undefined;
   daftarPerHour?: number | undefined;
 }
@@ -28,11 +30,13 @@ export type Access = { mode: 'apiKeys'; apiKeys: readonly ApiKey[] } | { mode: '
 export interface Client {
   name: string;
   readOnly: boolean;
+  mayResetPin: boolean;
   /** The key the request carried; absent in open mode. */
   apiKey?: ApiKey;
 }
 
-const OPEN_CLIENT: Client = { name: OPEN_MODE_CLIENT, readOnly: false };
+/** Open mode's one client is the laptop's owner, the operator too. */
+const OPEN_CLIENT: Client = { name: OPEN_MODE_CLIENT, readOnly: false, mayResetPin: true };
 /** The whole Host header: a loopback name and, optionally, a port; nothing before or after. */
 const LOOPBACK_HOST = /^(?:localhost|127\.0\.0\.1|\[::1\])(?::[0-9]{1,5})?$/i;
 const BEARER = /^Bearer +([\x21-\x7e]+) *$/i;
@@ -78,7 +82,14 @@ export function identifyClient(access: Access): RequestHandler {
   return (req, _res, next) => {
     const token = BEARER.exec(req.headers.authorization ?? '')?.[1];
     const apiKey = token === undefined ? undefined : findApiKey(access.apiKeys, token);
-    if (apiKey !== undefined) clients.set(req, { name: apiKey.name, readOnly: apiKey.readOnly, apiKey });
+    if (apiKey !== undefined) {
+      clients.set(req, {
+        name: apiKey.name,
+        readOnly: apiKey.readOnly,
+        mayResetPin: apiKey.mayResetPin,
+        apiKey,
+      });
+    }
     next();
   };
 }
@@ -108,6 +119,20 @@ export const requireClient: RequestHandler = (req, _res, next) => {
   }
   if (client.readOnly && req.method !== 'GET' && req.method !== 'HEAD') {
     next(new HttpError(403, 'kunci API ini hanya boleh membaca (GET /saldo, GET /mutasi)'));
+    return;
+  }
+  next();
+};
+
+/** Only a key with the reset-pin permission (or open mode's client) may reset a nasabah's PIN. */
+export const requirePinReset: RequestHandler = (req, _res, next) => {
+  if (clientOf(req)?.mayResetPin !== true) {
+    next(
+      new HttpError(
+        403,
+        'kunci API ini tidak boleh mengatur ulang PIN (perlu pilihan :reset-pin di API_KEYS)',
+      ),
+    );
     return;
   }
   next();

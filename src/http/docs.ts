@@ -4,7 +4,6 @@ import type { RequestHandler } from 'express';
 import { pageSecurityHeaders } from './security-headers';
 import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
-import { IdempotencyKey } from '../domain/idempotency';
 import { RemarkResponse } from '../domain/schemas';
 import { ENDPOINTS, HealthResponse } from './endpoints';
 
@@ -29,13 +28,15 @@ const COMMON_ERRORS = {
     },
   },
   403: errorResponse(
-    'Tanpa API_KEYS: Host bukan localhost, 127.0.0.1 atau [::1]. Dengan API_KEYS: kunci hanya-baca pada POST.',
+    'Tanpa API_KEYS: Host bukan localhost, 127.0.0.1 atau [::1]. Dengan API_KEYS: kunci hanya-baca pada POST, ' +
+      'atau kunci tanpa :reset-pin pada /pin/reset. Rekening ber-PIN: X-PIN tidak dikirim atau salah (remark ' +
+      'menyebut sisa percobaan).',
   ),
   404: errorResponse('Endpoint tidak ada.'),
   429: {
     ...errorResponse(
-      'Melewati anggaran klien ini (permintaan per detik, riwayat utuh sekaligus) atau terlalu banyak kegagalannya ' +
-        'sendiri dalam satu menit; ulangi setelah Retry-After.',
+      'Melewati anggaran klien ini (permintaan per detik, riwayat utuh sekaligus), terlalu banyak kegagalannya ' +
+        'sendiri dalam satu menit, atau rekening dikunci setelah 3 PIN salah; ulangi setelah Retry-After.',
     ),
     headers: RETRY_AFTER,
   },
@@ -55,8 +56,8 @@ const POST_ERRORS = {
   429: {
     ...errorResponse(
       'Melewati anggaran klien ini (permintaan per detik, pendaftaran per jam, bagiannya dari antrean perubahan), ' +
-        'terlalu banyak kegagalannya sendiri (lihat Retry-After), atau klien ini sudah menyimpan batas ' +
-        'Idempotency-Key dalam 24 jam (IDEMPOTENCY_KEYS_PER_CLIENT).',
+        'terlalu banyak kegagalannya sendiri (lihat Retry-After), rekening dikunci setelah 3 PIN salah, atau klien ' +
+        'ini sudah menyimpan batas Idempotency-Key dalam 24 jam (IDEMPOTENCY_KEYS_PER_CLIENT).',
     ),
     headers: RETRY_AFTER,
   },
@@ -64,16 +65,6 @@ const POST_ERRORS = {
 
 /** Every endpoint but /health and the docs, when the server runs with API_KEYS. */
 const BEARER = [{ bearerAuth: [] }];
-
-const IdempotencyHeaders = z.object({
-  'Idempotency-Key': IdempotencyKey.optional().meta({
-    description:
-      'Opsional. Kunci unik per permintaan (1–255 karakter ASCII terlihat). Mengulang permintaan dengan kunci ' +
-      'dan isi yang sama mengembalikan jawaban pertama tanpa memindahkan uang lagi, selama 24 jam.',
-    // No example on purpose: Swagger UI would send it with every "Try it out", making each new request a
-    // conflicting retry of the first.
-  }),
-});
 
 function createOpenApiDocument() {
   const registry = new OpenAPIRegistry();
@@ -85,7 +76,7 @@ function createOpenApiDocument() {
       '(mode terbuka, hanya loopback) token tidak diperlukan.',
   });
   for (const endpoint of ENDPOINTS) {
-    const { method, path, summary, description, body, params, query, success, refusals } = endpoint;
+    const { method, path, summary, description, body, headers, params, query, success, refusals } = endpoint;
     registry.registerPath({
       method,
       path,
@@ -93,9 +84,8 @@ function createOpenApiDocument() {
       ...(description === undefined ? {} : { description }),
       security: BEARER,
       request: {
-        ...(body === undefined
-          ? {}
-          : { body: { content: { 'application/json': { schema: body } } }, headers: IdempotencyHeaders }),
+        ...(body === undefined ? {} : { body: { content: { 'application/json': { schema: body } } } }),
+        ...(headers === undefined ? {} : { headers }),
         ...(params === undefined ? {} : { params }),
         ...(query === undefined ? {} : { query }),
       },

@@ -9,13 +9,18 @@ import {
   MutasiQuery,
   MutasiResponse,
   NoRekeningParams,
+  PinRequest,
+  PinResponse,
   SaldoResponse,
   TransferRequest,
+  pinHeader,
 } from '../domain/schemas';
+import { IdempotencyKey } from '../domain/idempotency';
+import { requirePinReset } from './auth';
 import type { Caller, Tabungan } from '../domain/tabungan';
 import type { ClientBudgets } from './budgets';
 import { sendJsonList } from './json-stream';
-import { callerOf } from './caller';
+import { callerOf, newPinOf, requiredNewPinOf } from './caller';
 import { validate } from './validate';
 
 export const HealthResponse = z
@@ -38,8 +43,9 @@ export interface Endpoint {
   path: string;
   summary: string;
   description?: string;
-  /** A JSON body (POST, with an optional Idempotency-Key), path parameters, query parameters. */
+  /** A JSON body (POST), the headers it reads (for the docs: an Idempotency-Key, a PIN), path and query parameters. */
   body?: z.ZodType;
+  headers?: z.ZodObject;
   params?: z.ZodObject;
   query?: z.ZodObject;
   success: { schema: z.ZodType; description: string };
@@ -49,6 +55,29 @@ export interface Endpoint {
   before?: (deps: EndpointDeps) => RequestHandler[];
   handler: (deps: EndpointDeps) => RequestHandler;
 }
+
+const IDEMPOTENCY_HEADER = {
+  'Idempotency-Key': IdempotencyKey.optional().meta({
+    description:
+      'Opsional. Kunci unik per permintaan (1–255 karakter ASCII terlihat). Mengulang permintaan dengan kunci ' +
+      'dan isi yang sama mengembalikan jawaban pertama tanpa memindahkan uang lagi, selama 24 jam. PIN tidak ' +
+      'termasuk isi: ulangan dengan PIN salah ditolak sebelum jawaban pertama diberikan lagi.',
+    // No example on purpose: Swagger UI would send it with every "Try it out", making each new request a
+    // conflicting retry of the first.
+  }),
+};
+const PIN_HEADER = {
+  'X-PIN': pinHeader('X-PIN')
+    .optional()
+    .meta({
+      description:
+        'PIN 6 digit nasabah, wajib bila rekening (asal) memiliki PIN. Hanya di header, tidak pernah di body ' +
+        'atau query. 3 kali salah berturut-turut mengunci rekening (bawaan 15 menit).',
+    }),
+};
+const NEW_PIN_HEADER = (description: string) => ({
+  'X-PIN-Baru': pinHeader('X-PIN-Baru').optional().meta({ description }),
+});
 
 /** A POST: its body's schema (for the docs and for validation alike), and its handler: the use case with it. */
 function post<Body>(
@@ -75,7 +104,17 @@ export const ENDPOINTS: readonly Endpoint[] = [
       schema: DaftarResponse,
       description: 'Nasabah terdaftar; no_rekening sudah tersimpan di disk.',
     },
-    refusals: 'Field tidak valid, atau nik / no_hp sudah terdaftar.',
+    refusals: 'Field tidak valid, nik / no_hp sudah terdaftar, atau (bila PIN_REQUIRED) X-PIN tidak dikirim.',
+    headers: z.object({
+      ...IDEMPOTENCY_HEADER,
+      'X-PIN': pinHeader('X-PIN')
+        .optional()
+        .meta({
+          description:
+            'Opsional (wajib bila server memakai PIN_REQUIRED=true): PIN 6 digit untuk rekening baru. Rekening ' +
+            'ber-PIN meminta PIN untuk tarik, transfer keluar, saldo dan mutasi.',
+        }),
+    }),
     before: ({ budgets }) => [budgets.daftar],
     ...post(DaftarRequest, (tabungan, data, caller) => tabungan.daftar(data, caller)),
   },
@@ -85,6 +124,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     summary: 'Tabung (setor) ke rekening',
     success: { schema: SaldoResponse, description: 'Saldo setelah setoran; sudah tersimpan di disk.' },
     refusals: 'Field tidak valid, no_rekening tidak dikenali, atau saldo akan melebihi batas.',
+    headers: z.object(IDEMPOTENCY_HEADER),
     ...post(GerakDanaRequest, (tabungan, data, caller) => tabungan.tabung(data, caller)),
   },
   {
@@ -93,7 +133,9 @@ export const ENDPOINTS: readonly Endpoint[] = [
     summary: 'Tarik dana dari rekening',
     success: { schema: SaldoResponse, description: 'Saldo setelah penarikan; sudah tersimpan di disk.' },
     refusals:
-      'Field tidak valid, no_rekening tidak dikenali, atau saldo tidak cukup (tidak ada yang berubah).',
+      'Field tidak valid, no_rekening tidak dikenali, saldo tidak cukup, atau melebihi batas harian (tidak ada ' +
+      'yang berubah).',
+    headers: z.object({ ...IDEMPOTENCY_HEADER, ...PIN_HEADER }),
     ...post(GerakDanaRequest, (tabungan, data, caller) => tabungan.tarik(data, caller)),
   },
   {
@@ -109,7 +151,8 @@ export const ENDPOINTS: readonly Endpoint[] = [
     },
     refusals:
       'Field tidak valid, asal dan tujuan sama, salah satu no_rekening tidak dikenali, saldo asal tidak cukup, ' +
-      'atau saldo tujuan akan melebihi batas (tidak ada yang berubah).',
+      'melebihi batas harian asal, atau saldo tujuan akan melebihi batas (tidak ada yang berubah).',
+    headers: z.object({ ...IDEMPOTENCY_HEADER, ...PIN_HEADER }),
     ...post(TransferRequest, (tabungan, data, caller) => tabungan.transfer(data, caller)),
   },
   {
@@ -117,12 +160,14 @@ export const ENDPOINTS: readonly Endpoint[] = [
     path: '/saldo/{no_rekening}',
     summary: 'Lihat saldo rekening',
     params: NoRekeningParams,
+    headers: z.object(PIN_HEADER),
     success: { schema: SaldoResponse, description: 'Saldo saat ini.' },
     refusals: 'no_rekening tidak valid atau tidak dikenali.',
     handler:
       ({ tabungan }) =>
       async (req, res) => {
-        res.json(await tabungan.saldo(validate(NoRekeningParams, req.params).no_rekening));
+        const { no_rekening } = validate(NoRekeningParams, req.params);
+        res.json(await tabungan.saldo(no_rekening, callerOf(req)));
       },
   },
   {
@@ -134,6 +179,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
       'dibaca. Dengan limit: N mutasi terbaru dan kursor `sebelum` bila masih ada yang lebih lama; kirim ' +
       '`?limit=N&sebelum=<kursor>` untuk halaman sebelumnya.',
     params: NoRekeningParams,
+    headers: z.object(PIN_HEADER),
     query: MutasiQuery,
     success: { schema: MutasiResponse, description: 'Riwayat mutasi, yang terlama lebih dulu.' },
     refusals: 'no_rekening atau parameter query tidak valid, atau no_rekening tidak dikenali.',
@@ -142,13 +188,54 @@ export const ENDPOINTS: readonly Endpoint[] = [
       async (req, res) => {
         const { no_rekening } = validate(NoRekeningParams, req.params);
         const query = validate(MutasiQuery, req.query);
+        const caller = callerOf(req);
         // Without limit or sebelum the answer is the whole history (the brief's contract): streamed, however long.
         if (query.limit === undefined && query.sebelum === undefined) {
-          const pace = budgets.stream(req, res);
-          await sendJsonList(res, 'mutasi', await tabungan.mutasi(no_rekening, query), pace);
+          const mutasi = await tabungan.mutasi(no_rekening, query, caller);
+          await sendJsonList(res, 'mutasi', mutasi, budgets.stream(req, res));
         } else {
-          res.json(await tabungan.halamanMutasi(no_rekening, query));
+          res.json(await tabungan.halamanMutasi(no_rekening, query, caller));
         }
+      },
+  },
+  {
+    method: 'post',
+    path: '/pin',
+    summary: 'Ganti (atau pasang) PIN rekening',
+    description:
+      'PIN baru di header X-PIN-Baru; PIN lama di X-PIN bila rekening sudah ber-PIN (rekening tanpa PIN ' +
+      'mendapat PIN pertamanya). Tanpa Idempotency-Key: mengulang dengan PIN yang sama memberi keadaan yang sama.',
+    headers: z.object({
+      ...PIN_HEADER,
+      ...NEW_PIN_HEADER('Wajib: PIN 6 digit yang baru.'),
+    }),
+    success: { schema: PinResponse, description: 'PIN sudah diganti dan tersimpan di disk.' },
+    refusals: 'Field atau header PIN tidak valid, atau no_rekening tidak dikenali.',
+    body: PinRequest,
+    handler:
+      ({ tabungan }) =>
+      async (req, res) => {
+        const { no_rekening } = validate(PinRequest, req.body);
+        res.json(await tabungan.gantiPin(no_rekening, requiredNewPinOf(req), callerOf(req)));
+      },
+  },
+  {
+    method: 'post',
+    path: '/pin/reset',
+    summary: 'Atur ulang PIN (operator)',
+    description:
+      'Hanya untuk kunci API dengan pilihan :reset-pin (atau mode terbuka): mengakhiri penguncian dan memasang ' +
+      'PIN dari X-PIN-Baru, atau tanpa header itu melepas PIN. Tercatat di riwayat_pin rekening (siapa, kapan).',
+    headers: z.object(NEW_PIN_HEADER('Opsional: PIN baru. Tanpa header ini rekening tidak lagi ber-PIN.')),
+    success: { schema: PinResponse, description: 'PIN sudah diatur ulang dan tersimpan di disk.' },
+    refusals: 'Field atau header PIN tidak valid, atau no_rekening tidak dikenali.',
+    before: () => [requirePinReset],
+    body: PinRequest,
+    handler:
+      ({ tabungan }) =>
+      async (req, res) => {
+        const { no_rekening } = validate(PinRequest, req.body);
+        res.json(await tabungan.resetPin(no_rekening, newPinOf(req), callerOf(req)));
       },
   },
 ];

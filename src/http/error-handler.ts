@@ -1,7 +1,13 @@
 // The one place that decides which status and remark an error becomes. Remarks of 5xx never carry internals.
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { DomainError, NotDecided, type NotDecidedCode, type RefusalCode } from '../domain/errors';
+import {
+  DomainError,
+  NotDecided,
+  PinTerkunci,
+  type NotDecidedCode,
+  type RefusalCode,
+} from '../domain/errors';
 
 /** An answer decided by the HTTP layer itself (unknown route, wrong media type, no API key). */
 export class HttpError extends Error {
@@ -22,6 +28,12 @@ const STATUS: Record<RefusalCode | NotDecidedCode, number> = {
   SALDO_TIDAK_CUKUP: 400,
   SALDO_MELEBIHI_BATAS: 400,
   IDEMPOTENCY_KEY_CONFLICT: 409,
+  BATAS_HARIAN_TERLAMPAUI: 400,
+  // 403 for a missing or wrong PIN: the caller is known (its key is good) but the nasabah has not agreed. These
+  // count toward the client's failure limit; a locked account's 429 does not (it is the account's state).
+  PIN_WAJIB: 403,
+  PIN_SALAH: 403,
+  PIN_TERKUNCI: 429,
   IDEMPOTENCY_KEY_LIMIT: 429,
   STORAGE_UNAVAILABLE: 503,
   QUEUE_FULL: 503,
@@ -78,6 +90,10 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
 }
 
 function toAnswer(error: unknown): { status: number; remark: string; headers: Record<string, string> } {
+  if (error instanceof PinTerkunci) {
+    const headers = { 'Retry-After': String(error.retryAfterSeconds) };
+    return { status: STATUS[error.code], remark: error.remark, headers };
+  }
   if (error instanceof DomainError) return { status: STATUS[error.code], remark: error.remark, headers: {} };
   if (error instanceof NotDecided) {
     const retryAfter = RETRY_AFTER_SECONDS[error.code];

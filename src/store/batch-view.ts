@@ -2,11 +2,14 @@
 // decisions before have recorded. Each decision records on a view of its own, which joins the batch only if the
 // decision returns, so a decision that throws leaves nothing behind. The store then persists `changes`.
 import { clientOfStoredKey, isExpired, type IdempotencyRecord } from '../domain/idempotency';
-import type { MutasiTercatat, NasabahBaru } from '../domain/schemas';
+import type { MutasiTercatat, NasabahBaru, PeristiwaPin, PinTersimpan } from '../domain/schemas';
 import type { Names, View } from '../domain/store';
 
 /** What a store read under its lock: the committed state of what its batch names, as a view reads it. */
-export type CommittedState = Pick<View, 'saldo' | 'isNikTaken' | 'isNoHpTaken' | 'record' | 'keyCount'>;
+export type CommittedState = Pick<
+  View,
+  'saldo' | 'isNikTaken' | 'isNoHpTaken' | 'record' | 'keyCount' | 'pin' | 'debitSejak'
+>;
 
 /** What a batch's decisions recorded, in the order they did, for the store to persist in one step. */
 export interface BatchChanges {
@@ -15,11 +18,21 @@ export interface BatchChanges {
   records: Map<string, IdempotencyRecord>;
   /** Each changed account's saldo once the batch is applied. */
   saldo: Map<string, number>;
+  /** Each account whose PIN changed (a count, a lock, a new hash): its PIN now, null when it has none. */
+  pin: Map<string, PinTersimpan | null>;
+  riwayatPin: { noRekening: string; peristiwa: PeristiwaPin }[];
 }
 
 /** One layer of changes over another: a decision's over its batch's, the batch's over the committed state. */
 class Layer implements View {
-  readonly changes: BatchChanges = { daftar: new Map(), catat: [], records: new Map(), saldo: new Map() };
+  readonly changes: BatchChanges = {
+    daftar: new Map(),
+    catat: [],
+    records: new Map(),
+    saldo: new Map(),
+    pin: new Map(),
+    riwayatPin: [],
+  };
   private readonly niks = new Set<string>();
   private readonly noHps = new Set<string>();
   private readonly newKeys = new Map<string, number>();
@@ -50,6 +63,20 @@ class Layer implements View {
     return this.below.keyCount(client) + (this.newKeys.get(client) ?? 0);
   }
 
+  pin(noRekening: string): PinTersimpan | undefined {
+    const changed = this.changes.pin.get(noRekening);
+    return changed === undefined ? this.below.pin(noRekening) : (changed ?? undefined);
+  }
+
+  debitSejak(noRekening: string, sejak: number): number {
+    let nominal = this.below.debitSejak(noRekening, sejak);
+    for (const { noRekening: catatan, mutasi } of this.changes.catat) {
+      if (catatan === noRekening && mutasi.kode_transaksi === 'D' && Date.parse(mutasi.waktu) >= sejak)
+        nominal += mutasi.nominal;
+    }
+    return nominal;
+  }
+
   daftar(noRekening: string, nasabah: NasabahBaru): void {
     this.changes.daftar.set(noRekening, nasabah);
     this.changes.saldo.set(noRekening, 0);
@@ -64,6 +91,11 @@ class Layer implements View {
 
   saveRecord(key: string, record: IdempotencyRecord): void {
     this.put(key, record, this.now);
+  }
+
+  simpanPin(noRekening: string, pin: PinTersimpan | undefined, peristiwa?: PeristiwaPin): void {
+    this.changes.pin.set(noRekening, pin ?? null);
+    if (peristiwa !== undefined) this.changes.riwayatPin.push({ noRekening, peristiwa });
   }
 
   private put(key: string, record: IdempotencyRecord, now: Date): void {
@@ -81,6 +113,8 @@ class Layer implements View {
     for (const [noRekening, nasabah] of above.changes.daftar) this.daftar(noRekening, nasabah);
     for (const { noRekening, mutasi, saldo } of above.changes.catat) this.catat(noRekening, mutasi, saldo);
     for (const [key, record] of above.changes.records) this.put(key, record, above.now);
+    for (const [noRekening, pin] of above.changes.pin) this.changes.pin.set(noRekening, pin);
+    this.changes.riwayatPin.push(...above.changes.riwayatPin);
   }
 }
 
@@ -124,6 +158,15 @@ function namedOnly(below: CommittedState, names: Names): CommittedState {
       named('a client', names.idempotency?.client === client);
       return below.keyCount(client);
     },
+    pin: (noRekening) => {
+      named('an account', names.rekening.includes(noRekening));
+      return below.pin(noRekening);
+    },
+    debitSejak: (noRekening, sejak) => {
+      named('an account', names.rekening.includes(noRekening));
+      named('a day', names.debitSejak?.getTime() === sejak);
+      return below.debitSejak(noRekening, sejak);
+    },
   };
 }
 
@@ -143,8 +186,8 @@ export function createBatchView(committed: CommittedState, earliest: Date): Batc
     },
     changes: batch.changes,
     get hasChanges() {
-      const { daftar, catat, records } = batch.changes;
-      return daftar.size > 0 || catat.length > 0 || records.size > 0;
+      const { daftar, catat, records, pin } = batch.changes;
+      return daftar.size > 0 || catat.length > 0 || records.size > 0 || pin.size > 0;
     },
   };
 }

@@ -157,6 +157,7 @@ function heldChanges(store: Store) {
       return store.change(names, decide);
     },
     saldo: (noRekening) => store.saldo(noRekening),
+    rekening: (noRekening) => store.rekening(noRekening),
     mutasi: (noRekening, rentang) => store.mutasi(noRekening, rentang),
     historyPage: (noRekening, page) => store.historyPage(noRekening, page),
     ping: () => store.ping(),
@@ -303,6 +304,7 @@ function faultyWhile(store: Store, isBroken: () => boolean): Store {
   return {
     change: (names, decide) => guard(() => store.change(names, decide))(),
     saldo: guard((noRekening: string) => store.saldo(noRekening)),
+    rekening: guard((noRekening: string) => store.rekening(noRekening)),
     mutasi: guard((noRekening: string, rentang: Rentang) => store.mutasi(noRekening, rentang)),
     historyPage: guard((noRekening: string, page: HistoryPage) => store.historyPage(noRekening, page)),
     ping: guard(() => store.ping()),

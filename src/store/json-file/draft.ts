@@ -1,6 +1,6 @@
 // The draft a batch's changes are applied to, apart from the ledger until the file is durable.
 import { clientOfStoredKey, type IdempotencyRecord } from '../../domain/idempotency';
-import type { MutasiTercatat } from '../../domain/schemas';
+import type { MutasiTercatat, PeristiwaPin, PinTersimpan } from '../../domain/schemas';
 import type { NasabahFields } from './data-file';
 import { EncodedHistory } from './encoded-history';
 import type { Ledger, LedgerEntry } from './ledger';
@@ -69,6 +69,30 @@ export class Draft {
 
   daftar(noRekening: string, fields: NasabahFields): void {
     this.changedEntries.set(noRekening, { fields, history: EncodedHistory.empty });
+  }
+
+  /** The account's PIN as the decisions left it (none: the field goes), and who set it, at the end of its list. */
+  simpanPin(noRekening: string, pin: PinTersimpan | null, riwayat: readonly PeristiwaPin[]): void {
+    const entry = this.entry(noRekening);
+    if (entry === undefined) throw new Error(`rekening ${noRekening} is not in the ledger`);
+    const fields = { ...entry.fields };
+    if (pin === null) delete fields.pin;
+    else fields.pin = pin;
+    const riwayatPin = [...(fields.riwayat_pin ?? []), ...riwayat];
+    if (riwayatPin.length > 0) fields.riwayat_pin = riwayatPin;
+    this.changedEntries.set(noRekening, {
+      fields,
+      history: entry.history,
+    });
+  }
+
+  /** The nominal of the account's D mutasi at or after `sejak` (epoch ms); chunks from before it stay encoded. */
+  debitSejak(noRekening: string, sejak: number): number {
+    let nominal = 0;
+    for (const { mutasi } of this.entry(noRekening)?.history.newestFirst(undefined, { dari: sejak }) ?? []) {
+      if (mutasi.kode_transaksi === 'D' && Date.parse(mutasi.waktu) >= sejak) nominal += mutasi.nominal;
+    }
+    return nominal;
   }
 
   /** Appends a mutasi the caller has already checked, with the saldo it leads to. */

@@ -102,6 +102,8 @@ export async function openJsonFileStore(
           isNoHpTaken: (noHp) => ledger.isNoHpTaken(noHp),
           record: (key) => draft.find(key),
           keyCount: (client) => draft.keyCount(client),
+          pin: (noRekening) => draft.entry(noRekening)?.fields.pin,
+          debitSejak: (noRekening, sejak) => draft.debitSejak(noRekening, sejak),
         },
         earliest,
       );
@@ -162,6 +164,11 @@ export async function openJsonFileStore(
       return (await ledgerForReading()).entry(noRekening)?.fields.saldo ?? null;
     },
 
+    async rekening(noRekening: string) {
+      const fields = (await ledgerForReading()).entry(noRekening)?.fields;
+      return fields === undefined ? null : { saldo: fields.saldo, pin: fields.pin };
+    },
+
     async mutasi(noRekening: string, rentang: Rentang) {
       // The history as it is now: it is immutable, so mutasi added while the answer streams are not in it.
       const history = (await ledgerForReading()).entry(noRekening)?.history;
@@ -186,6 +193,14 @@ function applyChanges(draft: Draft, changes: BatchChanges): void {
   for (const [noRekening, nasabah] of changes.daftar) draft.daftar(noRekening, { ...nasabah, saldo: 0 });
   for (const { noRekening, mutasi, saldo } of changes.catat) draft.catat(noRekening, mutasi, saldo);
   for (const [key, record] of changes.records) draft.save(key, record);
+  for (const [noRekening, pin] of changes.pin) {
+    const riwayat = changes.riwayatPin.filter((entry) => entry.noRekening === noRekening);
+    draft.simpanPin(
+      noRekening,
+      pin,
+      riwayat.map((entry) => entry.peristiwa),
+    );
+  }
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Names, View } from '../../domain/store';
 import { createBatchView, type BatchChanges, type CommittedState } from '../batch-view';
 import { insertRecords } from './idempotency-rows';
 import { insertMutasi } from './mutasi-row';
+import { PIN_COLUMNS, insertRiwayatPin, toPin, updatePins, type PinColumns } from './pin-rows';
 
 /** A change as the batcher carries it: what it names, and its decision. */
 export interface QueuedDecision {
@@ -47,6 +48,8 @@ interface BatchNames {
   noHps: string[];
   keys: string[];
   clients: string[];
+  /** Each account whose money going out since a day's start a decision reads, and that start, pairwise. */
+  debitDays: { rekening: string[]; sejak: Date[] };
   /** The earliest time in the batch: what expired means for its key counts. */
   earliest: Date;
 }
@@ -57,6 +60,7 @@ function namesOf(batch: readonly QueuedDecision[]): BatchNames {
   const noHps = new Set<string>();
   const keys = new Set<string>();
   const clients = new Set<string>();
+  const debitDays = new Map<string, { noRekening: string; sejak: Date }>();
   let earliest = Infinity;
   for (const { names } of batch) {
     for (const noRekening of names.rekening) rekening.add(noRekening);
@@ -65,6 +69,11 @@ function namesOf(batch: readonly QueuedDecision[]): BatchNames {
     if (names.idempotency !== undefined) {
       keys.add(names.idempotency.key);
       clients.add(names.idempotency.client);
+    }
+    const { debitSejak } = names;
+    if (debitSejak !== undefined) {
+      for (const noRekening of names.rekening)
+        debitDays.set(`${noRekening} ${debitSejak.getTime()}`, { noRekening, sejak: debitSejak });
     }
     earliest = Math.min(earliest, names.now.getTime());
   }
@@ -81,19 +90,39 @@ function namesOf(batch: readonly QueuedDecision[]): BatchNames {
     noHps: [...noHps],
     keys: [...keys],
     clients: [...clients],
+    debitDays: {
+      rekening: [...debitDays.values()].map((day) => day.noRekening),
+      sejak: [...debitDays.values()].map((day) => day.sejak),
+    },
     earliest: new Date(earliest),
   };
 }
 
 /** What the batch names, as committed: its accounts' saldo, taken niks and no_hps, records and key counts. */
 async function readCommitted(connection: pg.ClientBase, names: BatchNames): Promise<CommittedState> {
-  const accounts = await connection.query<{ no_rekening: string; saldo: string }>({
+  const accounts = await connection.query<{ no_rekening: string; saldo: string } & PinColumns>({
     name: 'batch_accounts',
     // The row locks back the advisory ones, in no_rekening order (LockRows sits above the sort).
-    text: 'SELECT no_rekening, saldo FROM nasabah WHERE no_rekening = ANY($1) ORDER BY no_rekening FOR UPDATE',
+    text: `SELECT no_rekening, saldo, ${PIN_COLUMNS} FROM nasabah WHERE no_rekening = ANY($1)
+           ORDER BY no_rekening FOR UPDATE`,
     values: [names.rekening],
   });
   const saldo = new Map(accounts.rows.map((row) => [row.no_rekening, Number(row.saldo)]));
+  const pins = new Map(accounts.rows.map((row) => [row.no_rekening, toPin(row)]));
+
+  const debit = new Map<string, number>();
+  if (names.debitDays.rekening.length > 0) {
+    const { rows } = await connection.query<{ no_rekening: string; sejak: Date; nominal: string }>({
+      name: 'batch_debit_days',
+      // On the index (no_rekening, waktu): only the day's mutasi are read, however long the history.
+      text: `SELECT d.no_rekening, d.sejak,
+               (SELECT coalesce(sum(m.nominal), 0) FROM mutasi AS m
+                WHERE m.no_rekening = d.no_rekening AND m.kode_transaksi = 'D' AND m.waktu >= d.sejak) AS nominal
+             FROM unnest($1::text[], $2::timestamptz[]) AS d (no_rekening, sejak)`,
+      values: [names.debitDays.rekening, names.debitDays.sejak],
+    });
+    for (const row of rows) debit.set(`${row.no_rekening} ${row.sejak.getTime()}`, Number(row.nominal));
+  }
 
   const taken = { niks: new Set<string>(), noHps: new Set<string>() };
   if (names.niks.length + names.noHps.length > 0) {
@@ -134,6 +163,8 @@ async function readCommitted(connection: pg.ClientBase, names: BatchNames): Prom
     isNoHpTaken: (noHp) => taken.noHps.has(noHp),
     record: (key) => records.get(key),
     keyCount: (client) => keyCounts.get(client) ?? 0,
+    pin: (noRekening) => pins.get(noRekening),
+    debitSejak: (noRekening, sejak) => debit.get(`${noRekening} ${sejak}`) ?? 0,
   };
 }
 
@@ -169,4 +200,6 @@ async function write(connection: pg.ClientBase, changes: BatchChanges): Promise<
   }
   if (changes.records.size > 0)
     await insertRecords(connection, [...changes.records], { replaceExpired: true });
+  if (changes.pin.size > 0) await updatePins(connection, [...changes.pin]);
+  if (changes.riwayatPin.length > 0) await insertRiwayatPin(connection, changes.riwayatPin);
 }

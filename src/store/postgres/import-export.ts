@@ -4,6 +4,15 @@ import { parseDataFile, type DataFile } from '../json-file';
 import { runMigrations } from './migrate';
 import { insertRecords } from './idempotency-rows';
 import { MUTASI_COLUMNS, insertMutasi, toMutasi, type MutasiRow } from './mutasi-row';
+import {
+  PIN_COLUMNS,
+  insertRiwayatPin,
+  toPeristiwaPin,
+  toPin,
+  updatePins,
+  type PinColumns,
+  type RiwayatPinRow,
+} from './pin-rows';
 import { withTransaction } from './transaction';
 
 /** Rows per INSERT of an import: arrays of this size keep a statement's parameters a few MB at most. */
@@ -48,6 +57,14 @@ export async function importIntoPostgres(
         data.mutasi.map((m) => ({ noRekening, mutasi: m })),
       );
       for (const run of runsOf(mutasi, ROWS_PER_INSERT)) await insertMutasi(connection, run);
+      const pins = nasabah.flatMap(([noRekening, data]) =>
+        data.pin ? [[noRekening, data.pin] as const] : [],
+      );
+      for (const run of runsOf(pins, ROWS_PER_INSERT)) await updatePins(connection, run);
+      const riwayatPin = nasabah.flatMap(([noRekening, data]) =>
+        (data.riwayat_pin ?? []).map((peristiwa) => ({ noRekening, peristiwa })),
+      );
+      for (const run of runsOf(riwayatPin, ROWS_PER_INSERT)) await insertRiwayatPin(connection, run);
       for (const run of runsOf([...dataFile.idempotensi], ROWS_PER_INSERT))
         await insertRecords(connection, run, { replaceExpired: false });
       return { nasabah: nasabah.length, mutasi: mutasi.length };
@@ -65,21 +82,26 @@ export async function exportFromPostgres(databaseUrl: string): Promise<DataFile>
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
   try {
     // REPEATABLE READ: accounts, their mutasi and the keys come from one consistent snapshot.
-    const { nasabah, mutasi, records } = await withTransaction(
+    const { nasabah, mutasi, records, riwayatPin } = await withTransaction(
       pool,
       async (connection) => ({
-        nasabah: await connection.query<{
-          no_rekening: string;
-          nama: string;
-          nik: string;
-          no_hp: string;
-          saldo: string;
-        }>('SELECT no_rekening, nama, nik, no_hp, saldo FROM nasabah ORDER BY no_rekening'),
+        nasabah: await connection.query<
+          {
+            no_rekening: string;
+            nama: string;
+            nik: string;
+            no_hp: string;
+            saldo: string;
+          } & PinColumns
+        >(`SELECT no_rekening, nama, nik, no_hp, saldo, ${PIN_COLUMNS} FROM nasabah ORDER BY no_rekening`),
         mutasi: await connection.query<MutasiRow & { no_rekening: string }>(
           `SELECT no_rekening, ${MUTASI_COLUMNS} FROM mutasi ORDER BY id`,
         ),
         records: await connection.query<{ kunci: string; sidik: string; waktu: Date; hasil: unknown }>(
           'SELECT kunci, sidik, waktu, hasil FROM idempotensi ORDER BY waktu, kunci',
+        ),
+        riwayatPin: await connection.query<RiwayatPinRow>(
+          'SELECT no_rekening, waktu, peristiwa, client, request_id FROM riwayat_pin ORDER BY id',
         ),
       }),
       'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
@@ -87,16 +109,29 @@ export async function exportFromPostgres(databaseUrl: string): Promise<DataFile>
     // The data file's keys, exactly as the file format spells them.
     const file = {
       nasabah: Object.fromEntries(
-        nasabah.rows.map((n) => [
-          n.no_rekening,
-          { nama: n.nama, nik: n.nik, no_hp: n.no_hp, saldo: Number(n.saldo), mutasi: [] as object[] },
-        ]),
+        nasabah.rows.map((n) => {
+          const pin = toPin(n);
+          const fields = { nama: n.nama, nik: n.nik, no_hp: n.no_hp, saldo: Number(n.saldo) };
+          return [
+            n.no_rekening,
+            {
+              ...fields,
+              mutasi: [] as object[],
+              ...(pin && { pin }),
+              riwayat_pin: undefined as object[] | undefined,
+            },
+          ];
+        }),
       ),
       idempotensi: Object.fromEntries(
         records.rows.map((r) => [r.kunci, { sidik: r.sidik, waktu: r.waktu.toISOString(), hasil: r.hasil }]),
       ),
     };
     for (const row of mutasi.rows) file.nasabah[row.no_rekening]?.mutasi.push(toMutasi(row));
+    for (const row of riwayatPin.rows) {
+      const account = file.nasabah[row.no_rekening];
+      if (account) (account.riwayat_pin ??= []).push(toPeristiwaPin(row));
+    }
     return parseDataFile(JSON.stringify(file));
   } finally {
     await pool.end();

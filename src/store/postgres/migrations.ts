@@ -111,4 +111,25 @@ export const MIGRATIONS: readonly Migration[] = [
         ADD COLUMN request_id text CHECK (request_id ~ '^[!-~]{1,128}$');
     `,
   },
+  {
+    // An account may have a PIN (domain/pin.ts): its scrypt hash, the wrong PINs in a row and the end of a lockout
+    // (the CHECKs stand behind PinTersimpan in domain/schemas.ts), and who set, changed or reset it.
+    version: '007_pin',
+    sql: `
+      ALTER TABLE nasabah
+        ADD COLUMN pin_hash text
+          CHECK (pin_hash ~ '^scrypt\\$(1[0-9]|20)\\$[1-9][0-9]?\\$[1-9]\\$[A-Za-z0-9_-]{22}\\$[A-Za-z0-9_-]{43}$'),
+        ADD COLUMN pin_gagal smallint NOT NULL DEFAULT 0 CHECK (pin_gagal BETWEEN 0 AND 3),
+        ADD COLUMN pin_terkunci_sampai timestamptz;
+      CREATE TABLE riwayat_pin (
+        id bigserial PRIMARY KEY,
+        no_rekening text NOT NULL REFERENCES nasabah (no_rekening),
+        waktu timestamptz NOT NULL,
+        peristiwa text NOT NULL CHECK (peristiwa IN ('daftar', 'ganti', 'reset')),
+        client text NOT NULL CHECK (client ~ '^[A-Za-z0-9_.-]{1,64}$'),
+        request_id text NOT NULL CHECK (request_id ~ '^[!-~]{1,128}$')
+      );
+      CREATE INDEX riwayat_pin_no_rekening ON riwayat_pin (no_rekening, id);
+    `,
+  },
 ];

@@ -4,13 +4,14 @@
 import pg from 'pg';
 import { NotDecided, QueueFull, StorageUnavailable, StoreClosing } from '../../domain/errors';
 import { expiryCutoff } from '../../domain/idempotency';
-import type { HistoryPage, Names, Rentang, Store, View } from '../../domain/store';
+import type { HistoryPage, Names, Rentang, RekeningTersimpan, Store, View } from '../../domain/store';
 import { createBatcher } from '../batcher';
 import { MAX_QUEUED_CHANGES } from '../defaults';
 import { errorCode } from '../error-code';
 import { runBatch, type QueuedDecision } from './batch';
 import { runMigrations } from './migrate';
 import { readMutasiBatches, readMutasiPage, readNewestMutasiId, type MutasiRow } from './mutasi-row';
+import { PIN_COLUMNS, toPin, type PinColumns } from './pin-rows';
 import { withTransaction } from './transaction';
 
 export interface PostgresStoreOptions {
@@ -57,16 +58,21 @@ export async function openPostgresStore(
     return results.map((result) => ('value' in result ? result.value : asError(result.error)));
   });
 
-  /** The saldo reads in flight together go as one query; a no_rekening the table lacks reads as null. */
-  const readSaldoBatch = createBatcher(async (noRekeningBatch: readonly string[]) => {
-    const { rows } = await pool.query<{ no_rekening: string; saldo: string }>({
+  /** The account reads in flight together go as one query; a no_rekening the table lacks reads as null. */
+  const readRekeningBatch = createBatcher(async (noRekeningBatch: readonly string[]) => {
+    const { rows } = await pool.query<{ no_rekening: string; saldo: string } & PinColumns>({
       // Named, so each connection parses and plans it once: the hottest query.
-      name: 'saldo',
-      text: 'SELECT no_rekening, saldo FROM nasabah WHERE no_rekening = ANY($1)',
+      name: 'rekening',
+      text: `SELECT no_rekening, saldo, ${PIN_COLUMNS} FROM nasabah WHERE no_rekening = ANY($1)`,
       values: [noRekeningBatch],
     });
-    const saldo = new Map(rows.map((row) => [row.no_rekening, Number(row.saldo)]));
-    return noRekeningBatch.map((noRekening) => saldo.get(noRekening) ?? null);
+    const accounts = new Map(
+      rows.map((row): [string, RekeningTersimpan] => [
+        row.no_rekening,
+        { saldo: Number(row.saldo), pin: toPin(row) },
+      ]),
+    );
+    return noRekeningBatch.map((noRekening) => accounts.get(noRekening) ?? null);
   });
 
   // Expired records are ignored by the replay rule whenever they are read; this only gives their space back.
@@ -100,7 +106,11 @@ export async function openPostgresStore(
     },
 
     saldo(noRekening: string) {
-      return withStorageErrors(() => readSaldoBatch(noRekening));
+      return withStorageErrors(async () => (await readRekeningBatch(noRekening))?.saldo ?? null);
+    },
+
+    rekening(noRekening: string) {
+      return withStorageErrors(() => readRekeningBatch(noRekening));
     },
 
     mutasi(noRekening: string, rentang: Rentang) {
@@ -116,7 +126,7 @@ export async function openPostgresStore(
 
     historyPage(noRekening: string, page: HistoryPage) {
       return withStorageErrors(async () => {
-        if ((await readSaldoBatch(noRekening)) === null) return null;
+        if ((await readRekeningBatch(noRekening)) === null) return null;
         return readMutasiPage(pool, noRekening, page);
       });
     },

@@ -1,0 +1,84 @@
+// A nasabah's consent: the PIN a call carries, checked against the account's before money leaves it or its data
+// is read. Every attempt is counted, durably and under the store's lock, before the PIN is compared, so guesses
+// from any number of requests or processes stay within PIN_ATTEMPTS per lockout; the comparison itself (scrypt,
+// tens of milliseconds) runs outside the store's decisions, which must stay synchronous.
+import { PinSalah, PinTerkunci, PinWajib } from './errors';
+import { lockedUntil, type PinHasher } from './pin';
+import { PIN_ATTEMPTS, type PinTersimpan } from './schemas';
+import type { Store, View } from './store';
+
+/** What a checked PIN agreed to: the account, and the hash its PIN matched (none: the account has no PIN). */
+export interface Consent {
+  noRekening: string;
+  hash: string | undefined;
+}
+
+export interface ConsentDeps {
+  store: Store;
+  clock: () => Date;
+  pinHasher: PinHasher;
+  pinLockoutMs: number;
+}
+
+export type Consents = ReturnType<typeof createConsents>;
+
+export function createConsents({ store, clock, pinHasher, pinLockoutMs }: ConsentDeps) {
+  const lockoutMinutes = Math.round(pinLockoutMs / 60_000);
+
+  /** Counts one attempt on the account's PIN; answers its hash and the count, or nothing when it has no PIN. */
+  function countAttempt(noRekening: string): Promise<{ hash: string; gagal: number } | undefined> {
+    const now = clock();
+    return store.change({ rekening: [noRekening], now }, (view) => {
+      const pin = view.pin(noRekening);
+      if (pin === undefined) return undefined;
+      const until = lockedUntil(pin, now);
+      if (until !== undefined) throw new PinTerkunci(until, now);
+      // A lockout that has ended starts the count afresh.
+      const gagal = (pin.terkunci_sampai === undefined ? pin.gagal : 0) + 1;
+      const locks = gagal >= PIN_ATTEMPTS;
+      const terkunci = locks ? { terkunci_sampai: new Date(now.getTime() + pinLockoutMs).toISOString() } : {};
+      view.simpanPin(noRekening, { hash: pin.hash, gagal, ...terkunci });
+      return { hash: pin.hash, gagal };
+    });
+  }
+
+  return {
+    /**
+     * The consent for a call on `noRekening`, or the refusal: no PIN given, a wrong one, or a locked account. An
+     * account without a PIN (or an unknown one, which the call's own decision refuses) needs none. The attempt
+     * stays counted until a change spends the consent: a right PIN resets the count there, in the same step as
+     * what it agreed to.
+     */
+    async obtain(noRekening: string, pin: string | undefined): Promise<Consent> {
+      const rekening = await store.rekening(noRekening);
+      if (rekening === null || rekening.pin === undefined) return { noRekening, hash: undefined };
+      if (pin === undefined) throw new PinWajib(noRekening);
+      // A locked account is refused from a read, without a change: a guesser gets nothing for the asking.
+      const until = lockedUntil(rekening.pin, clock());
+      if (until !== undefined) throw new PinTerkunci(until, clock());
+      const attempt = await countAttempt(noRekening);
+      // Reset by an operator in between: the account has no PIN now.
+      if (attempt === undefined) return { noRekening, hash: undefined };
+      if (!(await pinHasher.verify(pin, attempt.hash))) {
+        throw new PinSalah(PIN_ATTEMPTS - attempt.gagal, lockoutMinutes);
+      }
+      return { noRekening, hash: attempt.hash };
+    },
+
+    /** Whether the consent still stands in this view: the account's PIN is the one that was checked. */
+    holds(view: View, consent: Consent): boolean {
+      return view.pin(consent.noRekening)?.hash === consent.hash;
+    },
+
+    /** Uses a consent that holds: a right PIN ends the count of wrong ones (and a lockout it began). */
+    spend(view: View, consent: Consent): void {
+      const pin = view.pin(consent.noRekening);
+      if (pin === undefined || !needsReset(pin)) return;
+      view.simpanPin(consent.noRekening, { hash: pin.hash, gagal: 0 });
+    },
+  };
+}
+
+function needsReset(pin: PinTersimpan): boolean {
+  return pin.gagal > 0 || pin.terkunci_sampai !== undefined;
+}
