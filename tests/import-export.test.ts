@@ -68,6 +68,9 @@ function run(
 
       expect(importRun.stdout).toContain('diimpor: 2 nasabah, 3 mutasi');
       expect(exportRun.status).toBe(0);
+      // The PIN's hash moves; the PIN itself is nowhere in the export.
+      expect(await readFile(exportFile, 'utf8')).toContain('"hash":"scrypt$14$8$1$');
+      expect(await readFile(exportFile, 'utf8')).not.toContain('975318');
       expect(JSON.parse(await readFile(exportFile, 'utf8'))).toEqual(
         JSON.parse(await readFile(dataFile, 'utf8')),
       );
