@@ -130,12 +130,13 @@ export function createTabungan({
    * One change: `decide` runs in the store's unit of work, once per Idempotency-Key, and answers a value, a
    * refusal (thrown here once it is durable), or undefined when it could not decide in this view. With
    * `consentOf`, that account's PIN is checked first, before any replay, and the consent is spent in the same
-   * step as the change, whatever the change decides.
+   * step as the change, whatever the change decides. A debit names the day whose money going out the daily limit
+   * counts: the day of the change's own time, so the decision (checkDebit) reads exactly the day it named.
    */
   async function change<T extends string | number>(
-    operation: { name: string; data: unknown; answer: z.ZodType<T>; consentOf?: string },
+    operation: { name: string; data: unknown; answer: z.ZodType<T>; consentOf?: string; isDebit?: boolean },
     caller: Caller,
-    names: Omit<Names, 'now' | 'idempotency'>,
+    names: Omit<Names, 'now' | 'idempotency' | 'debitSejak'>,
     decide: (view: View, audit: Audit) => T | undefined,
   ): Promise<T | undefined> {
     const idempotency = idempotencyOf(operation.name, operation.data, caller);
@@ -146,8 +147,17 @@ export function createTabungan({
           : await consents.obtain(operation.consentOf, caller.pin);
       const now = clock();
       const audit = { waktu: now.toISOString(), client: caller.client, request_id: caller.requestId };
+      const debitSejak =
+        operation.isDebit === true && dailyLimit !== undefined
+          ? startOfDay(now, dailyLimit.timeZone)
+          : undefined;
       const outcome: Outcome<T> | undefined | typeof CONSENT_STALE = await store.change(
-        { ...names, now, idempotency: idempotency && { client: idempotency.client, key: idempotency.key } },
+        {
+          ...names,
+          now,
+          debitSejak,
+          idempotency: idempotency && { client: idempotency.client, key: idempotency.key },
+        },
         (view) => {
           if (consent !== undefined) {
             if (!consents.holds(view, consent)) return CONSENT_STALE;
@@ -175,11 +185,6 @@ export function createTabungan({
     });
   }
 
-  /** The names a debit adds: the day whose money going out the daily limit counts, when there is a limit. */
-  function debitDay(): Pick<Names, 'debitSejak'> {
-    return dailyLimit === undefined ? {} : { debitSejak: startOfDay(clock(), dailyLimit.timeZone) };
-  }
-
   /** A debit's rules beyond the saldo: the daily limit, counted in the day the change's own waktu falls in. */
   function checkDebit(view: View, noRekening: string, nominal: number, audit: Audit): void {
     if (dailyLimit === undefined) return;
@@ -196,10 +201,9 @@ export function createTabungan({
       name: kode_transaksi,
       data: gerak,
       answer: Saldo,
-      ...(isDebit ? { consentOf: no_rekening } : {}),
+      ...(isDebit ? { consentOf: no_rekening, isDebit } : {}),
     };
-    const names = { rekening: [no_rekening], ...(isDebit ? debitDay() : {}) };
-    const saldo = await change(operation, caller, names, (view, audit) => {
+    const saldo = await change(operation, caller, { rekening: [no_rekening] }, (view, audit) => {
       const mutasi = { ...audit, kode_transaksi, nominal };
       const saldoBaru = saldoSetelah(saldoOf(view, no_rekening), mutasi);
       if (isDebit) checkDebit(view, no_rekening, nominal, audit);
@@ -256,9 +260,8 @@ export function createTabungan({
      */
     async transfer(transfer: TransferRequest, caller: Caller): Promise<SaldoResponse> {
       const { no_rekening_asal: asal, no_rekening_tujuan: tujuan, nominal } = transfer;
-      const operation = { name: 'transfer', data: transfer, answer: Saldo, consentOf: asal };
-      const names = { rekening: [asal, tujuan], ...debitDay() };
-      const saldo = await change(operation, caller, names, (view, audit) => {
+      const operation = { name: 'transfer', data: transfer, answer: Saldo, consentOf: asal, isDebit: true };
+      const saldo = await change(operation, caller, { rekening: [asal, tujuan] }, (view, audit) => {
         const mutasiAsal = { ...audit, kode_transaksi: 'D' as const, nominal, no_rekening_lawan: tujuan };
         const mutasiTujuan = { ...audit, kode_transaksi: 'C' as const, nominal, no_rekening_lawan: asal };
         const saldoAsal = saldoSetelah(saldoOf(view, asal), mutasiAsal);
