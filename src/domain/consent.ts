@@ -4,13 +4,15 @@
 // tens of milliseconds) runs outside the store's decisions, which must stay synchronous.
 import { PinSalah, PinTerkunci, PinWajib } from './errors';
 import { lockedUntil, type PinHasher } from './pin';
-import { PIN_ATTEMPTS, type PinTersimpan } from './schemas';
+import { PIN_ATTEMPTS } from './schemas';
 import type { Store, View } from './store';
 
 /** What a checked PIN agreed to: the account, and the hash its PIN matched (none: the account has no PIN). */
 export interface Consent {
   noRekening: string;
   hash: string | undefined;
+  /** The count this attempt left: attempts counted after it (another caller's guesses) are not its to forgive. */
+  gagal: number;
 }
 
 export interface ConsentDeps {
@@ -34,7 +36,8 @@ export function createConsents({ store, clock, pinHasher, pinLockoutMs }: Consen
       const until = lockedUntil(pin, now);
       if (until !== undefined) throw new PinTerkunci(until, now);
       // A lockout that has ended starts the count afresh.
-      const gagal = (pin.terkunci_sampai === undefined ? pin.gagal : 0) + 1;
+      // Bounded, so a count a hand edit left at the limit without a lock cannot step past what the stores keep.
+      const gagal = Math.min(PIN_ATTEMPTS, (pin.terkunci_sampai === undefined ? pin.gagal : 0) + 1);
       const locks = gagal >= PIN_ATTEMPTS;
       const terkunci = locks ? { terkunci_sampai: new Date(now.getTime() + pinLockoutMs).toISOString() } : {};
       view.simpanPin(noRekening, { hash: pin.hash, gagal, ...terkunci });
@@ -51,18 +54,18 @@ export function createConsents({ store, clock, pinHasher, pinLockoutMs }: Consen
      */
     async obtain(noRekening: string, pin: string | undefined): Promise<Consent> {
       const rekening = await store.rekening(noRekening);
-      if (rekening === null || rekening.pin === undefined) return { noRekening, hash: undefined };
+      if (rekening === null || rekening.pin === undefined) return { noRekening, hash: undefined, gagal: 0 };
       if (pin === undefined) throw new PinWajib(noRekening);
       // A locked account is refused from a read, without a change: a guesser gets nothing for the asking.
       const until = lockedUntil(rekening.pin, clock());
       if (until !== undefined) throw new PinTerkunci(until, clock());
       const attempt = await countAttempt(noRekening);
       // Reset by an operator in between: the account has no PIN now.
-      if (attempt === undefined) return { noRekening, hash: undefined };
+      if (attempt === undefined) return { noRekening, hash: undefined, gagal: 0 };
       if (!(await pinHasher.verify(pin, attempt.hash))) {
         throw new PinSalah(PIN_ATTEMPTS - attempt.gagal, lockoutMinutes);
       }
-      return { noRekening, hash: attempt.hash };
+      return { noRekening, hash: attempt.hash, gagal: attempt.gagal };
     },
 
     /** Whether the consent still stands in this view: the account's PIN is the one that was checked. */
@@ -70,15 +73,16 @@ export function createConsents({ store, clock, pinHasher, pinLockoutMs }: Consen
       return view.pin(consent.noRekening)?.hash === consent.hash;
     },
 
-    /** Uses a consent that holds: a right PIN ends the count of wrong ones (and a lockout it began). */
+    /**
+     * Uses a consent that holds: a right PIN forgives the wrong ones counted up to and including its own attempt.
+     * Guesses counted while it was being compared stay counted, and keep a lockout they brought about, so an
+     * owner's reads never wipe out a guesser's tries.
+     */
     spend(view: View, consent: Consent): void {
       const pin = view.pin(consent.noRekening);
-      if (pin === undefined || !needsReset(pin)) return;
-      view.simpanPin(consent.noRekening, { hash: pin.hash, gagal: 0 });
+      if (pin === undefined || (pin.gagal === 0 && pin.terkunci_sampai === undefined)) return;
+      const gagal = Math.max(0, pin.gagal - consent.gagal);
+      view.simpanPin(consent.noRekening, gagal >= PIN_ATTEMPTS ? pin : { hash: pin.hash, gagal });
     },
   };
-}
-
-function needsReset(pin: PinTersimpan): boolean {
-  return pin.gagal > 0 || pin.terkunci_sampai !== undefined;
 }
