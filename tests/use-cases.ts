@@ -34,8 +34,12 @@ export function useCases(store: Store, options: UseCaseOptions = {}) {
   return {
     daftar: async (data: DaftarRequest, key?: string) =>
       (await tabungan.daftar(data, caller(key))).no_rekening,
-    tabung: async (noRekening: string, nominal: number, key?: string) =>
-      (await tabungan.tabung({ no_rekening: noRekening, nominal }, caller(key))).saldo,
+    /** The saldo a tabung answers: these accounts have no PIN, so it always does. */
+    async tabung(noRekening: string, nominal: number, key?: string): Promise<number> {
+      const answer = await tabungan.tabung({ no_rekening: noRekening, nominal }, caller(key));
+      if (!('saldo' in answer)) throw new Error(`a tabung on ${noRekening} answered no saldo`);
+      return answer.saldo;
+    },
     tarik: async (noRekening: string, nominal: number, key?: string) =>
       (await tabungan.tarik({ no_rekening: noRekening, nominal }, caller(key))).saldo,
     /** A tabung (C) or a tarik (D). */

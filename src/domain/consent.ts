@@ -2,10 +2,10 @@
 // is read. Every attempt is counted, durably and under the store's lock, before the PIN is compared, so guesses
 // from any number of requests or processes stay within PIN_ATTEMPTS per lockout; the comparison itself (scrypt,
 // tens of milliseconds) runs outside the store's decisions, which must stay synchronous.
-import { PinSalah, PinTerkunci, PinWajib } from './errors';
+import { PinSalah, PinTerkunci, PinWajib, QueueFull } from './errors';
 import { lockedUntil, type PinHasher } from './pin';
 import { PIN_ATTEMPTS } from './schemas';
-import type { Store, View } from './store';
+import type { RekeningTersimpan, Store, View } from './store';
 
 /** What a checked PIN agreed to: the account, and the hash its PIN matched (none: the account has no PIN). */
 export interface Consent {
@@ -13,6 +13,8 @@ export interface Consent {
   hash: string | undefined;
   /** The count this attempt left: attempts counted after it (another caller's guesses) are not its to forgive. */
   gagal: number;
+  /** The account as read when the consent was asked for (null: no such account), so a read need not read again. */
+  rekening: RekeningTersimpan | null;
 }
 
 export interface ConsentDeps {
@@ -54,18 +56,22 @@ export function createConsents({ store, clock, pinHasher, pinLockoutMs }: Consen
      */
     async obtain(noRekening: string, pin: string | undefined): Promise<Consent> {
       const rekening = await store.rekening(noRekening);
-      if (rekening === null || rekening.pin === undefined) return { noRekening, hash: undefined, gagal: 0 };
+      if (rekening === null || rekening.pin === undefined) {
+        return { noRekening, hash: undefined, gagal: 0, rekening };
+      }
       if (pin === undefined) throw new PinWajib(noRekening);
       // A locked account is refused from a read, without a change: a guesser gets nothing for the asking.
       const until = lockedUntil(rekening.pin, clock());
       if (until !== undefined) throw new PinTerkunci(until, clock());
+      // Refused before the attempt is counted: an attempt the hasher never compared must not count as a wrong PIN.
+      if (pinHasher.isSaturated()) throw new QueueFull();
       const attempt = await countAttempt(noRekening);
       // Reset by an operator in between: the account has no PIN now.
-      if (attempt === undefined) return { noRekening, hash: undefined, gagal: 0 };
+      if (attempt === undefined) return { noRekening, hash: undefined, gagal: 0, rekening };
       if (!(await pinHasher.verify(pin, attempt.hash))) {
         throw new PinSalah(PIN_ATTEMPTS - attempt.gagal, lockoutMinutes);
       }
-      return { noRekening, hash: attempt.hash, gagal: attempt.gagal };
+      return { noRekening, hash: attempt.hash, gagal: attempt.gagal, rekening };
     },
 
     /** Whether the consent still stands in this view: the account's PIN is the one that was checked. */
@@ -83,6 +89,14 @@ export function createConsents({ store, clock, pinHasher, pinLockoutMs }: Consen
       if (pin === undefined || (pin.gagal === 0 && pin.terkunci_sampai === undefined)) return;
       const gagal = Math.max(0, pin.gagal - consent.gagal);
       view.simpanPin(consent.noRekening, gagal >= PIN_ATTEMPTS ? pin : { hash: pin.hash, gagal });
+    },
+
+    /** Spends a consent in a change of its own: for a read, or a change that failed after the PIN was right. */
+    async spendAlone(consent: Consent): Promise<void> {
+      if (consent.hash === undefined) return;
+      await store.change({ rekening: [consent.noRekening], now: clock() }, (view) => {
+        if (this.holds(view, consent)) this.spend(view, consent);
+      });
     },
   };
 }

@@ -16,6 +16,7 @@ export const RefusalCode = z.enum([
   'PIN_WAJIB',
   'PIN_SALAH',
   'PIN_TERKUNCI',
+  'PIN_BELUM_ADA',
 ]);
 export type RefusalCode = z.infer<typeof RefusalCode>;
 
@@ -116,6 +117,16 @@ export class PinSalah extends DomainError {
       sisaPercobaan > 0
         ? `PIN salah; sisa ${sisaPercobaan} kali percobaan sebelum rekening dikunci ${lockoutMinutes} menit`
         : `PIN salah; rekening dikunci ${lockoutMinutes} menit`,
+    );
+  }
+}
+
+/** A PIN change on an account that has none: a first PIN comes with the registration or an operator's reset. */
+export class PinBelumAda extends DomainError {
+  constructor(noRekening: string) {
+    super(
+      'PIN_BELUM_ADA',
+      `rekening ${noRekening} belum memiliki PIN; PIN pertama diberikan saat daftar atau oleh operator (/pin/reset)`,
     );
   }
 }

@@ -125,10 +125,11 @@ export function pinHeader(header: 'X-PIN' | 'X-PIN-Baru') {
 
 /**
  * `scrypt$<log2 N>$<r>$<p>$<salt>$<hash>`, base64url: the parameters travel with the hash, so a later version may
- * raise the cost and still check the PINs set before.
+ * raise the cost and still check the PINs set before. Bounded (log2 N 10 to 17, r up to 8, p 1: at most 128 MiB
+ * and about half a second of a thread per check), so a hand-edited hash cannot make one check take the server's
+ * memory or minutes of its thread pool.
  */
-export const PIN_HASH =
-  /^scrypt\$(1[0-9]|20)\$([1-9][0-9]?)\$([1-9])\$([A-Za-z0-9_-]{22})\$([A-Za-z0-9_-]{43})$/;
+export const PIN_HASH = /^scrypt\$(1[0-7])\$([1-8])\$(1)\$([A-Za-z0-9_-]{22})\$([A-Za-z0-9_-]{43})$/;
 export const PinHash = z.string().regex(PIN_HASH, 'hash PIN harus berbentuk scrypt$N$r$p$salt$hash');
 
 /** What is kept of an account's PIN: its hash, the wrong PINs in a row, and until when it is locked. */
@@ -248,6 +249,18 @@ export const DaftarResponse = z
 export const SaldoResponse = z
   .object({ saldo: Saldo })
   .meta({ id: 'SaldoResponse', description: 'Saldo rekening saat ini.' });
+export const TabungResponse = z
+  .union([
+    SaldoResponse,
+    z
+      .object({ no_rekening: NoRekening })
+      .meta({ description: 'Rekening yang dilindungi PIN: setoran tercatat, saldonya hanya dengan PIN.' }),
+  ])
+  .meta({
+    id: 'TabungResponse',
+    description:
+      'Saldo setelah setoran; untuk rekening yang dilindungi PIN hanya no_rekening, karena setoran tidak meminta PIN.',
+  });
 export const MutasiResponse = z
   .object({
     mutasi: z.array(Mutasi).meta({ description: 'Daftar mutasi, yang terlama lebih dulu.' }),
@@ -291,6 +304,7 @@ export type GerakDanaRequest = z.infer<typeof GerakDanaRequest>;
 export type TransferRequest = z.infer<typeof TransferRequest>;
 export type DaftarResponse = z.infer<typeof DaftarResponse>;
 export type SaldoResponse = z.infer<typeof SaldoResponse>;
+export type TabungResponse = z.infer<typeof TabungResponse>;
 export type MutasiResponse = z.infer<typeof MutasiResponse>;
 export type PinResponse = z.infer<typeof PinResponse>;
 export type PinRequest = z.infer<typeof PinRequest>;

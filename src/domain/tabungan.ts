@@ -1,9 +1,15 @@
 // The use cases of a savings account, each told once in the words of the business; no HTTP, no files, no SQL.
 // A change is a decision on a view of the accounts it names, run by the store under its lock (store.ts).
-import type { z } from 'zod';
-import { createConsents } from './consent';
+import { z } from 'zod';
+import { createConsents, type Consent } from './consent';
 import { checkDailyLimit, startOfDay, type DailyLimit } from './daily-limit';
-import { InvalidRequest, NikSudahTerdaftar, NoHpSudahTerdaftar, RekeningTidakDikenali } from './errors';
+import {
+  InvalidRequest,
+  NikSudahTerdaftar,
+  NoHpSudahTerdaftar,
+  PinBelumAda,
+  RekeningTidakDikenali,
+} from './errors';
 import {
   IDEMPOTENCY_KEYS_PER_CLIENT,
   decideOnce,
@@ -31,9 +37,10 @@ import {
   type PeristiwaPin,
   type PinResponse,
   type SaldoResponse,
+  type TabungResponse,
   type TransferRequest,
 } from './schemas';
-import type { Names, Rentang, Store, View } from './store';
+import type { Names, RekeningTersimpan, Rentang, Store, View } from './store';
 
 export interface TabunganDeps {
   store: Store;
@@ -111,6 +118,15 @@ interface Audit {
   request_id: string;
 }
 
+/** A decision on a view, in the store's unit of work: synchronous, so the lock is held for no I/O. */
+type Decision<T> = (view: View, audit: Audit) => T | undefined;
+
+/** A decision with a slow part that must wait for the nasabah's consent (hashing a new PIN, for one). */
+interface PreparedDecision<T> {
+  /** Runs once the consent is given (undefined: the change needs none), and may refuse on what it says. */
+  prepare(consent: Consent | undefined): Promise<Decision<T>>;
+}
+
 /** A change whose consent no longer held when it ran (the PIN was changed meanwhile): it is asked for again. */
 const CONSENT_STALE = Symbol('consent stale');
 
@@ -130,14 +146,17 @@ export function createTabungan({
    * One change: `decide` runs in the store's unit of work, once per Idempotency-Key, and answers a value, a
    * refusal (thrown here once it is durable), or undefined when it could not decide in this view. With
    * `consentOf`, that account's PIN is checked first, before any replay, and the consent is spent in the same
-   * step as the change, whatever the change decides. A debit names the day whose money going out the daily limit
-   * counts: the day of the change's own time, so the decision (checkDebit) reads exactly the day it named.
+   * step as the change, whatever the change decides; if the change itself fails (storage, a full queue, the
+   * client's key limit), it is spent on its own, so a right PIN never stays counted as a wrong one. A prepared
+   * decision does its slow part (hashing a new PIN) only once the consent is given. A debit names the day whose
+   * money going out the daily limit counts: the day of the change's own time, so the decision (checkDebit) reads
+   * exactly the day it named.
    */
   async function change<T extends string | number>(
     operation: { name: string; data: unknown; answer: z.ZodType<T>; consentOf?: string; isDebit?: boolean },
     caller: Caller,
     names: Omit<Names, 'now' | 'idempotency' | 'debitSejak'>,
-    decide: (view: View, audit: Audit) => T | undefined,
+    decision: Decision<T> | PreparedDecision<T>,
   ): Promise<T | undefined> {
     const idempotency = idempotencyOf(operation.name, operation.data, caller);
     for (;;) {
@@ -145,20 +164,21 @@ export function createTabungan({
         operation.consentOf === undefined
           ? undefined
           : await consents.obtain(operation.consentOf, caller.pin);
+      const decide = typeof decision === 'function' ? decision : await decision.prepare(consent);
       const now = clock();
       const audit = { waktu: now.toISOString(), client: caller.client, request_id: caller.requestId };
       const debitSejak =
         operation.isDebit === true && dailyLimit !== undefined
           ? startOfDay(now, dailyLimit.timeZone)
           : undefined;
-      const outcome: Outcome<T> | undefined | typeof CONSENT_STALE = await store.change(
+      const changed = store.change(
         {
           ...names,
           now,
           debitSejak,
           idempotency: idempotency && { client: idempotency.client, key: idempotency.key },
         },
-        (view) => {
+        (view): Outcome<T> | undefined | typeof CONSENT_STALE => {
           if (consent !== undefined) {
             if (!consents.holds(view, consent)) return CONSENT_STALE;
             consents.spend(view, consent);
@@ -169,6 +189,11 @@ export function createTabungan({
           return decideOnce(view, idempotency, rules, run);
         },
       );
+      const outcome = await changed.catch(async (error: unknown) => {
+        // Best effort: the failure is the answer, whether or not the consent could be spent.
+        if (consent !== undefined) await consents.spendAlone(consent).catch(() => undefined);
+        throw error;
+      });
       if (outcome === CONSENT_STALE) continue;
       if (outcome === undefined) return undefined;
       if ('refusal' in outcome) throw outcome.refusal;
@@ -176,13 +201,12 @@ export function createTabungan({
     }
   }
 
-  /** For a read: the PIN checked, and its consent spent at once (a right PIN ends the count of wrong ones). */
-  async function consentToRead(noRekening: string, caller: Caller): Promise<void> {
+  /** For a read: the PIN checked, and its consent spent at once; answers the account as the check read it. */
+  async function consentToRead(noRekening: string, caller: Caller): Promise<RekeningTersimpan> {
     const consent = await consents.obtain(noRekening, caller.pin);
-    if (consent.hash === undefined) return;
-    await store.change({ rekening: [noRekening], now: clock() }, (view) => {
-      if (consents.holds(view, consent)) consents.spend(view, consent);
-    });
+    if (consent.rekening === null) throw new RekeningTidakDikenali(noRekening);
+    await consents.spendAlone(consent);
+    return consent.rekening;
   }
 
   /** A debit's rules beyond the saldo: the daily limit, counted in the day the change's own waktu falls in. */
@@ -192,25 +216,64 @@ export function createTabungan({
     checkDailyLimit(view, noRekening, nominal, { limit: dailyLimit, sejak });
   }
 
-  /** A tabung or a tarik: one mutasi on one account, and the saldo it leaves. A tarik needs the PIN's consent. */
-  async function gerakDana(kode_transaksi: KodeTransaksi, gerak: GerakDanaRequest, caller: Caller) {
+  /** A tabung's or a tarik's decision: one mutasi on one account; answers the saldo it leaves. */
+  function catatGerak(
+    view: View,
+    kode_transaksi: KodeTransaksi,
+    gerak: GerakDanaRequest,
+    audit: Audit,
+  ): number {
     const { no_rekening, nominal } = gerak;
-    const isDebit = kode_transaksi === 'D';
-    // The operation is named by its kode_transaksi, as fingerprints stored by earlier versions name it.
+    const mutasi = { ...audit, kode_transaksi, nominal };
+    const saldoBaru = saldoSetelah(saldoOf(view, no_rekening), mutasi);
+    if (kode_transaksi === 'D') checkDebit(view, no_rekening, nominal, audit);
+    view.catat(no_rekening, mutasi, saldoBaru);
+    return saldoBaru;
+  }
+
+  /**
+   * Sets an account's PIN (undefined: none) once the account is known and, for a change, the current PIN agrees:
+   * a guess on a locked or unknown account costs no hashing.
+   */
+  async function aturPin(
+    noRekening: string,
+    pinBaru: string | undefined,
+    caller: Caller,
+    peristiwa: 'ganti' | 'reset',
+  ): Promise<PinResponse> {
+    const isChange = peristiwa === 'ganti';
+    // No Idempotency-Key: setting the same PIN again is the same state, and a fingerprint must not hold a PIN.
     const operation = {
-      name: kode_transaksi,
-      data: gerak,
-      answer: Saldo,
-      ...(isDebit ? { consentOf: no_rekening, isDebit } : {}),
+      name: isChange ? 'ganti_pin' : 'reset_pin',
+      data: noRekening,
+      answer: NoRekening,
+      ...(isChange ? { consentOf: noRekening } : {}),
     };
-    const saldo = await change(operation, caller, { rekening: [no_rekening] }, (view, audit) => {
-      const mutasi = { ...audit, kode_transaksi, nominal };
-      const saldoBaru = saldoSetelah(saldoOf(view, no_rekening), mutasi);
-      if (isDebit) checkDebit(view, no_rekening, nominal, audit);
-      view.catat(no_rekening, mutasi, saldoBaru);
-      return saldoBaru;
-    });
-    return { saldo: decided(saldo) };
+    const prepared = {
+      async prepare(consent: Consent | undefined): Promise<Decision<string>> {
+        if (consent?.rekening === null) throw new RekeningTidakDikenali(noRekening);
+        if (consent?.hash === undefined && isChange) throw new PinBelumAda(noRekening);
+        const hash = pinBaru === undefined ? undefined : await pinHasher.hash(pinBaru);
+        return (view, audit) => {
+          saldoOf(view, noRekening);
+          // Taken away by an operator since the check: the nasabah's consent was for the PIN that was there.
+          if (isChange && view.pin(noRekening) === undefined) throw new PinBelumAda(noRekening);
+          view.simpanPin(
+            noRekening,
+            hash === undefined ? undefined : { hash, gagal: 0 },
+            peristiwaPin(peristiwa, audit),
+          );
+          return noRekening;
+        };
+      },
+    };
+    const changed = await change(
+      operation,
+      { ...caller, idempotencyKey: undefined },
+      { rekening: [noRekening] },
+      prepared,
+    );
+    return { no_rekening: decided(changed) };
   }
 
   /** A PIN event of the audit trail. */
@@ -247,11 +310,30 @@ export function createTabungan({
       }
     },
 
-    tabung: (setoran: GerakDanaRequest, caller: Caller): Promise<SaldoResponse> =>
-      gerakDana('C', setoran, caller),
+    /**
+     * Money paid in needs no consent, so on an account with a PIN a tabung answers (and stores, for a replay)
+     * the account's number rather than its saldo: paying in 1 rupiah must not be a way to read the saldo.
+     * Operations are named by their kode_transaksi, as fingerprints stored by earlier versions name them.
+     */
+    async tabung(setoran: GerakDanaRequest, caller: Caller): Promise<TabungResponse> {
+      const { no_rekening } = setoran;
+      const operation = { name: 'C', data: setoran, answer: z.union([Saldo, NoRekening]) };
+      const answer = await change(operation, caller, { rekening: [no_rekening] }, (view, audit) => {
+        const saldo = catatGerak(view, 'C', setoran, audit);
+        return view.pin(no_rekening) === undefined ? saldo : no_rekening;
+      });
+      const decidedAnswer = decided(answer);
+      return typeof decidedAnswer === 'number' ? { saldo: decidedAnswer } : { no_rekening: decidedAnswer };
+    },
 
-    tarik: (penarikan: GerakDanaRequest, caller: Caller): Promise<SaldoResponse> =>
-      gerakDana('D', penarikan, caller),
+    async tarik(penarikan: GerakDanaRequest, caller: Caller): Promise<SaldoResponse> {
+      const { no_rekening } = penarikan;
+      const operation = { name: 'D', data: penarikan, answer: Saldo, consentOf: no_rekening, isDebit: true };
+      const saldo = await change(operation, caller, { rekening: [no_rekening] }, (view, audit) =>
+        catatGerak(view, 'D', penarikan, audit),
+      );
+      return { saldo: decided(saldo) };
+    },
 
     /**
      * Both sides or neither: a D on asal and a C on tujuan, one waktu, each naming the other; asal's saldo
@@ -274,51 +356,17 @@ export function createTabungan({
       return { saldo: decided(saldo) };
     },
 
-    /**
-     * A new PIN (`pinBaru`), with the nasabah's consent: the current PIN when the account has one. An account
-     * without a PIN gets its first one this way.
-     */
-    async gantiPin(noRekening: string, pinBaru: string, caller: Caller): Promise<PinResponse> {
-      const hash = await pinHasher.hash(pinBaru);
-      // No Idempotency-Key: setting the same PIN again is the same state, and a fingerprint must not hold a PIN.
-      const operation = { name: 'ganti_pin', data: noRekening, answer: NoRekening, consentOf: noRekening };
-      const changed = await change(
-        operation,
-        { ...caller, idempotencyKey: undefined },
-        { rekening: [noRekening] },
-        (view, audit) => {
-          saldoOf(view, noRekening);
-          view.simpanPin(noRekening, { hash, gagal: 0 }, peristiwaPin('ganti', audit));
-          return noRekening;
-        },
-      );
-      return { no_rekening: decided(changed) };
-    },
+    /** A new PIN (`pinBaru`), with the nasabah's consent: the current PIN. */
+    gantiPin: (noRekening: string, pinBaru: string, caller: Caller): Promise<PinResponse> =>
+      aturPin(noRekening, pinBaru, caller, 'ganti'),
 
     /**
      * An operator's reset, for a nasabah who forgot the PIN or is locked out: a new PIN, or none (undefined),
      * with the lockout ended. Who may is decided at the edge (an API key's permission); the audit trail keeps who
      * did.
      */
-    async resetPin(noRekening: string, pinBaru: string | undefined, caller: Caller): Promise<PinResponse> {
-      const hash = pinBaru === undefined ? undefined : await pinHasher.hash(pinBaru);
-      const operation = { name: 'reset_pin', data: noRekening, answer: NoRekening };
-      const reset = await change(
-        operation,
-        { ...caller, idempotencyKey: undefined },
-        { rekening: [noRekening] },
-        (view, audit) => {
-          saldoOf(view, noRekening);
-          view.simpanPin(
-            noRekening,
-            hash === undefined ? undefined : { hash, gagal: 0 },
-            peristiwaPin('reset', audit),
-          );
-          return noRekening;
-        },
-      );
-      return { no_rekening: decided(reset) };
-    },
+    resetPin: (noRekening: string, pinBaru: string | undefined, caller: Caller): Promise<PinResponse> =>
+      aturPin(noRekening, pinBaru, caller, 'reset'),
 
     /** Ready when the ledger can be read; the store's StorageUnavailable says why not. */
     async health(): Promise<{ status: 'ok' }> {
@@ -327,9 +375,7 @@ export function createTabungan({
     },
 
     async saldo(noRekening: string, caller: Caller): Promise<SaldoResponse> {
-      await consentToRead(noRekening, caller);
-      const saldo = await store.saldo(noRekening);
-      if (saldo === null) throw new RekeningTidakDikenali(noRekening);
+      const { saldo } = await consentToRead(noRekening, caller);
       return { saldo };
     },
 

@@ -12,6 +12,7 @@ import {
   PinRequest,
   PinResponse,
   SaldoResponse,
+  TabungResponse,
   TransferRequest,
   pinHeader,
 } from '../domain/schemas';
@@ -122,7 +123,11 @@ export const ENDPOINTS: readonly Endpoint[] = [
     method: 'post',
     path: '/tabung',
     summary: 'Tabung (setor) ke rekening',
-    success: { schema: SaldoResponse, description: 'Saldo setelah setoran; sudah tersimpan di disk.' },
+    success: {
+      schema: TabungResponse,
+      description:
+        'Saldo setelah setoran (rekening dilindungi PIN: hanya no_rekening); sudah tersimpan di disk.',
+    },
     refusals: 'Field tidak valid, no_rekening tidak dikenali, atau saldo akan melebihi batas.',
     headers: z.object(IDEMPOTENCY_HEADER),
     ...post(GerakDanaRequest, (tabungan, data, caller) => tabungan.tabung(data, caller)),

@@ -34,6 +34,8 @@ const STATUS: Record<RefusalCode | NotDecidedCode, number> = {
   PIN_WAJIB: 403,
   PIN_SALAH: 403,
   PIN_TERKUNCI: 429,
+  // The account's state, not the request, stands in the way: 409, as for a key used for another request.
+  PIN_BELUM_ADA: 409,
   IDEMPOTENCY_KEY_LIMIT: 429,
   STORAGE_UNAVAILABLE: 503,
   QUEUE_FULL: 503,

@@ -108,7 +108,14 @@ describe('PIN-checked calls', () => {
   });
 
   it('needs no PIN to pay into an account that has one, by tabung or as tujuan of a transfer', async () => {
-    await setor(t.app, noRekening, 5);
+    // The tabung answers the account, not its saldo: paying in must not be a way to read it without the PIN.
+    const keyed = () =>
+      request(t.app)
+        .post('/tabung')
+        .set('Idempotency-Key', 'setor-5')
+        .send({ no_rekening: noRekening, nominal: 5 });
+    await keyed().expect(200, { no_rekening: noRekening });
+    await keyed().expect(200, { no_rekening: noRekening });
     await request(t.app).post('/tabung').send({ no_rekening: tujuan, nominal: 10 }).expect(200);
     await request(t.app)
       .post('/transfer')
@@ -331,12 +338,16 @@ describe('POST /pin', () => {
     expect((await stored(t, noRekening))?.riwayat_pin?.map((p) => p.peristiwa)).toEqual(['daftar', 'ganti']);
   });
 
-  it('gives an account without a PIN its first one', async () => {
+  it('refuses, with 409, to give an account without a PIN its first one: a stolen key must not lock a nasabah out', async () => {
     const t = await makeAnyStoreApp();
     const noRekening = await daftarWithPin(t.app, null);
-    await request(t.app).post('/pin').set('X-PIN-Baru', PIN).send({ no_rekening: noRekening }).expect(200);
-    await request(t.app).get(`/saldo/${noRekening}`).expect(403);
-    await request(t.app).get(`/saldo/${noRekening}`).set('X-PIN', PIN).expect(200);
+    const res = await request(t.app).post('/pin').set('X-PIN-Baru', PIN).send({ no_rekening: noRekening });
+    expect(res.status).toBe(409);
+    expect(res.body).toEqual({
+      remark: `rekening ${noRekening} belum memiliki PIN; PIN pertama diberikan saat daftar atau oleh operator (/pin/reset)`,
+    });
+    await request(t.app).get(`/saldo/${noRekening}`).expect(200, { saldo: 0 });
+    expect((await stored(t, noRekening))?.pin).toBeUndefined();
   });
 
   it('answers 400 for an unknown no_rekening', async () => {
@@ -374,5 +385,21 @@ describe('idempotency with a PIN', () => {
     await tarik(PIN).expect(200, { saldo: 6_000 });
     const history = await request(t.app).get(`/mutasi/${noRekening}`).set('X-PIN', PIN).expect(200);
     expect((history.body as { mutasi: unknown[] }).mutasi).toHaveLength(2);
+  });
+
+  it('does not count a right PIN as a wrong one when the change is refused for another reason (the key limit)', async () => {
+    const t = await makeAnyStoreApp({ storeLimits: { idempotencyKeysPerClient: 1 } });
+    const noRekening = await daftarWithPin(t.app);
+    await setor(t.app, noRekening, 10_000);
+    const tarik = (key: string) =>
+      request(t.app)
+        .post('/tarik')
+        .set('Idempotency-Key', key)
+        .set('X-PIN', PIN)
+        .send({ no_rekening: noRekening, nominal: 1_000 });
+    await tarik('k-1').expect(200, { saldo: 9_000 });
+    for (const key of ['k-2', 'k-3', 'k-4']) await tarik(key).expect(429);
+    expect((await stored(t, noRekening))?.pin?.gagal).toBe(0);
+    await request(t.app).get(`/saldo/${noRekening}`).set('X-PIN', PIN).expect(200, { saldo: 9_000 });
   });
 });
