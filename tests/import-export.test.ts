@@ -41,8 +41,9 @@ function run(
       const a = await daftarNasabah(app);
       const b = await daftarNasabah(app, { no_hp: '+6281300001111' });
       await tabung(app, a, 150_000);
-      // a gets a PIN (riwayat_pin: ganti) and one wrong guess (gagal: 1), which must both survive the move.
-      await request(app).post('/pin').set('X-PIN-Baru', '975318').send({ no_rekening: a }).expect(200);
+      // a gets a PIN from an operator (riwayat_pin: reset; open mode's client may) and one wrong guess (gagal: 1),
+      // which must both survive the move.
+      await request(app).post('/pin/reset').set('X-PIN-Baru', '975318').send({ no_rekening: a }).expect(200);
       await request(app)
         .post('/tarik')
         .set('X-PIN', '975318')
