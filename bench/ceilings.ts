@@ -29,6 +29,9 @@ function minimalExpress(): http.Server {
   app.post('/tabung', (_req, res) => {
     res.json({ saldo: 70_000 });
   });
+  app.post('/transfer', (_req, res) => {
+    res.json({ saldo: 70_000 });
+  });
   return http.createServer(app);
 }
 

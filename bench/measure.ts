@@ -14,6 +14,18 @@ export interface Row {
   fileMb?: number;
   rssMb: number;
   startupMs?: number;
+  /** The accounts the target served, for the ratio to the SQLite anchor of the same size. */
+  accounts: number;
+  /** The share of the run the server's main thread was on a core (its JavaScript, GC and syscalls). */
+  mainThreadBusy?: number;
+}
+
+/** CPU time of a process's main thread so far, in seconds, from /proc (Linux; clock ticks of 1/100 s). */
+function mainThreadCpuSeconds(pid: number | undefined): number {
+  const stat = readFileSync(`/proc/${String(pid)}/task/${String(pid)}/stat`, 'utf8');
+  // The fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Peak resident memory of a process, in MB, from /proc (Linux). */
@@ -35,10 +47,18 @@ export async function measure(
   // Warm-up: JIT and caches, not counted.
   await Promise.all(servers.map((server) => load(server.port, 'GET /saldo', accounts, 2, perServer)));
   for (const route of routes) {
+    const cpuBefore = servers.map((server) => mainThreadCpuSeconds(server.child.pid));
+    const started = performance.now();
     const results = await Promise.all(
       servers.map((server) => load(server.port, route, accounts, SECONDS, perServer)),
     );
+    const wallSeconds = (performance.now() - started) / 1000;
+    const busy = servers.map(
+      (server, i) => (mainThreadCpuSeconds(server.child.pid) - (cpuBefore[i] ?? 0)) / wallSeconds,
+    );
     const row: Row = {
+      accounts,
+      mainThreadBusy: Math.max(...busy),
       target,
       route,
       reqPerSec: results.reduce((total, r) => total + r.requests.average, 0),

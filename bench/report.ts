@@ -14,22 +14,29 @@ const BENCHMARKS_FILE = path.join(__dirname, '..', 'BENCHMARKS.md');
 
 const fixed = (n: number | undefined, digits = 0) => (n === undefined ? '' : n.toFixed(digits));
 
-/** The ceilings answer a constant, so a keyed POST is measured against their plain POST. */
-const ceilingRoute = (route: Route): Route => (route === 'GET /saldo' ? route : 'POST /tabung');
+/** The ceilings and the anchors keep no keys, so a keyed POST is measured against their plain POST. */
+const unkeyedRoute = (route: Route): Route => (route === 'POST /tabung + key' ? 'POST /tabung' : route);
 
-function throughputTable(rows: Row[]): string {
-  const ceiling = (target: string, route: Route) =>
-    rows.find((r) => r.target === target && r.route === route)?.reqPerSec ?? NaN;
+/** Each row against the ceilings, and against the durable SQLite anchor serving as many accounts. */
+export function throughputTable(rows: Row[]): string {
+  const reqPerSec = (matches: (r: Row) => boolean, route: Route) =>
+    rows.find((r) => matches(r) && r.route === unkeyedRoute(route))?.reqPerSec ?? NaN;
   const lines = [
-    '| target | route | req/s | p50 ms | p99 ms | non-2xx | file MB | peak RSS MB | start-up ms | × node:http | × Express |',
-    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    '| target | route | req/s | p50 ms | p99 ms | non-2xx | file MB | peak RSS MB | start-up ms | main thread busy % | × node:http | × Express | × SQLite durable |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const r of rows) {
-    const vsHttp = r.reqPerSec / ceiling('node:http ceiling', ceilingRoute(r.route));
-    const vsExpress = r.reqPerSec / ceiling('Express ceiling', ceilingRoute(r.route));
+    const vsHttp = r.reqPerSec / reqPerSec((c) => c.target === 'node:http ceiling', r.route);
+    const vsExpress = r.reqPerSec / reqPerSec((c) => c.target === 'Express ceiling', r.route);
+    const vsSqlite =
+      r.reqPerSec /
+      reqPerSec((c) => c.target.startsWith('SQLite durable') && c.accounts === r.accounts, r.route);
+    const ratio = (n: number) => (Number.isNaN(n) ? '' : n.toFixed(2));
+    const busy = r.mainThreadBusy === undefined ? undefined : r.mainThreadBusy * 100;
     lines.push(
       `| ${r.target} | ${r.route} | ${fixed(r.reqPerSec)} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${fixed(r.fileMb, 1)} | ` +
-        `${fixed(r.rssMb)} | ${fixed(r.startupMs)} | ${vsHttp.toFixed(2)} | ${vsExpress.toFixed(2)} |`,
+        `${fixed(r.rssMb)} | ${fixed(r.startupMs)} | ${fixed(busy)} | ${ratio(vsHttp)} | ${ratio(vsExpress)} | ` +
+        `${r.target.startsWith('node:http') || r.target.startsWith('Express') ? '' : ratio(vsSqlite)} |`,
     );
   }
   return lines.join('\n');

@@ -2,7 +2,8 @@
 // Absolute numbers drift on shared machines; only ratios from the same run are comparable.
 // BENCH_ONLY=long-history runs only the long-history rows and prints their table without touching BENCHMARKS.md
 // (a partial run must not replace the whole measured section): for trying those rows in a minute, not seven.
-// BENCH_ONLY=fairness does the same for the fairness rows (bench/fairness.ts).
+// BENCH_ONLY=fairness does the same for the fairness rows (bench/fairness.ts), and BENCH_ONLY=writes for the
+// ceilings, the JSON file and the SQLite anchors (the write-pipeline rows).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,9 +13,16 @@ import { CEILING_ROUTES, SERVER_ROUTES } from './load';
 import { HISTORY_LENGTH, SMALL_ACCOUNTS, measureLongHistory, type LongHistoryRow } from './long-history';
 import { measure, type Row } from './measure';
 import { seedPostgres } from './postgres-seed';
-import { fairnessSetup, fairnessTable, formatReport, longHistoryTable, writeReport } from './report';
+import {
+  fairnessSetup,
+  fairnessTable,
+  formatReport,
+  longHistoryTable,
+  throughputTable,
+  writeReport,
+} from './report';
 import { seedAccounts } from './seed';
-import { startBuiltServer, startCeiling } from './servers';
+import { startBuiltServer, startCeiling, startSqlite } from './servers';
 import { measureWriteCost, type WriteCost } from './write-cost';
 
 /** The ceilings: what any Node HTTP service, then any Express service, can serve on this machine. */
@@ -41,6 +49,23 @@ async function measureJsonFile(dir: string): Promise<Row[]> {
     const target = `server, ${accounts.toLocaleString('en')} accounts`;
     rows.push(...(await measure(target, [running], accounts, SERVER_ROUTES, dataFile)));
     await stopProcess(running);
+  }
+  return rows;
+}
+
+/**
+ * The anchors: what a peer on SQLite serves on this machine, durable (every commit fsynced, as our 200s are) and
+ * not, on the same Express and the same accounts.
+ */
+async function measureSqlite(dir: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const accounts of [1_000, 100_000]) {
+    for (const mode of ['durable', 'fast'] as const) {
+      const running = await startSqlite(mode, accounts, path.join(dir, `sqlite-${mode}-${accounts}.db`));
+      const target = `SQLite ${mode === 'durable' ? 'durable' : 'not durable'}, ${accounts.toLocaleString('en')} accounts`;
+      rows.push(...(await measure(target, [running], accounts, CEILING_ROUTES)));
+      await stopProcess(running);
+    }
   }
   return rows;
 }
@@ -98,11 +123,24 @@ async function main(): Promise<void> {
       console.log(longHistoryTable(await measureLongHistoryRows(dir, databaseUrl)));
       return;
     }
+    if (process.env.BENCH_ONLY === 'writes') {
+      const rows = [
+        ...(await measureCeilings()),
+        ...(await measureJsonFile(dir)),
+        ...(await measureSqlite(dir)),
+      ];
+      console.log(throughputTable(rows));
+      return;
+    }
     if (process.env.BENCH_ONLY === 'fairness') {
       console.log(`${fairnessSetup()}\n\n${fairnessTable(await measureFairness(dir))}`);
       return;
     }
-    const rows = [...(await measureCeilings()), ...(await measureJsonFile(dir))];
+    const rows = [
+      ...(await measureCeilings()),
+      ...(await measureJsonFile(dir)),
+      ...(await measureSqlite(dir)),
+    ];
     if (databaseUrl !== undefined) rows.push(...(await measurePostgres(databaseUrl)));
     const costs: WriteCost[] = [];
     for (const accounts of [1_000, 10_000, 100_000]) costs.push(await measureWriteCost(dir, accounts));

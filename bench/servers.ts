@@ -1,5 +1,8 @@
 // The servers the bench measures, each as its own process: the two ceilings and the real server as deployed.
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { startProcess, type RunningServer } from '../tests/server-process';
 
 /**
@@ -32,4 +35,33 @@ export function startCeiling(kind: CeilingKind): Promise<RunningServer> {
 /** The built server (`npm start`'s dist/server.js) with the bench's API key; `env` picks its store. */
 export function startBuiltServer(env: Record<string, string>): Promise<RunningServer> {
   return startProcess(['dist/server.js'], { ...SERVER_ENV, ...env }, OPTIONS);
+}
+
+const SQLITE_DIR = path.join(__dirname, 'sqlite');
+
+/** better-sqlite3 lives in bench/sqlite's own package, installed here on first use: npm ci never builds it. */
+function installSqliteOnce(): void {
+  if (existsSync(path.join(SQLITE_DIR, 'node_modules', 'better-sqlite3'))) return;
+  console.error('  installing bench/sqlite (better-sqlite3) for the SQLite anchors, once');
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock'], {
+    cwd: SQLITE_DIR,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+/** How an anchor commits: `durable` fsyncs every commit (synchronous=FULL), `fast` does not (NORMAL). */
+export type SqliteMode = 'durable' | 'fast';
+
+/** A SQLite anchor (bench/sqlite/server.mjs) on a fresh database file with `accounts` seeded accounts. */
+export function startSqlite(
+  mode: SqliteMode,
+  accounts: number,
+  databaseFile: string,
+): Promise<RunningServer> {
+  installSqliteOnce();
+  return startProcess(
+    [path.join(SQLITE_DIR, 'server.mjs'), mode, String(accounts), databaseFile],
+    {},
+    { ...OPTIONS, timeoutMs: 120_000 },
+  );
 }

@@ -43,38 +43,67 @@ export function tempFileOwner(file: string, name: string): number | null {
   return pid === undefined ? null : Number(pid);
 }
 
+/** A temp file beside the data file with the new bytes, fsynced: ready to be renamed in place (commitTemp). */
+export interface WrittenTemp {
+  temp: string;
+  /** The identity the file will have once the temp is renamed over it. */
+  version: FileVersion;
+}
+
+/** Writes the pieces of `chunks`, in order, to a temp file beside `file`, and fsyncs it; on failure, removes it. */
+export async function writeTemp(file: string, chunks: readonly Buffer[]): Promise<WrittenTemp> {
+  const temp = tempFileName(file);
+  try {
+    const handle = await open(temp, 'wx', 0o600);
+    try {
+      await writeAll(handle, chunks);
+      await handle.sync();
+      return { temp, version: fileVersionOf(await handle.stat()) };
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    await discardTemp(temp);
+    throw error;
+  }
+}
+
+/** Removes a temp file that will not be renamed in place; a leftover (say, after a crash) is harmless. */
+export async function discardTemp(temp: string): Promise<void> {
+  await unlink(temp).catch(() => undefined);
+}
+
 /**
- * Writes the pieces of `chunks`, in order, to a temp file beside `file`, fsyncs it, renames it over `file`, then fsyncs the directory so
- * the rename itself survives a power cut. `beforeRename` may throw to abandon the write at the last moment
- * (the old file then stays). Once the rename is done it never throws for a platform that cannot fsync a
- * directory: the new file is in place, and a failure would tell the caller nothing changed. Returns the
- * identity of the new file.
+ * Renames a written temp over `file`, then fsyncs the directory so the rename itself survives a power cut.
+ * `beforeRename` may throw to abandon the write at the last moment (the old file then stays, the temp goes).
+ * Once the rename is done it never throws for a platform that cannot fsync a directory: the new file is in
+ * place, and a failure would tell the caller nothing changed. Returns the identity of the new file.
  */
+export async function commitTemp(
+  file: string,
+  { temp, version }: WrittenTemp,
+  beforeRename?: () => void,
+  fileSystem: FileSystem = nodeFileSystem,
+): Promise<FileVersion> {
+  try {
+    beforeRename?.();
+    await renameWithRetry(fileSystem, temp, file);
+  } catch (error) {
+    await discardTemp(temp);
+    throw error;
+  }
+  await fsyncDirectory(fileSystem, path.dirname(file));
+  return version;
+}
+
+/** Replaces `file` with `chunks` at once: writeTemp, then commitTemp. */
 export async function writeAtomic(
   file: string,
   chunks: readonly Buffer[],
   beforeRename?: () => void,
   fileSystem: FileSystem = nodeFileSystem,
 ): Promise<FileVersion> {
-  const temp = tempFileName(file);
-  let version: FileVersion;
-  try {
-    const handle = await open(temp, 'wx', 0o600);
-    try {
-      await writeAll(handle, chunks);
-      await handle.sync();
-      version = fileVersionOf(await handle.stat());
-    } finally {
-      await handle.close();
-    }
-    beforeRename?.();
-    await renameWithRetry(fileSystem, temp, file);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-  await fsyncDirectory(fileSystem, path.dirname(file));
-  return version;
+  return commitTemp(file, await writeTemp(file, chunks), beforeRename, fileSystem);
 }
 
 /** How long a rename that Windows refuses for a moment is retried before the write gives up. */

@@ -23,6 +23,8 @@ export interface LedgerState {
   written(ledger: Ledger, version: FileVersion): void;
   /** A write failed: the file may hold the old or the new bytes, so memory is no longer trusted. */
   forget(): void;
+  /** Whether the file is still the one last read or written: no hand edit, no other process, since. */
+  isUnchanged(): boolean;
 }
 
 export function createLedgerState(file: string): LedgerState {
@@ -74,5 +76,6 @@ export function createLedgerState(file: string): LedgerState {
     forget() {
       if (state.kind === 'ready') state = { kind: 'unknown' };
     },
+    isUnchanged: () => state.kind === 'ready' && state.version === versionNow(),
   };
 }

@@ -1,8 +1,9 @@
 // The data file's lines (one per account or idempotency record), grouped in blocks whose joined bytes are cached.
 // A write hands about n/64 buffers to one writev and re-joins only the blocks its batch touched, instead of
-// re-serialising (or even re-visiting) every line: the cost of a write stops growing with the ledger. A long line
-// (an account with a long history) is never joined: its pieces go to writev as they are, so a write next to it
-// does not copy it either.
+// re-serialising (or even re-visiting) every line: the cost of a write stops growing with the ledger. Re-joining
+// a block encodes only its changed lines; the others are copied from the block's bytes as they were (a block's
+// lines are kept as views into them). A long line (an account with a long history) is never joined: its pieces
+// go to writev as they are, so a write next to it does not copy it either.
 
 import { setImmediate } from 'node:timers/promises';
 import { concatOwned } from './buffers';
@@ -17,10 +18,17 @@ const BLOCKS_PER_TURN = 8;
 /** A line in pieces, to be written one after another; null for a line that is gone (an expired record). */
 export type Line = readonly Buffer[] | null;
 
+/** A block's bytes: what writev gets, and each line's bytes within them, to reuse when the block is re-joined. */
+interface Joined {
+  /** The block's lines, each followed by SEPARATOR. */
+  pieces: Buffer[];
+  lines: Map<string, Line>;
+}
+
 interface Block {
   keys: string[];
-  /** The block's lines, each followed by SEPARATOR; null until needed after a change. */
-  pieces: Buffer[] | null;
+  /** Null until needed after a change. */
+  joined: Joined | null;
 }
 
 export interface Rendering {
@@ -29,7 +37,7 @@ export interface Rendering {
   /** How many bytes this rendering copied or encoded anew: what the write cost beyond reusing what it had. */
   builtBytes: number;
   /** Blocks rebuilt with the changed lines, to keep once those lines are durable. */
-  rejoinedBlocks: Map<number, Buffer[]>;
+  rejoinedBlocks: Map<number, Joined>;
   /** Lines that were not in any block, in order, and lines that are gone. */
   newKeys: string[];
   deletedKeys: string[];
@@ -43,11 +51,11 @@ export class LineBlocks {
   add(key: string): void {
     let block = this.blocks.at(-1);
     if (block === undefined || block.keys.length >= LINES_PER_BLOCK) {
-      block = { keys: [], pieces: null };
+      block = { keys: [], joined: null };
       this.blocks.push(block);
     }
     block.keys.push(key);
-    block.pieces = null;
+    block.joined = null;
     this.blockOf.set(key, this.blocks.length - 1);
   }
 
@@ -64,29 +72,32 @@ export class LineBlocks {
     movedToEnd: ReadonlySet<string> = new Set(),
   ): Rendering {
     const touchedBlocks = new Set<number>();
+    const changedKeys = new Set<string>();
     const newKeys: string[] = [];
     const deletedKeys: string[] = [];
     for (const key of changed) {
+      changedKeys.add(key);
       const index = this.blockOf.get(key);
       if (index !== undefined) touchedBlocks.add(index);
       if (index === undefined || movedToEnd.has(key)) newKeys.push(key);
     }
-    // A line moved to the end is gone from its block, and new at the end.
-    const lineInBlock = (key: string): Line => (movedToEnd.has(key) ? null : lineOf(key));
     const built = { bytes: 0 };
-    const rejoinedBlocks = new Map<number, Buffer[]>();
+    const rejoinedBlocks = new Map<number, Joined>();
     const pieces: Buffer[] = [];
     for (const [index, block] of this.blocks.entries()) {
       // Untouched blocks render as the ledger already is, so a block joined here may be kept at once.
-      if (!touchedBlocks.has(index)) block.pieces ??= joinLines(block.keys, lineOf, built);
+      if (!touchedBlocks.has(index)) block.joined ??= joinLines(block.keys, lineOf, built);
       else {
-        const rejoined = joinLines(block.keys, lineInBlock, built, deletedKeys);
-        rejoinedBlocks.set(index, rejoined);
+        const before = block.joined?.lines;
+        // A line moved to the end is gone from its block, and new at the end; an unchanged one is as it was.
+        const lineInBlock = (key: string): Line =>
+          movedToEnd.has(key) ? null : changedKeys.has(key) ? lineOf(key) : (before?.get(key) ?? lineOf(key));
+        rejoinedBlocks.set(index, joinLines(block.keys, lineInBlock, built, deletedKeys));
       }
-      pieces.push(...(rejoinedBlocks.get(index) ?? block.pieces ?? []));
+      pieces.push(...((rejoinedBlocks.get(index) ?? block.joined)?.pieces ?? []));
     }
     const goneNewKeys: string[] = [];
-    pieces.push(...joinLines(newKeys, lineOf, built, goneNewKeys));
+    pieces.push(...joinLines(newKeys, lineOf, built, goneNewKeys).pieces);
     // The last line takes no separator: cut it off with a view, not a copy.
     const last = pieces.pop();
     if (last !== undefined && last.length > SEPARATOR.length) {
@@ -99,16 +110,16 @@ export class LineBlocks {
   /** Joins the blocks not joined yet, `BLOCKS_PER_TURN` at a time, yielding to the event loop in between. */
   async warmUp(lineOf: (key: string) => Line): Promise<void> {
     for (const [index, block] of this.blocks.entries()) {
-      block.pieces ??= joinLines(block.keys, lineOf, { bytes: 0 });
+      block.joined ??= joinLines(block.keys, lineOf, { bytes: 0 });
       if (index % BLOCKS_PER_TURN === BLOCKS_PER_TURN - 1) await setImmediate();
     }
   }
 
   /** Keeps a rendering's re-joined blocks and its new and deleted lines, once they are on disk. */
   adopt({ rejoinedBlocks, newKeys, deletedKeys }: Rendering): void {
-    for (const [index, pieces] of rejoinedBlocks) {
+    for (const [index, joined] of rejoinedBlocks) {
       const block = this.blocks[index];
-      if (block) block.pieces = pieces;
+      if (block) block.joined = joined;
     }
     for (const key of deletedKeys) {
       const block = this.blocks[this.blockOf.get(key) ?? -1];
@@ -121,33 +132,48 @@ export class LineBlocks {
 
 /**
  * A block's pieces: consecutive short lines joined into one buffer, long ones passed on as they are, each line
- * followed by SEPARATOR. Lines that are gone are left out and listed in `gone`.
+ * followed by SEPARATOR; and each line's bytes (views into the joined buffer: no copy). Lines that are gone are
+ * left out and listed in `gone`.
  */
 function joinLines(
   keys: readonly string[],
   lineOf: (key: string) => Line,
   built: { bytes: number },
   gone: string[] = [],
-): Buffer[] {
+): Joined {
   const pieces: Buffer[] = [];
+  const lines = new Map<string, Line>();
   let run: Buffer[] = [];
+  let runKeys: { key: string; length: number }[] = [];
   const closeRun = () => {
     if (run.length === 0) return;
     const joined = concatOwned(run);
     built.bytes += joined.length;
     pieces.push(joined);
+    let offset = 0;
+    for (const { key, length } of runKeys) {
+      lines.set(key, [joined.subarray(offset, offset + length)]);
+      offset += length + SEPARATOR.length;
+    }
     run = [];
+    runKeys = [];
   };
   for (const key of keys) {
     const line = lineOf(key);
-    if (line === null) gone.push(key);
-    else if (line.reduce((total, piece) => total + piece.length, 0) <= JOINED_LINE_BYTES) {
+    if (line === null) {
+      gone.push(key);
+      continue;
+    }
+    const length = line.reduce((total, piece) => total + piece.length, 0);
+    if (length <= JOINED_LINE_BYTES) {
       run.push(...line, SEPARATOR);
+      runKeys.push({ key, length });
     } else {
       closeRun();
       pieces.push(...line, SEPARATOR);
+      lines.set(key, line);
     }
   }
   closeRun();
-  return pieces;
+  return { pieces, lines };
 }

@@ -1,5 +1,6 @@
-// Group commit for the JSON store: changes queue while a batch is being written, and the next batch takes all of
-// them once it holds the file lock, so one fsync serves many requests. One batch is written at a time.
+// Group commit for the JSON store: changes queue while batches are being written, and a write session takes
+// them in batches once it holds the file lock, so one fsync serves many requests. One session runs at a time;
+// within it, batches may overlap (json-file-store.ts): the next is decided while the one before it is written.
 //
 // Unlike the PostgreSQL coalescer (../batcher.ts), a batch is taken only once the lock is held, not when it is
 // sent: everything that queued while another process held the file joins it.
@@ -14,11 +15,24 @@ export interface QueuedChange {
   reject: (error: unknown) => void;
 }
 
+/** The queue as a write session sees it. */
+export interface Batches {
+  /** How many changes wait to be taken. */
+  readonly waiting: number;
+  /** Takes every change queued so far. */
+  take(): QueuedChange[];
+  /** Resolves once a change waits to be taken: at once if one does. */
+  arrival(): Promise<void>;
+  /** Puts changes taken but not decided for good back at the head of the queue, in their order. */
+  putBack(changes: readonly QueuedChange[]): void;
+}
+
 /**
- * Writes one batch. `takeBatch` hands over every change queued so far; call it once the file lock is held. Each
- * change must be answered (resolve or reject) before the returned promise settles.
+ * Writes queued changes, in as many batches as it chooses, holding the file lock for the whole session. Every
+ * change it takes must be answered (resolve or reject) before the returned promise settles; what it leaves in
+ * the queue, the next session takes.
  */
-export type WriteBatch = (takeBatch: () => QueuedChange[]) => Promise<void>;
+export type WriteSession = (batches: Batches) => Promise<void>;
 
 export interface WriteQueue {
   /** Queues a change; refused with QueueFull beyond the bound, and with StorageUnavailable once closing. */
@@ -27,39 +41,50 @@ export interface WriteQueue {
   close(): Promise<void>;
 }
 
-export function createWriteQueue(writeBatch: WriteBatch, maxQueuedChanges: number): WriteQueue {
+export function createWriteQueue(writeSession: WriteSession, maxQueuedChanges: number): WriteQueue {
   const queue: QueuedChange[] = [];
-  /** Changes in the batch being written: they count against the bound until answered. */
-  let inBatch = 0;
-  let writing: Promise<void> | null = null;
+  /** Changes accepted and not answered yet, queued or in a batch: what the bound counts. */
+  let unanswered = 0;
+  let session: Promise<void> | null = null;
   let isClosed = false;
+  let announceArrival: (() => void) | null = null;
+  let nextArrival: Promise<void> | null = null;
 
-  function takeBatch(): QueuedChange[] {
-    const batch = queue.splice(0);
-    inBatch = batch.length;
-    return batch;
-  }
+  const batches: Batches = {
+    get waiting() {
+      return queue.length;
+    },
+    take: () => queue.splice(0),
+    putBack: (changes) => queue.unshift(...changes),
+    arrival() {
+      if (queue.length > 0) return Promise.resolve();
+      nextArrival ??= new Promise<void>((resolve) => (announceArrival = resolve));
+      return nextArrival;
+    },
+  };
 
   async function drain(): Promise<void> {
-    while (queue.length > 0) {
-      await writeBatch(takeBatch);
-      inBatch = 0;
-    }
+    while (queue.length > 0) await writeSession(batches);
   }
 
   return {
     enqueue<T>(names: Names, decide: (view: View) => T): Promise<T> {
       if (isClosed) return Promise.reject(new StoreClosing());
       // Refused before it queues, so memory stays bounded however fast requests come.
-      if (queue.length + inBatch >= maxQueuedChanges) return Promise.reject(new QueueFull());
-      return new Promise<T>((resolve, reject) => {
+      if (unanswered >= maxQueuedChanges) return Promise.reject(new QueueFull());
+      unanswered += 1;
+      const answered = new Promise<T>((resolve, reject) => {
         queue.push({ names, decide, resolve: resolve as (value: unknown) => void, reject });
-        writing ??= drain().finally(() => (writing = null));
+        announceArrival?.();
+        announceArrival = null;
+        nextArrival = null;
+        session ??= drain().finally(() => (session = null));
       });
+      return answered.finally(() => (unanswered -= 1));
     },
     async close() {
       isClosed = true;
-      await writing;
+      await session;
     },
   };
 }
