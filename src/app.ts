@@ -10,7 +10,7 @@ import { createErrorHandler, notFound } from './http/error-handler';
 import { apiSecurityHeaders } from './http/security-headers';
 import { FAILED_REQUEST_LIMIT, limitFailedRequests, limitPipelining } from './http/limits';
 import { createRequestLogger } from './http/request-log';
-import { createHealthRoute, createRoutes } from './http/routes';
+import { createHealthRoute, createRoutes, methodNotAllowed } from './http/routes';
 import type { Store } from './domain/store';
 
 export interface AppDeps {
@@ -67,6 +67,7 @@ export function createApp({
   // health probe or the docs away), count failures, demand a key, and share the queue of changes.
   app.use(limitPipelining(closing));
   app.use(checkHost(access));
+  app.use(methodNotAllowed);
   const docs = createDocs();
   app.get('/openapi.json', docs.document);
   app.use('/docs', docs.ui);

@@ -1,6 +1,6 @@
 // The Express routes, built from the endpoint table (endpoints.ts): a POST parses its JSON body, and every
 // handler validates, calls one use case and answers JSON.
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { StorageUnavailable } from '../domain/errors';
 import type { Tabungan } from '../domain/tabungan';
@@ -27,6 +27,53 @@ export function createHealthRoute(tabungan: Tabungan, logger: Logger): Router {
     }
   });
 }
+
+/** The public endpoints' paths and methods, beside the endpoint table's (createHealthRoute, app.ts's docs). */
+const PUBLIC_PATHS: readonly { path: string; method: string }[] = [
+  { path: '/health', method: 'get' },
+  { path: '/openapi.json', method: 'get' },
+];
+
+/** `/saldo/{no_rekening}` as a pattern for one path segment in place of each parameter. */
+const pathPattern = (path: string): RegExp =>
+  new RegExp(`^${path.replace(/[.]/g, '\\.').replace(/\{\w+\}/g, '[^/]+')}/?$`);
+
+/** Each known path, and the methods it answers (a GET answers HEAD too). */
+const KNOWN_PATHS = [...ENDPOINTS, ...PUBLIC_PATHS].reduce((known, { path, method }) => {
+  const methods = known.get(path)?.methods ?? [];
+  const added = method === 'get' ? ['GET', 'HEAD'] : [method.toUpperCase()];
+  known.set(path, { pattern: pathPattern(path), methods: [...methods, ...added] });
+  return known;
+}, new Map<string, { pattern: RegExp; methods: string[] }>());
+
+/** The methods a known path answers, or undefined for a path no endpoint has. */
+function allowedMethods(path: string): readonly string[] | undefined {
+  for (const { pattern, methods } of KNOWN_PATHS.values()) if (pattern.test(path)) return methods;
+  return undefined;
+}
+
+/**
+ * A known path asked with a method it does not answer: 405 with `Allow` and a remark (RFC 9110 15.5.6), and
+ * OPTIONS answered with the same `Allow`, instead of Express's text/plain answer. It runs before authentication:
+ * which methods a path takes is in the public OpenAPI document anyway.
+ */
+export const methodNotAllowed: RequestHandler = (req, res, next) => {
+  const methods = allowedMethods(req.path);
+  if (methods === undefined || methods.includes(req.method)) {
+    next();
+    return;
+  }
+  const allow = [...methods, 'OPTIONS'].join(', ');
+  if (req.method === 'OPTIONS') {
+    res.setHeader('Allow', allow).status(204).end();
+    return;
+  }
+  next(
+    new HttpError(405, `${req.path} tidak menerima ${req.method}; gunakan ${methods.join(' atau ')}`, {
+      Allow: allow,
+    }),
+  );
+};
 
 /** The endpoints behind authentication. */
 export function createRoutes(tabungan: Tabungan, budgets: ClientBudgets): Router {

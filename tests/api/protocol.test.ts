@@ -61,12 +61,28 @@ describe('HTTP protocol', () => {
     ['GET', '/'],
     ['GET', '/saldo'],
     ['POST', '/transfer-antar-bank'],
-    ['DELETE', '/saldo/1234567890'],
+    ['DELETE', '/saldo/1234567890/lain'],
   ] as const)('answers 404 with a remark for %s %s', async (method, url) => {
     const agent = request(t.app);
     const send = { GET: () => agent.get(url), POST: () => agent.post(url), DELETE: () => agent.delete(url) };
     const res = await send[method]().expect(404);
     expect(res.body).toEqual({ remark: `tidak ada endpoint ${method} ${url}` });
+  });
+
+  it.each([
+    ['GET', '/tabung', 'POST, OPTIONS', 'POST'],
+    ['DELETE', '/saldo/1234567890', 'GET, HEAD, OPTIONS', 'GET atau HEAD'],
+    ['POST', '/health', 'GET, HEAD, OPTIONS', 'GET atau HEAD'],
+  ] as const)('answers 405 with Allow and a remark for %s %s', async (method, url, allow, use) => {
+    const agent = request(t.app);
+    const send = { GET: () => agent.get(url), POST: () => agent.post(url), DELETE: () => agent.delete(url) };
+    const res = await send[method]().expect(405).expect('Allow', allow);
+    expect(res.body).toEqual({ remark: `${url} tidak menerima ${method}; gunakan ${use}` });
+  });
+
+  it('answers OPTIONS on a known path with 204 and the same Allow', async () => {
+    await request(t.app).options('/transfer').expect(204).expect('Allow', 'POST, OPTIONS');
+    await request(t.app).options('/mutasi/1234567890').expect(204).expect('Allow', 'GET, HEAD, OPTIONS');
   });
 
   it('sends JSON and no X-Powered-By header', async () => {
