@@ -40,6 +40,23 @@ describe('HTTP protocol', () => {
     expect(res.body).toEqual({ remark: 'Content-Type harus application/json' });
   });
 
+  it('answers 400 body wajib diisi for a JSON request with no body', async () => {
+    const res = await request(t.app).post('/tabung').set('Content-Type', 'application/json').expect(400);
+    expect(res.body).toEqual({ remark: 'body wajib diisi: kirim objek JSON' });
+  });
+
+  it.each(['null', '[]', '"tabung"', '5'])(
+    'answers 400 body harus berupa objek JSON for %s',
+    async (body) => {
+      const res = await request(t.app)
+        .post('/tabung')
+        .set('Content-Type', 'application/json')
+        .send(body)
+        .expect(400);
+      expect(res.body).toEqual({ remark: 'body harus berupa objek JSON' });
+    },
+  );
+
   it('answers 415 for a body without Content-Type', async () => {
     const res = await request(t.app).post('/tabung').expect(415);
     expect(res.body).toHaveProperty('remark');
