@@ -12,16 +12,14 @@ import { seedDataFile, tempDataFile } from './helpers';
 const ROOT = path.join(__dirname, '..');
 
 describe('npm run api-key', () => {
-  function apiKey(...args: string[]) {
+  function apiKeyWith(env: Record<string, string>, ...args: string[]) {
     return spawnSync(
       process.execPath,
       ['--import', 'tsx', path.join(ROOT, 'src', 'cli', 'api-key.ts'), ...args],
-      {
-        cwd: ROOT,
-        encoding: 'utf8',
-      },
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } },
     );
   }
+  const apiKey = (...args: string[]) => apiKeyWith({}, ...args);
 
   it('prints a fresh CSPRNG token once, and the API_KEYS entry holding only its SHA-256', () => {
     const first = apiKey('kasir');
@@ -36,6 +34,25 @@ describe('npm run api-key', () => {
       /entri API_KEYS: operator:[0-9a-f]{64}:reset-pin\n/,
     );
     expect(second.stdout).not.toContain(token);
+  });
+
+  it('prints its usage for --help, and refuses open mode’s reserved name', () => {
+    const help = apiKey('--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('pemakaian: npm run api-key -- <nama> [--read | --reset-pin]');
+    const reserved = apiKey('open');
+    expect(reserved.status).toBe(2);
+    expect(reserved.stderr).toContain('nama open dipakai mode terbuka; pilih nama lain');
+    expect(reserved.stdout).toBe('');
+  });
+
+  it('sees the options npm took for its own when `--` was forgotten (`npm run api-key audit --read`)', () => {
+    expect(apiKeyWith({ npm_config_read_only: 'true' }, 'audit').stdout).toMatch(
+      /entri API_KEYS: audit:[0-9a-f]{64}:read\n/,
+    );
+    expect(apiKeyWith({ npm_config_reset_pin: 'true' }, 'operator').stdout).toMatch(
+      /entri API_KEYS: operator:[0-9a-f]{64}:reset-pin\n/,
+    );
   });
 
   it('refuses a missing or unusable name with its usage', () => {

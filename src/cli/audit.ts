@@ -6,9 +6,10 @@ import { NoRekening } from '../domain/schemas';
 import type { Store } from '../domain/store';
 import { openJsonFileStore } from '../store/json-file';
 import { openPostgresStore } from '../store/postgres';
-import { exitWithUsage, report } from './command';
+import { answerHelp, exitWithUsage, report } from './command';
 
 const USAGE = 'npm run audit -- <no_rekening>';
+answerHelp(USAGE);
 
 const [noRekening, ...extra] = process.argv.slice(2);
 if (noRekening === undefined || extra.length > 0 || !NoRekening.safeParse(noRekening).success)

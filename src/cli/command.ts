@@ -8,8 +8,17 @@ export function databaseUrlFromEnv(): string {
   return DATABASE_URL;
 }
 
+/** `--help` or `-h` anywhere among the arguments: the usage on stdout, and exit 0, before anything else runs. */
+export function answerHelp(usage: string): void {
+  const args = process.argv.slice(2);
+  if (!args.includes('--help') && !args.includes('-h')) return;
+  console.log(`pemakaian: ${usage}`);
+  process.exit(0);
+}
+
 /** For the commands that take one file: checks the arguments, then runs `work` on the file. */
 export function runFileCommand(usage: string, work: (file: string) => Promise<string>): void {
+  answerHelp(usage);
   const [file, ...extra] = process.argv.slice(2);
   if (file === undefined || extra.length > 0) exitWithUsage(usage);
   report(work(file));

@@ -2,9 +2,11 @@
 // The server applies them at start too; this is for deployments that prepare the schema before the app rolls out.
 import pg from 'pg';
 import { runMigrations } from '../store/postgres';
-import { databaseUrlFromEnv, exitWithUsage, report } from './command';
+import { answerHelp, databaseUrlFromEnv, exitWithUsage, report } from './command';
 
-if (process.argv.length > 2) exitWithUsage('npm run migrate');
+const USAGE = 'npm run migrate   (DATABASE_URL: database yang skemanya diperbarui)';
+answerHelp(USAGE);
+if (process.argv.length > 2) exitWithUsage(USAGE);
 
 report(
   (async () => {
