@@ -80,21 +80,34 @@ function isLoopback(host: string): boolean {
   return isIP(bare) === 4 && bare.startsWith('127.');
 }
 
-const count = (min: number, max: number, fallback: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
+/** A whole number from `min` to `max`, with the remark every setting's own rule says in Indonesian. */
+const wholeNumber = (min: number, max: number) => {
+  const rule = { error: `harus bilangan bulat dari ${min} sampai ${max}` };
+  return z.coerce.number(rule).int(rule).min(min, rule).max(max, rule);
+};
+
+const count = (min: number, max: number, fallback: number) => wholeNumber(min, max).default(fallback);
+
+/** One of `values`, named in the remark. */
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `harus salah satu dari: ${values.join(', ')}` });
+
+const required = { error: 'wajib diisi' };
 
 const Config = z
   .object({
     // json: the data file, on one machine (the default). postgres: DATABASE_URL, shared by many processes.
-    STORE: z.enum(['json', 'postgres']).default('json'),
-    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-    PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+    STORE: oneOf(['json', 'postgres']).default('json'),
+    DATABASE_URL: z
+      .url({ protocol: /^postgres(ql)?$/, error: 'harus URL postgres://pengguna:sandi@host:port/database' })
+      .optional(),
+    PORT: count(0, 65_535, 3000),
     // Loopback by default: a savings API is exposed on purpose (HOST=0.0.0.0), never by accident.
-    HOST: z.string().min(1).default('127.0.0.1'),
-    DATA_FILE: z.string().min(1).default('data/nasabah.json'),
+    HOST: z.string().min(1, required).default('127.0.0.1'),
+    DATA_FILE: z.string().min(1, required).default('data/nasabah.json'),
     // How long a crashed process's lock blocks the next one; must stay above the slowest write (BENCHMARKS.md).
-    LOCK_STALE_MS: z.coerce.number().int().min(2_000).max(600_000).default(DEFAULT_LOCK_STALE_MS),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOCK_STALE_MS: count(2_000, 600_000, DEFAULT_LOCK_STALE_MS),
+    LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     // Unset: open mode, for a laptop (loopback only). Set: every endpoint but /health and the docs needs a key.
     API_KEYS: z
       .string()
@@ -110,7 +123,7 @@ const Config = z
     FAILED_REQUEST_LIMIT: count(0, 1_000_000, FAILED_REQUEST_LIMIT),
     // Requests per second per client (burst: 2 s worth); 0 = no budget. Unset: 100 with API_KEYS, none in open
     // mode (one person on a laptop). Setting it in open mode turns every per-client budget on.
-    REQUEST_RATE: z.coerce.number().int().min(0).max(1_000_000).optional(),
+    REQUEST_RATE: wholeNumber(0, 1_000_000).optional(),
     // Registrations (POST /daftar) per client per hour, where budgets apply; 0 = unbounded.
     DAFTAR_PER_HOUR: count(0, 1_000_000, DEFAULT_BUDGET.daftarPerHour),
     // Changes waiting for the disk or the database, per process; beyond it a change is answered 503 at once.
@@ -128,7 +141,7 @@ const Config = z
     // How long an account refuses PIN-checked calls after 3 wrong PINs in a row.
     PIN_LOCKOUT_MINUTES: count(1, 10_080, DEFAULT_PIN_LOCKOUT_MS / 60_000),
     // Rupiah that may leave one account (tarik, transfer as asal) per calendar day in TIME_ZONE; unset: no limit.
-    DAILY_DEBIT_LIMIT: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+    DAILY_DEBIT_LIMIT: wholeNumber(1, Number.MAX_SAFE_INTEGER).optional(),
     TIME_ZONE: z
       .string()
       .default(DEFAULT_TIME_ZONE)

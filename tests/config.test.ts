@@ -150,4 +150,17 @@ describe('limits', () => {
       expect(() => loadConfig({ [name]: 'banyak' })).toThrow(`konfigurasi tidak valid: ${name}`);
     },
   );
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT: harus bilangan bulat dari 0 sampai 65535'],
+    [{ PORT: '1.5' }, 'PORT: harus bilangan bulat dari 0 sampai 65535'],
+    [
+      { LOG_LEVEL: 'loud' },
+      'LOG_LEVEL: harus salah satu dari: fatal, error, warn, info, debug, trace, silent',
+    ],
+    [{ STORE: 'mysql' }, 'STORE: harus salah satu dari: json, postgres'],
+    [{ DATABASE_URL: 'http://db' }, 'DATABASE_URL: harus URL postgres://pengguna:sandi@host:port/database'],
+  ])('says what is wrong with %o in Indonesian, like every other remark', (env, remark) => {
+    expect(() => loadConfig(env)).toThrow(`konfigurasi tidak valid: ${remark}`);
+  });
 });
