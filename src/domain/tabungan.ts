@@ -127,6 +127,9 @@ interface PreparedDecision<T> {
   prepare(consent: Consent | undefined): Promise<Decision<T>>;
 }
 
+/** What a tabung answers and stores: the saldo, or on an account with a PIN its number. Built once, not per call. */
+const TABUNG_ANSWER = z.union([Saldo, NoRekening]);
+
 /** A change whose consent no longer held when it ran (the PIN was changed meanwhile): it is asked for again. */
 const CONSENT_STALE = Symbol('consent stale');
 
@@ -317,7 +320,7 @@ export function createTabungan({
      */
     async tabung(setoran: GerakDanaRequest, caller: Caller): Promise<TabungResponse> {
       const { no_rekening } = setoran;
-      const operation = { name: 'C', data: setoran, answer: z.union([Saldo, NoRekening]) };
+      const operation = { name: 'C', data: setoran, answer: TABUNG_ANSWER };
       const answer = await change(operation, caller, { rekening: [no_rekening] }, (view, audit) => {
         const saldo = catatGerak(view, 'C', setoran, audit);
         return view.pin(no_rekening) === undefined ? saldo : no_rekening;
