@@ -24,13 +24,49 @@ const RULES = {
   nominal: fieldRule('nominal', `harus berupa bilangan bulat rupiah dari 1 sampai ${NOMINAL_MAKSIMUM}`),
   limit: fieldRule('limit', 'harus berupa bilangan bulat 1 sampai 1000'),
   sebelum: fieldRule('sebelum', 'harus berupa kursor dari jawaban GET /mutasi sebelumnya'),
-  body: { error: 'body harus berupa objek JSON' },
 };
 
-export const Nama = z.string(RULES.nama).trim().min(1, RULES.nama).max(100, RULES.nama).meta({
-  description: 'Nama lengkap nasabah, 1–100 karakter; spasi di awal dan akhir dibuang.',
-  example: 'Budi Santoso',
-});
+/**
+ * A JSON body's object: each field's rule, and a remark that names the fields it does not know beside the ones it
+ * does (as Stripe does), so a misspelt optional field is not silently ignored.
+ */
+function bodyObject<Shape extends z.ZodRawShape>(shape: Shape) {
+  const known = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `field tidak dikenal: ${issue.keys.join(', ')}; field yang dikenal: ${known}`
+        : 'body harus berupa objek JSON',
+  });
+}
+
+/** The query parameters an endpoint takes; any other is named in the remark, like a body's unknown field. */
+export function queryObject<Shape extends z.ZodRawShape>(shape: Shape) {
+  const keys = Object.keys(shape);
+  const known =
+    keys.length === 0 ? 'endpoint ini tidak menerima parameter query' : `yang dikenal: ${keys.join(', ')}`;
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `parameter query tidak dikenal: ${issue.keys.join(', ')}; ${known}`
+        : known,
+  });
+}
+
+/**
+ * 1 to 100 characters once the spaces around it are dropped, written as one pattern so the OpenAPI document states
+ * exactly what is accepted (minLength and maxLength cannot say "after trimming"). `u`: characters, as JSON
+ * Schema counts them, not UTF-16 units.
+ */
+const NAMA = /^\s*\S(?:[\s\S]{0,98}\S)?\s*$/u;
+export const Nama = z
+  .string(RULES.nama)
+  .regex(NAMA, RULES.nama)
+  .transform((nama) => nama.trim())
+  .meta({
+    description: 'Nama lengkap nasabah, 1–100 karakter setelah spasi di awal dan akhir dibuang.',
+    example: 'Budi Santoso',
+  });
 
 export const Nik = z
   .string(RULES.nik)
@@ -68,7 +104,9 @@ function noRekening(field: string) {
 }
 export const NoRekening = noRekening('no_rekening');
 
+// int64: generated clients would otherwise pick a 32-bit integer for values far beyond 2^31.
 export const Nominal = z.int(RULES.nominal).min(1, RULES.nominal).max(NOMINAL_MAKSIMUM, RULES.nominal).meta({
+  format: 'int64',
   description: 'Jumlah uang dalam rupiah, bilangan bulat 1 sampai 1.000.000.000.000.',
   example: 100000,
 });
@@ -77,7 +115,8 @@ export const Nominal = z.int(RULES.nominal).min(1, RULES.nominal).max(NOMINAL_MA
 export const Saldo = z
   .int('saldo harus bilangan bulat yang aman')
   .min(0, 'saldo tidak boleh negatif')
-  .meta({ description: 'Saldo rekening dalam rupiah.', example: 70000 });
+  .max(Number.MAX_SAFE_INTEGER, 'saldo harus bilangan bulat yang aman')
+  .meta({ format: 'int64', description: 'Saldo rekening dalam rupiah.', example: 70000 });
 
 export const KodeTransaksi = z
   .enum(['C', 'D'], 'kode_transaksi harus C (tabung) atau D (tarik)')
@@ -165,25 +204,21 @@ export const Nasabah = z.object({
 /** What a registration stores: the validated data, before it has a saldo or a history. */
 export const NasabahBaru = Nasabah.pick({ nama: true, nik: true, no_hp: true });
 
-export const DaftarRequest = z.object({ nama: Nama, nik: Nik, no_hp: NoHp }, RULES.body).meta({
+export const DaftarRequest = bodyObject({ nama: Nama, nik: Nik, no_hp: NoHp }).meta({
   id: 'DaftarRequest',
   description: 'Data nasabah baru.',
   example: { nama: 'Budi Santoso', nik: '3201010101010001', no_hp: '081234567890' },
 });
-export const GerakDanaRequest = z.object({ no_rekening: NoRekening, nominal: Nominal }, RULES.body).meta({
+export const GerakDanaRequest = bodyObject({ no_rekening: NoRekening, nominal: Nominal }).meta({
   id: 'GerakDanaRequest',
   description: 'Rekening dan nominal untuk tabung atau tarik.',
   example: { no_rekening: '1234567890', nominal: 100000 },
 });
-export const TransferRequest = z
-  .object(
-    {
-      no_rekening_asal: noRekening('no_rekening_asal'),
-      no_rekening_tujuan: noRekening('no_rekening_tujuan'),
-      nominal: Nominal,
-    },
-    RULES.body,
-  )
+export const TransferRequest = bodyObject({
+  no_rekening_asal: noRekening('no_rekening_asal'),
+  no_rekening_tujuan: noRekening('no_rekening_tujuan'),
+  nominal: Nominal,
+})
   .refine(({ no_rekening_asal, no_rekening_tujuan }) => no_rekening_asal !== no_rekening_tujuan, {
     error: 'no_rekening_asal dan no_rekening_tujuan tidak boleh sama',
   })
@@ -194,54 +229,110 @@ export const TransferRequest = z
   });
 export const NoRekeningParams = z.object({ no_rekening: NoRekening });
 
-/** A date (YYYY-MM-DD, a whole UTC day) or a date-time, as the epoch millisecond that starts or ends the range. */
+/** RFC 3339's date-time, in either case (section 5.6 allows `t` and `z`), with any fraction of a second. */
+const DATE_TIME =
+  /^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]+))?(?:[Zz]|([+-])([0-9]{2}):([0-9]{2}))$/;
+
+const daysIn = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate();
+
+/**
+ * The epoch millisecond an RFC 3339 date-time names (fractions beyond the millisecond dropped), or undefined when
+ * it names none: month 13, 25:00, 30 February. Date.parse is no judge: it takes 30 February as 2 March. A leap
+ * second (:60) is taken where RFC 3339 allows one, at 23:59 UTC, as that minute's last millisecond.
+ */
+function epochOf(dateTime: string): number | undefined {
+  const parts = DATE_TIME.exec(dateTime);
+  if (parts === null) return undefined;
+  const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const [sign, offsetHour = 0, offsetMinute = 0] = [parts[8], Number(parts[9] ?? 0), Number(parts[10] ?? 0)];
+  const valid =
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysIn(year, month) &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 60 &&
+    offsetHour <= 23 &&
+    offsetMinute <= 59;
+  if (!valid) return undefined;
+  const offset = (sign === '-' ? -1 : 1) * (offsetHour * 60 + offsetMinute) * 60_000;
+  const millisecond = Number((parts[7] ?? '').padEnd(3, '0').slice(0, 3));
+  const epoch =
+    Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59), second === 60 ? 999 : millisecond) -
+    offset;
+  const utc = new Date(epoch);
+  if (second === 60 && (utc.getUTCHours() !== 23 || utc.getUTCMinutes() !== 59)) return undefined;
+  return epoch;
+}
+
+/**
+ * A date (a whole UTC day) or an RFC 3339 date-time, as the epoch millisecond that starts or ends the range: the
+ * document's `format: date` and `format: date-time`, exactly.
+ */
 function rangeEnd(field: 'dari' | 'sampai') {
-  const rule = fieldRule(field, 'harus berupa tanggal (YYYY-MM-DD) atau tanggal-waktu ISO-8601');
+  const rule = fieldRule(field, 'harus berupa tanggal (YYYY-MM-DD) atau tanggal-waktu RFC 3339');
   const timeOfDay = field === 'dari' ? 'T00:00:00.000Z' : 'T23:59:59.999Z';
-  return z
-    .union([z.iso.date(), z.iso.datetime({ offset: true })], rule)
-    .transform((value) => Date.parse(value.length === 10 ? `${value}${timeOfDay}` : value))
-    .meta({
-      description:
-        field === 'dari'
-          ? 'Mutasi sejak waktu ini (inklusif). Tanggal saja berarti sejak awal hari itu (UTC).'
-          : 'Mutasi sampai waktu ini (inklusif). Tanggal saja berarti sampai akhir hari itu (UTC).',
-      example: field === 'dari' ? '2026-11-01' : '2026-11-30T23:59:59.999Z',
-    });
+  const date = z.iso.date().transform((value) => Date.parse(`${value}${timeOfDay}`));
+  const dateTime = z
+    .string()
+    .transform((value, context) => {
+      const epoch = epochOf(value);
+      if (epoch !== undefined) return epoch;
+      context.addIssue({ code: 'custom', message: rule.error({ input: value }) });
+      return z.NEVER;
+    })
+    .meta({ format: 'date-time' });
+  return z.union([date, dateTime], rule).meta({
+    description:
+      field === 'dari'
+        ? 'Mutasi sejak waktu ini (inklusif). Tanggal saja berarti sejak awal hari itu (UTC).'
+        : 'Mutasi sampai waktu ini (inklusif). Tanggal saja berarti sampai akhir hari itu (UTC).',
+    example: field === 'dari' ? '2026-11-01' : '2026-11-30T23:59:59.999Z',
+  });
 }
 
 /** The most mutasi one page holds, and a page's size when only `sebelum` is given. */
 export const MUTASI_PER_PAGE_MAX = 1000;
-export const MutasiQuery = z
-  .object({
-    dari: rangeEnd('dari').optional(),
-    sampai: rangeEnd('sampai').optional(),
-    limit: z.coerce
-      .number(RULES.limit)
-      .int(RULES.limit)
-      .min(1, RULES.limit)
-      .max(MUTASI_PER_PAGE_MAX, RULES.limit)
-      .meta({
-        description:
-          'Hanya N mutasi terbaru dalam rentang, tetap diurutkan dari yang terlama; jawaban membawa `sebelum` ' +
-          'bila masih ada mutasi yang lebih lama.',
-        example: 20,
-      })
-      .optional(),
-    sebelum: z
-      .string(RULES.sebelum)
-      .regex(/^[A-Za-z0-9_-]{1,64}$/, RULES.sebelum)
-      .meta({
-        description:
-          'Kursor dari field `sebelum` jawaban sebelumnya: halaman berikutnya berisi N mutasi tepat sebelum ' +
-          'halaman itu (N = limit, bawaan 1000). Mutasi yang ditambahkan kemudian tidak menggeser halaman lama.',
-        example: 'MTIzNDU2Nzg5MC40Mg',
-      })
-      .optional(),
-  })
-  .refine(({ dari, sampai }) => dari === undefined || sampai === undefined || dari <= sampai, {
-    error: 'dari tidak boleh setelah sampai',
-  });
+export const MutasiQuery = queryObject({
+  dari: rangeEnd('dari').optional(),
+  sampai: rangeEnd('sampai').optional(),
+  // Decimal digits only: Number() would also take 0x10, 1e1, +5 and 5.0, which no integer-typed client sends.
+  limit: z
+    .string(RULES.limit)
+    .regex(/^[0-9]+$/, RULES.limit)
+    .transform(Number)
+    .pipe(z.int(RULES.limit).min(1, RULES.limit).max(MUTASI_PER_PAGE_MAX, RULES.limit))
+    .meta({
+      type: 'integer',
+      minimum: 1,
+      maximum: MUTASI_PER_PAGE_MAX,
+      description:
+        'Hanya N mutasi terbaru dalam rentang, tetap diurutkan dari yang terlama; jawaban membawa `sebelum` ' +
+        'bila masih ada mutasi yang lebih lama.',
+      example: 20,
+    })
+    .optional(),
+  sebelum: z
+    .string(RULES.sebelum)
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, RULES.sebelum)
+    .meta({
+      description:
+        'Kursor dari field `sebelum` jawaban sebelumnya: halaman berikutnya berisi N mutasi tepat sebelum ' +
+        'halaman itu (N = limit, bawaan 1000). Mutasi yang ditambahkan kemudian tidak menggeser halaman lama.',
+      example: 'MTIzNDU2Nzg5MC40Mg',
+    })
+    .optional(),
+}).refine(({ dari, sampai }) => dari === undefined || sampai === undefined || dari <= sampai, {
+  error: 'dari tidak boleh setelah sampai',
+});
 
 export const DaftarResponse = z
   .object({ no_rekening: NoRekening })
@@ -279,7 +370,7 @@ export const PinResponse = z.object({ no_rekening: NoRekening }).meta({
   id: 'PinResponse',
   description: 'Rekening yang PIN-nya baru saja diatur; sudah tersimpan di disk.',
 });
-export const PinRequest = z.object({ no_rekening: NoRekening }, RULES.body).meta({
+export const PinRequest = bodyObject({ no_rekening: NoRekening }).meta({
   id: 'PinRequest',
   description: 'Rekening yang PIN-nya diatur. PIN lama dan baru dikirim di header, tidak pernah di body.',
   example: { no_rekening: '1234567890' },

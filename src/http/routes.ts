@@ -8,6 +8,8 @@ import type { ClientBudgets } from './budgets';
 import { ENDPOINTS } from './endpoints';
 import { HttpError } from './error-handler';
 import { jsonBody } from './json-body';
+import { queryObject } from '../domain/schemas';
+import { validate } from './validate';
 
 /** `/saldo/{no_rekening}` (OpenAPI) as Express writes it: `/saldo/:no_rekening`. */
 const expressPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
@@ -75,6 +77,14 @@ export const methodNotAllowed: RequestHandler = (req, res, next) => {
   );
 };
 
+const NO_QUERY = queryObject({});
+
+/** An endpoint without query parameters refuses any, so a misspelt one (`?from=`) is named, not ignored. */
+const refuseQuery: RequestHandler = (req, _res, next) => {
+  validate(NO_QUERY, req.query);
+  next();
+};
+
 /** The endpoints behind authentication. */
 export function createRoutes(tabungan: Tabungan, budgets: ClientBudgets): Router {
   const router = Router();
@@ -86,8 +96,9 @@ export function createRoutes(tabungan: Tabungan, budgets: ClientBudgets): Router
   const deps = { tabungan, budgets };
   for (const endpoint of ENDPOINTS) {
     const before = endpoint.before?.(deps) ?? [];
+    const query = endpoint.query === undefined ? [refuseQuery] : [];
     const body = endpoint.body === undefined ? [] : [jsonBody];
-    router[endpoint.method](expressPath(endpoint.path), ...before, ...body, endpoint.handler(deps));
+    router[endpoint.method](expressPath(endpoint.path), ...query, ...before, ...body, endpoint.handler(deps));
   }
   return router;
 }

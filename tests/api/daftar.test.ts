@@ -82,6 +82,8 @@ describe('POST /daftar', () => {
       ['nama of 1 character', { nama: 'A' }],
       ['nama of 100 characters', { nama: 'A'.repeat(100) }],
       ['nama of 100 characters plus spaces around it', { nama: `  ${'A'.repeat(100)}  ` }],
+      // Characters as JSON Schema counts them (the OpenAPI document's pattern), not UTF-16 units.
+      ['nama of 100 characters beyond the BMP', { nama: '😀'.repeat(100) }],
       ['no_hp 08 + 8 digits', { no_hp: '0812345678' }],
       ['no_hp 08 + 11 digits', { no_hp: '0812345678901' }],
       ['no_hp +628 + 8 digits', { no_hp: '+62812345679' }],
@@ -95,6 +97,11 @@ describe('POST /daftar', () => {
       ['nama empty', { nama: '' }, 'nama harus berupa teks 1 sampai 100 karakter'],
       ['nama only spaces', { nama: '   ' }, 'nama harus berupa teks 1 sampai 100 karakter'],
       ['nama of 101 characters', { nama: 'A'.repeat(101) }, 'nama harus berupa teks 1 sampai 100 karakter'],
+      [
+        'nama of 101 characters beyond the BMP',
+        { nama: '😀'.repeat(101) },
+        'nama harus berupa teks 1 sampai 100 karakter',
+      ],
       ['nama a number', { nama: 42 }, 'nama harus berupa teks 1 sampai 100 karakter'],
       ['nik missing', { nik: undefined }, 'nik wajib diisi'],
       ['nik of 15 digits', { nik: '320101010101000' }, 'nik harus berupa teks 16 digit angka'],

@@ -111,11 +111,40 @@ describe('HTTP protocol', () => {
     expect(res.headers).not.toHaveProperty('x-powered-by');
   });
 
-  it('ignores body keys that are not fields, __proto__ included', async () => {
+  it('refuses body keys that are not fields, __proto__ included, naming them, and pollutes nothing', async () => {
     const body =
       '{"__proto__":{"saldo":1},"constructor":{"prototype":{"x":1}},"nama":"Ani","nik":"3201010101019999","no_hp":"081299999999"}';
-    await request(t.app).post('/daftar').set('Content-Type', 'application/json').send(body).expect(200);
+    const res = await request(t.app)
+      .post('/daftar')
+      .set('Content-Type', 'application/json')
+      .send(body)
+      .expect(400);
+    expect(res.body).toEqual({
+      remark: 'field tidak dikenal: __proto__, constructor; field yang dikenal: nama, nik, no_hp',
+    });
     expect(({} as Record<string, unknown>).saldo).toBeUndefined();
+  });
+
+  it('names a misspelt field beside the missing one it stands for, and every other broken rule', async () => {
+    const res = await request(t.app)
+      .post('/tabung')
+      .send({ no_rekening: '12345', nomimal: 5000 })
+      .expect(400);
+    expect(res.body).toEqual({
+      remark:
+        'no_rekening harus berupa teks 10 digit angka; nominal wajib diisi; ' +
+        'field tidak dikenal: nomimal; field yang dikenal: no_rekening, nominal',
+    });
+  });
+
+  it.each([
+    ['get', '/saldo/1234567890?from=1', 'from'],
+    ['post', '/tabung?debug=1', 'debug'],
+  ] as const)('refuses query parameters on %s %s, which takes none', async (method, path, name) => {
+    const res = await request(t.app)[method](path).expect(400);
+    expect(res.body).toEqual({
+      remark: `parameter query tidak dikenal: ${name}; endpoint ini tidak menerima parameter query`,
+    });
   });
 
   describe('when something unexpected fails', () => {

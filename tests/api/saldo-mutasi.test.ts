@@ -68,6 +68,8 @@ describe('GET /mutasi/{no_rekening}', () => {
   });
 });
 
+const LIMIT_RULE = 'limit harus berupa bilangan bulat 1 sampai 1000';
+
 describe('GET /mutasi/{no_rekening} with dari, sampai and limit', () => {
   const waktu = [
     '2026-11-27T23:59:59.999Z',
@@ -101,6 +103,11 @@ describe('GET /mutasi/{no_rekening} with dari, sampai and limit', () => {
     ['limit=1000', [1, 2, 3, 4, 5]],
     ['dari=2026-11-28&sampai=2026-11-28&limit=1', [3]],
     ['dari=2026-12-01', []],
+    // RFC 3339 in full: lower-case t and z (section 5.6), any fraction, and a leap second at 23:59 UTC.
+    ['dari=2026-11-28t12:00:00z&sampai=2026-11-29T00:00:00.0000001Z', [3, 4]],
+    ['sampai=2026-11-28T23:59:60Z', [1, 2, 3]],
+    ['sampai=2026-11-29T06:59:60%2B07:00', [1, 2, 3]],
+    ['limit=002', [4, 5]],
   ])('?%s lists %j, oldest first', async (query, expected) => {
     expect(await nominal(query)).toEqual(expected);
   });
@@ -110,10 +117,26 @@ describe('GET /mutasi/{no_rekening} with dari, sampai and limit', () => {
     ['limit=1001', 'limit harus berupa bilangan bulat 1 sampai 1000'],
     ['limit=1.5', 'limit harus berupa bilangan bulat 1 sampai 1000'],
     ['limit=sepuluh', 'limit harus berupa bilangan bulat 1 sampai 1000'],
-    ['dari=kemarin', 'dari harus berupa tanggal (YYYY-MM-DD) atau tanggal-waktu ISO-8601'],
-    ['sampai=2026-13-01', 'sampai harus berupa tanggal (YYYY-MM-DD) atau tanggal-waktu ISO-8601'],
+    ['dari=kemarin', 'dari harus berupa tanggal (YYYY-MM-DD) atau tanggal-waktu RFC 3339'],
+    ['sampai=2026-13-01', 'sampai harus berupa tanggal (YYYY-MM-DD) atau tanggal-waktu RFC 3339'],
     ['dari=2026-11-29&sampai=2026-11-28', 'dari tidak boleh setelah sampai'],
-    ['dari=2026-11-28&dari=2026-11-29', 'dari harus berupa tanggal (YYYY-MM-DD) atau tanggal-waktu ISO-8601'],
+    ['dari=2026-11-28&dari=2026-11-29', 'dari harus berupa tanggal (YYYY-MM-DD) atau tanggal-waktu RFC 3339'],
+    // What Number() would take but an integer-typed client never sends.
+    ...['0x10', '1e1', '+5', '5.0', '%205'].map((limit) => [`limit=${limit}`, LIMIT_RULE]),
+    // Forms RFC 3339 does not have, or days and times that do not exist.
+    ...['2026-11-28T12:00Z', '2026-11-28 12:00:00Z', '2026-02-29T00:00:00Z', '2026-11-28T24:00:00Z'].map(
+      (dari) => [
+        `dari=${encodeURIComponent(dari)}`,
+        'dari harus berupa tanggal (YYYY-MM-DD) atau tanggal-waktu RFC 3339',
+      ],
+    ),
+    ['sampai=2026-11-28T22:59:60Z', 'sampai harus berupa tanggal (YYYY-MM-DD) atau tanggal-waktu RFC 3339'],
+    ['from=2026-11-28', 'parameter query tidak dikenal: from; yang dikenal: dari, sampai, limit, sebelum'],
+    [
+      'limit=0&dari=kemarin&to=x',
+      'dari harus berupa tanggal (YYYY-MM-DD) atau tanggal-waktu RFC 3339; limit harus berupa bilangan bulat 1 sampai 1000; ' +
+        'parameter query tidak dikenal: to; yang dikenal: dari, sampai, limit, sebelum',
+    ],
   ])('answers 400 for ?%s', async (query, remark) => {
     const res = await request(app).get(`/mutasi/${noRekening}?${query}`).expect(400);
     expect(res.body).toEqual({ remark });
