@@ -231,7 +231,7 @@ export const NoRekeningParams = z.object({ no_rekening: NoRekening });
 
 /** RFC 3339's date-time, in either case (section 5.6 allows `t` and `z`), with any fraction of a second. */
 const DATE_TIME =
-  /^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]+))?(?:[Zz]|([+-])([0-9]{2}):([0-9]{2}))$/;
+  /^(?<year>[0-9]{4})-(?<month>[0-9]{2})-(?<day>[0-9]{2})[Tt](?<hour>[0-9]{2}):(?<minute>[0-9]{2}):(?<second>[0-9]{2})(?:\.(?<fraction>[0-9]+))?(?:[Zz]|(?<sign>[+-])(?<offsetHour>[0-9]{2}):(?<offsetMinute>[0-9]{2}))$/;
 
 const daysIn = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate();
 
@@ -241,33 +241,17 @@ const daysIn = (year: number, month: number): number => new Date(Date.UTC(year, 
  * second (:60) is taken where RFC 3339 allows one, at 23:59 UTC, as that minute's last millisecond.
  */
 function epochOf(dateTime: string): number | undefined {
-  const parts = DATE_TIME.exec(dateTime);
-  if (parts === null) return undefined;
-  const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const [sign, offsetHour = 0, offsetMinute = 0] = [parts[8], Number(parts[9] ?? 0), Number(parts[10] ?? 0)];
-  const valid =
-    month >= 1 &&
-    month <= 12 &&
-    day >= 1 &&
-    day <= daysIn(year, month) &&
-    hour <= 23 &&
-    minute <= 59 &&
-    second <= 60 &&
-    offsetHour <= 23 &&
-    offsetMinute <= 59;
-  if (!valid) return undefined;
-  const offset = (sign === '-' ? -1 : 1) * (offsetHour * 60 + offsetMinute) * 60_000;
-  const millisecond = Number((parts[7] ?? '').padEnd(3, '0').slice(0, 3));
-  const epoch =
-    Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59), second === 60 ? 999 : millisecond) -
-    offset;
+  const groups = DATE_TIME.exec(dateTime)?.groups;
+  if (groups === undefined) return undefined;
+  const part = (name: string): number => Number(groups[name] ?? 0);
+  const [year, month, day] = [part('year'), part('month'), part('day')];
+  const [hour, minute, second] = [part('hour'), part('minute'), part('second')];
+  const inRange =
+    month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month) && hour <= 23 && minute <= 59;
+  if (!inRange || second > 60 || part('offsetHour') > 23 || part('offsetMinute') > 59) return undefined;
+  const offset = (groups.sign === '-' ? -1 : 1) * (part('offsetHour') * 60 + part('offsetMinute')) * 60_000;
+  const millisecond = second === 60 ? 999 : Number((groups.fraction ?? '').padEnd(3, '0').slice(0, 3));
+  const epoch = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59), millisecond) - offset;
   const utc = new Date(epoch);
   if (second === 60 && (utc.getUTCHours() !== 23 || utc.getUTCMinutes() !== 59)) return undefined;
   return epoch;
