@@ -68,7 +68,7 @@ export function createApp({
   app.use(limitPipelining(closing));
   app.use(checkHost(access));
   app.use(methodNotAllowed);
-  const docs = createDocs();
+  const docs = createDocs({ access, budgeted: budget !== undefined });
   app.get('/openapi.json', docs.document);
   app.use('/docs', docs.ui);
   app.use(createHealthRoute(tabungan, logger));

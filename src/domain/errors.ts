@@ -103,6 +103,13 @@ export class BatasHarianTerlampaui extends DomainError {
   }
 }
 
+/** PIN_REQUIRED, and a registration without X-PIN: the request is incomplete (400), unlike PinWajib's 403. */
+export class PinBaruWajib extends InvalidRequest {
+  constructor() {
+    super('X-PIN wajib diisi: rekening baru di server ini harus memiliki PIN 6 digit');
+  }
+}
+
 /** The account has a PIN, and the call did not carry one. */
 export class PinWajib extends DomainError {
   constructor(noRekening: string) {

@@ -64,6 +64,8 @@ export const Nama = z
   .regex(NAMA, RULES.nama)
   .transform((nama) => nama.trim())
   .meta({
+    // JSON Schema patterns are always read with `u`; the generator would otherwise append it to the text.
+    pattern: NAMA.source,
     description: 'Nama lengkap nasabah, 1–100 karakter setelah spasi di awal dan akhir dibuang.',
     example: 'Budi Santoso',
   });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { createConsents, type Consent } from './consent';
 import { checkDailyLimit, startOfDay, type DailyLimit } from './daily-limit';
 import {
-  InvalidRequest,
+  PinBaruWajib,
   NikSudahTerdaftar,
   NoHpSudahTerdaftar,
   PinBelumAda,
@@ -291,7 +291,7 @@ export function createTabungan({
       const operation = { name: 'daftar', data: nasabahBaru, answer: NoRekening };
       const { nik, no_hp } = nasabahBaru;
       if (caller.pin === undefined && isPinRequired) {
-        throw new InvalidRequest('X-PIN wajib diisi: rekening baru di server ini harus memiliki PIN 6 digit');
+        throw new PinBaruWajib();
       }
       const hash = caller.pin === undefined ? undefined : await pinHasher.hash(caller.pin);
       for (;;) {

@@ -94,11 +94,33 @@ export function identifyClient(access: Access): RequestHandler {
   };
 }
 
+/** Refusals of the edge, as constants: the OpenAPI document shows them as they are sent. */
+export const FOREIGN_HOST = new HttpError(
+  403,
+  'tanpa API_KEYS server hanya melayani Host localhost, 127.0.0.1 atau [::1]',
+);
+export const MISSING_TOKEN = new HttpError(401, 'wajib mengirim Authorization: Bearer <token>', {
+  'WWW-Authenticate': 'Bearer realm="tabungan"',
+});
+export const UNKNOWN_TOKEN = new HttpError(
+  401,
+  'token tidak dikenali; kirim Authorization: Bearer <token> dengan token yang berlaku',
+  { 'WWW-Authenticate': 'Bearer realm="tabungan", error="invalid_token"' },
+);
+export const READ_ONLY_KEY = new HttpError(
+  403,
+  'kunci API ini hanya boleh membaca (GET /saldo, GET /mutasi)',
+);
+export const NO_PIN_RESET = new HttpError(
+  403,
+  'kunci API ini tidak boleh mengatur ulang PIN (perlu pilihan :reset-pin di API_KEYS)',
+);
+
 /** In open mode, only requests addressed to a loopback name (see Access); with API keys, any Host. */
 export function checkHost(access: Access): RequestHandler {
   return (req, _res, next) => {
     if (access.mode === 'open' && !access.anyHost && !LOOPBACK_HOST.test(req.headers.host ?? '')) {
-      next(new HttpError(403, 'tanpa API_KEYS server hanya melayani Host localhost, 127.0.0.1 atau [::1]'));
+      next(FOREIGN_HOST);
       return;
     }
     next();
@@ -109,16 +131,11 @@ export function checkHost(access: Access): RequestHandler {
 export const requireClient: RequestHandler = (req, _res, next) => {
   const client = clientOf(req);
   if (client === undefined) {
-    const given = req.headers.authorization !== undefined;
-    const remark = given
-      ? 'token tidak dikenali; kirim Authorization: Bearer <token> dengan token yang berlaku'
-      : 'wajib mengirim Authorization: Bearer <token>';
-    const challenge = given ? 'Bearer realm="tabungan", error="invalid_token"' : 'Bearer realm="tabungan"';
-    next(new HttpError(401, remark, { 'WWW-Authenticate': challenge }));
+    next(req.headers.authorization === undefined ? MISSING_TOKEN : UNKNOWN_TOKEN);
     return;
   }
   if (client.readOnly && req.method !== 'GET' && req.method !== 'HEAD') {
-    next(new HttpError(403, 'kunci API ini hanya boleh membaca (GET /saldo, GET /mutasi)'));
+    next(READ_ONLY_KEY);
     return;
   }
   next();
@@ -127,12 +144,7 @@ export const requireClient: RequestHandler = (req, _res, next) => {
 /** Only a key with the reset-pin permission (or open mode's client) may reset a nasabah's PIN. */
 export const requirePinReset: RequestHandler = (req, _res, next) => {
   if (clientOf(req)?.mayResetPin !== true) {
-    next(
-      new HttpError(
-        403,
-        'kunci API ini tidak boleh mengatur ulang PIN (perlu pilihan :reset-pin di API_KEYS)',
-      ),
-    );
+    next(NO_PIN_RESET);
     return;
   }
   next();

@@ -50,6 +50,21 @@ const pass: RequestHandler = (_req, _res, next) => next();
 const tooMany = (remark: string, seconds: number) =>
   new HttpError(429, remark, { 'Retry-After': String(Math.max(1, Math.ceil(seconds))) });
 
+/** The budgets' refusals, by what ran out: the OpenAPI document shows them as they are sent. */
+export const BUDGET_REFUSALS = {
+  overRate: (seconds: number) =>
+    tooMany(`terlalu banyak permintaan dari klien ini; ulangi setelah ${seconds} detik`, seconds),
+  queueShare: (held: number) =>
+    tooMany(`${held} perubahan dari klien ini masih menunggu; tunggu jawabannya dulu`, 1),
+  daftarPerHour: (limit: number, seconds: number) =>
+    tooMany(`klien ini sudah mendaftarkan ${limit} nasabah dalam satu jam terakhir; ulangi nanti`, seconds),
+  streams: () =>
+    tooMany(
+      `klien ini sudah membaca ${STREAMS_PER_CLIENT} riwayat utuh sekaligus; pakai limit, atau tunggu salah satunya selesai`,
+      1,
+    ),
+};
+
 /** Budgets switched off: open mode on a laptop, where the one client may use the whole server. */
 const UNLIMITED: ClientBudgets = {
   admit: pass,
@@ -104,7 +119,7 @@ export function createClientBudgets(
     // A client may hold no more than the room still free: k greedy clients end with a (k+1)-th each, so a
     // client that holds nothing always finds room.
     if (held >= settings.maxQueuedChanges - queuedTotal) {
-      next(tooMany(`${held} perubahan dari klien ini masih menunggu; tunggu jawabannya dulu`, 1));
+      next(BUDGET_REFUSALS.queueShare(held));
       return;
     }
     queued.set(key, held + 1);
@@ -128,8 +143,7 @@ export function createClientBudgets(
     const key = limitKeyOf(req);
     const waitMs = registrations.reserve(key, limit);
     if (waitMs > 0) {
-      const remark = `klien ini sudah mendaftarkan ${limit} nasabah dalam satu jam terakhir; ulangi nanti`;
-      next(tooMany(remark, waitMs / 1000));
+      next(BUDGET_REFUSALS.daftarPerHour(limit, waitMs / 1000));
       return;
     }
     // Only a registration that happened counts against the hour.
@@ -144,8 +158,7 @@ export function createClientBudgets(
     const key = limitKeyOf(req);
     const open = streams.get(key) ?? 0;
     if (open >= STREAMS_PER_CLIENT) {
-      const remark = `klien ini sudah membaca ${STREAMS_PER_CLIENT} riwayat utuh sekaligus; pakai limit, atau tunggu salah satunya selesai`;
-      throw tooMany(remark, 1);
+      throw BUDGET_REFUSALS.streams();
     }
     streams.set(key, open + 1);
     whenSettled(req, res, () => {
@@ -181,13 +194,12 @@ export function createClientBudgets(
  * to reconnect (and wait) instead of being answered 429 as fast as it can send.
  */
 function refuseOverBudget(res: ServerResponse, seconds: number): void {
-  const body = JSON.stringify({
-    remark: `terlalu banyak permintaan dari klien ini; ulangi setelah ${seconds} detik`,
-  });
-  res.writeHead(429, {
+  const { status, remark, headers } = BUDGET_REFUSALS.overRate(seconds);
+  const body = JSON.stringify({ remark });
+  res.writeHead(status, {
+    ...headers,
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(body),
-    'Retry-After': String(seconds),
     'Cache-Control': 'no-store',
     Connection: 'close',
   });

@@ -1,113 +1,254 @@
-// The OpenAPI 3.1 document, generated from the same zod schemas that validate requests, and Swagger UI on it.
+// The OpenAPI 3.1 document, generated from the same zod schemas that validate requests and the same errors that
+// refuse them, and Swagger UI on it. Each operation lists only the statuses it can answer in the server's mode,
+// with the remarks the server really sends as its examples.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import type { RequestHandler } from 'express';
-import { pageSecurityHeaders } from './security-headers';
 import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
+import { IdempotencyKeyConflict, IdempotencyKeyLimit, QueueFull, StorageUnavailable } from '../domain/errors';
 import { RemarkResponse } from '../domain/schemas';
-import { ENDPOINTS, HealthResponse } from './endpoints';
+import { FOREIGN_HOST, MISSING_TOKEN, NO_PIN_RESET, READ_ONLY_KEY, UNKNOWN_TOKEN, type Access } from './auth';
+import { BUDGET_REFUSALS } from './budgets';
+import { ENDPOINTS, HealthResponse, TAGS, refusalOf, type Endpoint, type Refusal } from './endpoints';
+import { BODY_PARSER, HttpError, toAnswer, type Answer } from './error-handler';
+import { NO_BODY, NOT_JSON } from './json-body';
+import { MAX_PIPELINED_REQUESTS, tooManyFailures, tooManyInFlight } from './limits';
+import { NO_QUERY } from './routes';
+import { pageSecurityHeaders } from './security-headers';
+import { validate } from './validate';
+
+/** package.json's version: two levels up from src/http and from dist/http alike. */
+const VERSION = (
+  JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }
+).version;
+
+/** What the document depends on: who may call, and whether the per-client budgets are on. */
+export interface DocsSettings {
+  access: Access;
+  budgeted: boolean;
+}
+
+const refusal = (name: string, when: string, error: unknown): Refusal => ({ name, when, error });
+
+/** Met by every operation, /health included: the connection's and the client's own limits, and a bug. */
+function sharedRefusals({ budgeted }: DocsSettings): Refusal[] {
+  return [
+    refusal(
+      'terlaluBanyakSekaligus',
+      'Lebih dari 16 permintaan sekaligus dalam satu koneksi',
+      tooManyInFlight(MAX_PIPELINED_REQUESTS),
+    ),
+    ...(budgeted
+      ? [
+          refusal(
+            'melebihiAnggaran',
+            'Melebihi anggaran permintaan per detik klien ini',
+            BUDGET_REFUSALS.overRate(1),
+          ),
+        ]
+      : []),
+    refusal(
+      'kesalahanServer',
+      'Kesalahan tak terduga; rinciannya hanya di log server',
+      new Error('internal'),
+    ),
+  ];
+}
+
+/**
+ * What a protected operation may meet besides its use case's own refusals: the query and the body, who is
+ * calling, the client's limits, and storage.
+ */
+function edgeRefusals(endpoint: Endpoint, settings: DocsSettings): Refusal[] {
+  const { access, budgeted } = settings;
+  const isPost = endpoint.method === 'post';
+  const headers = Object.keys(endpoint.headers?.shape ?? {});
+  // A PIN-checked call writes its attempt count, so it can find the queue of changes full, as a POST can.
+  const writes = isPost || headers.includes('X-PIN');
+  const when = (condition: boolean, ...refusals: Refusal[]): Refusal[] => (condition ? refusals : []);
+  return [
+    ...when(
+      endpoint.query === undefined,
+      refusalOf('queryTidakDikenal', 'Parameter query apa pun: endpoint ini tidak menerimanya', () =>
+        validate(NO_QUERY, { contoh: '1' }),
+      ),
+    ),
+    ...when(
+      isPost,
+      refusal('bodyKosong', 'Content-Type JSON tanpa body', NO_BODY),
+      refusal('bukanJson', 'Body bukan JSON', BODY_PARSER['entity.parse.failed']),
+      refusal('terlaluBesar', 'Body lebih dari 100 kB', BODY_PARSER['entity.too.large']),
+      refusal('bukanApplicationJson', 'Content-Type bukan application/json', NOT_JSON),
+    ),
+    ...(access.mode === 'open'
+      ? [refusal('hostAsing', 'Host bukan localhost, 127.0.0.1 atau [::1]', FOREIGN_HOST)]
+      : [
+          refusal('tanpaToken', 'Tanpa Authorization: Bearer <token>', MISSING_TOKEN),
+          refusal('tokenTidakDikenali', 'Token tidak dikenali', UNKNOWN_TOKEN),
+          ...when(isPost, refusal('kunciHanyaBaca', 'Kunci API hanya-baca', READ_ONLY_KEY)),
+          ...when(
+            endpoint.operationId === 'resetPin',
+            refusal('kunciTanpaResetPin', 'Kunci API tanpa pilihan :reset-pin', NO_PIN_RESET),
+          ),
+        ]),
+    ...when(
+      headers.includes('Idempotency-Key'),
+      refusal('kunciBentrok', 'Idempotency-Key sudah dipakai untuk isi lain', new IdempotencyKeyConflict()),
+      refusal(
+        'batasKunci',
+        'Klien sudah menyimpan IDEMPOTENCY_KEYS_PER_CLIENT kunci dalam 24 jam',
+        new IdempotencyKeyLimit(100_000),
+      ),
+    ),
+    refusal(
+      'terlaluBanyakGagal',
+      'Terlalu banyak permintaan gagal dari klien ini dalam satu menit',
+      tooManyFailures(42),
+    ),
+    ...when(
+      budgeted && isPost,
+      refusal(
+        'bagianAntrean',
+        'Klien ini sudah memegang bagiannya dari antrean perubahan',
+        BUDGET_REFUSALS.queueShare(12),
+      ),
+    ),
+    ...when(
+      budgeted && endpoint.operationId === 'daftar',
+      refusal('daftarPerJam', 'Melebihi DAFTAR_PER_HOUR', BUDGET_REFUSALS.daftarPerHour(20, 600)),
+    ),
+    ...when(
+      budgeted && endpoint.operationId === 'mutasi',
+      refusal('riwayatSekaligus', 'Terlalu banyak riwayat utuh sekaligus', BUDGET_REFUSALS.streams()),
+    ),
+    ...when(writes, refusal('antreanPenuh', 'Antrean perubahan penuh', new QueueFull())),
+    refusal(
+      'penyimpanan',
+      'Penyimpanan tidak dapat dipakai (berkas data atau basis data)',
+      new StorageUnavailable('gagal menyimpan berkas data (ENOSPC), tidak ada yang berubah'),
+    ),
+  ];
+}
+
+const HEADER_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  'Retry-After': 'Detik sebelum boleh mencoba lagi.',
+  'WWW-Authenticate': 'Tantangan Bearer (RFC 6750).',
+  Allow: 'Metode yang diterima path ini.',
+};
+
+/**
+ * The responses of one status: its refusals' conditions as the description, their remarks as named examples, and
+ * the headers every one of them sends (a header only some send is described as such, not required).
+ */
+function responseOf(refusals: readonly { refusal: Refusal; answer: Answer }[]): ResponseConfig {
+  const headerNames = [...new Set(refusals.flatMap(({ answer }) => Object.keys(answer.headers)))];
+  const headers = Object.fromEntries(
+    headerNames.map((name) => {
+      const sentBy = refusals.filter(({ answer }) => name in answer.headers);
+      const always = sentBy.length === refusals.length;
+      const only = always
+        ? ''
+        : ` Hanya pada: ${sentBy.map(({ refusal }) => refusal.when.toLowerCase()).join(', ')}.`;
+      const schema =
+        name === 'Retry-After' ? { type: 'integer' as const, minimum: 1 } : { type: 'string' as const };
+      return [name, { description: `${HEADER_DESCRIPTIONS[name] ?? name}${only}`, required: always, schema }];
+    }),
+  );
+  return {
+    description: refusals.map(({ refusal }) => `- ${refusal.when}`).join('\n'),
+    ...(headerNames.length === 0 ? {} : { headers }),
+    content: {
+      'application/json': {
+        schema: RemarkResponse,
+        examples: Object.fromEntries(
+          refusals.map(({ refusal, answer }) => [
+            refusal.name,
+            { summary: refusal.when, value: { remark: answer.remark } },
+          ]),
+        ),
+      },
+    },
+  };
+}
+
+/** Refusals grouped by the status each really becomes. */
+function responsesOf(refusals: readonly Refusal[]): Record<number, ResponseConfig> {
+  const byStatus = new Map<number, { refusal: Refusal; answer: Answer }[]>();
+  for (const refusal of refusals) {
+    const answer = toAnswer(refusal.error);
+    byStatus.set(answer.status, [...(byStatus.get(answer.status) ?? []), { refusal, answer }]);
+  }
+  return Object.fromEntries(
+    [...byStatus].sort(([a], [b]) => a - b).map(([status, group]) => [status, responseOf(group)]),
+  );
+}
 
 function jsonResponse(schema: z.ZodType, description: string): ResponseConfig {
   return { description, content: { 'application/json': { schema } } };
 }
 
-const errorResponse = (description: string) => jsonResponse(RemarkResponse, description);
-
-const RETRY_AFTER = {
-  'Retry-After': { description: 'Detik sebelum boleh mencoba lagi.', schema: { type: 'integer' as const } },
-};
-
-/** Every answer a client may meet besides the success one; the remark says which rule it broke. */
-const COMMON_ERRORS = {
-  401: {
-    ...errorResponse(
-      'Tanpa Authorization: Bearer <token>, atau token tidak dikenali (hanya bila server memakai API_KEYS).',
-    ),
-    headers: {
-      'WWW-Authenticate': { description: 'Bearer realm="tabungan"', schema: { type: 'string' as const } },
-    },
-  },
-  403: errorResponse(
-    'Tanpa API_KEYS: Host bukan localhost, 127.0.0.1 atau [::1]. Dengan API_KEYS: kunci hanya-baca pada POST, ' +
-      'atau kunci tanpa :reset-pin pada /pin/reset. Rekening ber-PIN: X-PIN tidak dikirim atau salah (remark ' +
-      'menyebut sisa percobaan).',
-  ),
-  404: errorResponse('Endpoint tidak ada.'),
-  429: {
-    ...errorResponse(
-      'Melewati anggaran klien ini (permintaan per detik, riwayat utuh sekaligus), terlalu banyak kegagalannya ' +
-        'sendiri dalam satu menit, atau rekening dikunci setelah 3 PIN salah; ulangi setelah Retry-After.',
-    ),
-    headers: RETRY_AFTER,
-  },
-  500: errorResponse('Kesalahan tak terduga; rinciannya hanya ada di log server.'),
-  503: {
-    ...errorResponse(
-      'Penyimpanan sedang tidak dapat dipakai, atau antrean perubahan penuh; tidak ada yang berubah, ulangi nanti.',
-    ),
-    headers: RETRY_AFTER,
-  },
-};
-const POST_ERRORS = {
-  ...COMMON_ERRORS,
-  409: errorResponse('Idempotency-Key sudah dipakai untuk permintaan berbeda.'),
-  413: errorResponse('Body lebih dari 100 kB.'),
-  415: errorResponse('Content-Type bukan application/json.'),
-  429: {
-    ...errorResponse(
-      'Melewati anggaran klien ini (permintaan per detik, pendaftaran per jam, bagiannya dari antrean perubahan), ' +
-        'terlalu banyak kegagalannya sendiri (lihat Retry-After), rekening dikunci setelah 3 PIN salah, atau klien ' +
-        'ini sudah menyimpan batas Idempotency-Key dalam 24 jam (IDEMPOTENCY_KEYS_PER_CLIENT).',
-    ),
-    headers: RETRY_AFTER,
-  },
-};
-
-/** Every endpoint but /health and the docs, when the server runs with API_KEYS. */
-const BEARER = [{ bearerAuth: [] }];
-
-function createOpenApiDocument() {
+export function createOpenApiDocument(settings: DocsSettings) {
   const registry = new OpenAPIRegistry();
-  registry.registerComponent('securitySchemes', 'bearerAuth', {
-    type: 'http',
-    scheme: 'bearer',
-    description:
-      'Token dari `npm run api-key -- <nama>`; server hanya menyimpan SHA-256-nya di API_KEYS. Tanpa API_KEYS ' +
-      '(mode terbuka, hanya loopback) token tidak diperlukan.',
-  });
+  const open = settings.access.mode === 'open';
+  if (!open) {
+    registry.registerComponent('securitySchemes', 'bearerAuth', {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'Token dari `npm run api-key -- <nama>`; server hanya menyimpan SHA-256-nya di API_KEYS.',
+    });
+  }
+  // Open mode asks for nothing: `{}`, so that validating proxies and generated clients send no token.
+  const security = open ? [{}] : [{ bearerAuth: [] }];
   for (const endpoint of ENDPOINTS) {
-    const { method, path, summary, description, body, headers, params, query, success, refusals } = endpoint;
+    const { method, path, operationId, tag, summary, description, body, headers, params, query, success } =
+      endpoint;
     registry.registerPath({
       method,
       path,
+      operationId,
+      tags: [tag],
       summary,
       ...(description === undefined ? {} : { description }),
-      security: BEARER,
+      security,
       request: {
-        ...(body === undefined ? {} : { body: { content: { 'application/json': { schema: body } } } }),
+        ...(body === undefined
+          ? {}
+          : { body: { required: true, content: { 'application/json': { schema: body } } } }),
         ...(headers === undefined ? {} : { headers }),
         ...(params === undefined ? {} : { params }),
         ...(query === undefined ? {} : { query }),
       },
       responses: {
         200: jsonResponse(success.schema, success.description),
-        400: errorResponse(refusals),
-        ...(body === undefined ? COMMON_ERRORS : POST_ERRORS),
+        ...responsesOf([
+          ...endpoint.refusals,
+          ...edgeRefusals(endpoint, settings),
+          ...sharedRefusals(settings),
+        ]),
       },
     });
   }
   registry.registerPath({
     method: 'get',
     path: '/health',
+    operationId: 'health',
+    tags: ['layanan'],
     summary: 'Periksa kesehatan layanan',
     description: 'Tanpa token, untuk load balancer dan pemantau.',
-    security: [],
+    security: [{}],
     responses: {
       200: jsonResponse(HealthResponse, 'Layanan siap dan penyimpanan terbaca.'),
-      503: errorResponse(
-        'Layanan belum siap: penyimpanan tidak terbaca. Penyebabnya hanya ada di log server, tidak di jawaban.',
-      ),
-      500: COMMON_ERRORS[500],
+      ...responsesOf([
+        ...(open ? [refusal('hostAsing', 'Host bukan localhost, 127.0.0.1 atau [::1]', FOREIGN_HOST)] : []),
+        refusal(
+          'belumSiap',
+          'Penyimpanan tidak terbaca; penyebabnya hanya di log server',
+          new HttpError(503, 'layanan belum siap; penyebabnya ada di log server'),
+        ),
+        ...sharedRefusals(settings),
+      ]),
     },
   });
 
@@ -115,11 +256,15 @@ function createOpenApiDocument() {
     openapi: '3.1.0',
     info: {
       title: 'Tabungan API',
-      version: '1.0.0',
+      version: VERSION,
       description:
-        'Layanan rekening tabungan: daftar, tabung, tarik, transfer, saldo dan mutasi. Nominal dan saldo adalah bilangan ' +
-        'bulat rupiah. Setiap jawaban 200 dari POST berarti perubahan sudah tersimpan di disk.',
+        'Layanan rekening tabungan: daftar, tabung, tarik, transfer, saldo dan mutasi. Nominal dan saldo adalah ' +
+        'bilangan bulat rupiah. Setiap jawaban 200 dari POST berarti perubahan sudah tersimpan di disk.',
+      license: { name: 'MIT', identifier: 'MIT' },
     },
+    // Relative: the API is wherever this document was fetched from (OpenAPI 3.1, 4.8.5).
+    servers: [{ url: '/', description: 'Server yang menyajikan dokumen ini' }],
+    tags: Object.entries(TAGS).map(([name, tagDescription]) => ({ name, description: tagDescription })),
   });
 }
 
@@ -128,8 +273,8 @@ function createOpenApiDocument() {
  * those paths: mounted by path, no other request enters them (a router mounted at / cost every request ~5 %).
  * The document is built once: it never changes while running.
  */
-export function createDocs(): { document: RequestHandler[]; ui: RequestHandler[] } {
-  const document = createOpenApiDocument();
+export function createDocs(settings: DocsSettings): { document: RequestHandler[]; ui: RequestHandler[] } {
+  const document = createOpenApiDocument(settings);
   const serveDocument: RequestHandler = (_req, res) => {
     res.json(document);
   };

@@ -17,6 +17,20 @@ import {
   pinHeader,
 } from '../domain/schemas';
 import { IdempotencyKey } from '../domain/idempotency';
+import { decodeCursor, encodeCursor } from '../domain/paging';
+import {
+  BatasHarianTerlampaui,
+  NikSudahTerdaftar,
+  NoHpSudahTerdaftar,
+  PinBaruWajib,
+  PinBelumAda,
+  PinSalah,
+  PinTerkunci,
+  PinWajib,
+  RekeningTidakDikenali,
+  SaldoMelebihiBatas,
+  SaldoTidakCukup,
+} from '../domain/errors';
 import { requirePinReset } from './auth';
 import type { Caller, Tabungan } from '../domain/tabungan';
 import type { ClientBudgets } from './budgets';
@@ -38,8 +52,30 @@ export interface EndpointDeps {
   budgets: ClientBudgets;
 }
 
+/**
+ * One way an endpoint's use case may refuse a request: a name for the OpenAPI example, when it happens, and the
+ * error itself, which the error handler turns into the status and remark the document shows.
+ */
+export interface Refusal {
+  name: string;
+  when: string;
+  error: unknown;
+}
+
+/** The document's groups of operations. */
+export const TAGS = {
+  rekening: 'Pendaftaran nasabah, saldo dan mutasi.',
+  transaksi: 'Uang masuk dan keluar: tabung, tarik, transfer.',
+  pin: 'PIN nasabah: ganti sendiri, atau diatur ulang operator.',
+  layanan: 'Kesehatan layanan, untuk load balancer dan pemantau.',
+} as const;
+export type Tag = keyof typeof TAGS;
+
 export interface Endpoint {
   method: 'get' | 'post';
+  /** The operation's name in generated clients: the use case's. */
+  operationId: string;
+  tag: Tag;
   /** In OpenAPI's form, `{name}` for a parameter; routes.ts turns it into Express's `:name`. */
   path: string;
   summary: string;
@@ -50,8 +86,8 @@ export interface Endpoint {
   params?: z.ZodObject;
   query?: z.ZodObject;
   success: { schema: z.ZodType; description: string };
-  /** When it answers 400: the rules a request may break. */
-  refusals: string;
+  /** How its use case may refuse (the HTTP edge's own refusals are docs.ts's to add). */
+  refusals: readonly Refusal[];
   /** Run before the body is parsed (say, a client's registrations per hour). */
   before?: (deps: EndpointDeps) => RequestHandler[];
   handler: (deps: EndpointDeps) => RequestHandler;
@@ -80,6 +116,60 @@ const NEW_PIN_HEADER = (description: string) => ({
   'X-PIN-Baru': pinHeader('X-PIN-Baru').optional().meta({ description }),
 });
 
+/** The refusal `attempt` really meets: an example whose remark cannot drift from the rule that makes it. */
+export function refusalOf(name: string, when: string, attempt: () => unknown): Refusal {
+  try {
+    attempt();
+  } catch (error) {
+    return { name, when, error };
+  }
+  throw new Error(`the example ${name} is not refused`);
+}
+
+const invalid = (name: string, schema: z.ZodType, input: unknown): Refusal =>
+  refusalOf(name, 'Field tidak valid (remark menyebut semuanya)', () => validate(schema, input));
+
+const EXAMPLE_REKENING = '1234567890';
+const TIDAK_DIKENALI: Refusal = {
+  name: 'rekeningTidakDikenali',
+  when: 'no_rekening tidak dikenali',
+  error: new RekeningTidakDikenali(EXAMPLE_REKENING),
+};
+const LOCKOUT_MINUTES = 15;
+/** Refusals of a call the account's PIN must agree to. */
+const PIN_REFUSALS: readonly Refusal[] = [
+  {
+    name: 'pinWajib',
+    when: 'Rekening ber-PIN, X-PIN tidak dikirim',
+    error: new PinWajib(EXAMPLE_REKENING),
+  },
+  {
+    name: 'pinSalah',
+    when: 'X-PIN salah (remark menyebut sisa percobaan)',
+    error: new PinSalah(2, LOCKOUT_MINUTES),
+  },
+  {
+    name: 'pinTerkunci',
+    when: 'Rekening dikunci setelah 3 PIN salah berturut-turut (Retry-After: sampai kunci berakhir)',
+    error: new PinTerkunci(new Date('2026-12-03T09:15:00.000Z'), new Date('2026-12-03T09:00:00.000Z')),
+  },
+];
+const BATAS_HARIAN: Refusal = {
+  name: 'batasHarian',
+  when: 'Melebihi batas harian uang keluar (DAILY_DEBIT_LIMIT)',
+  error: new BatasHarianTerlampaui(5_000_000, 250_000, 'Asia/Jakarta'),
+};
+const TIDAK_CUKUP: Refusal = {
+  name: 'saldoTidakCukup',
+  when: 'Saldo tidak cukup',
+  error: new SaldoTidakCukup(70_000, 100_000),
+};
+const MELEBIHI_BATAS: Refusal = {
+  name: 'saldoMelebihiBatas',
+  when: 'Saldo (tujuan) akan melebihi batas',
+  error: new SaldoMelebihiBatas(),
+};
+
 /** A POST: its body's schema (for the docs and for validation alike), and its handler: the use case with it. */
 function post<Body>(
   body: z.ZodType<Body>,
@@ -100,12 +190,22 @@ export const ENDPOINTS: readonly Endpoint[] = [
   {
     method: 'post',
     path: '/daftar',
+    operationId: 'daftar',
+    tag: 'rekening',
     summary: 'Daftarkan nasabah baru',
+    description:
+      'Membuka rekening dengan saldo 0 dan memberi no_rekening 10 digit yang baru. nik dan no_hp unik per nasabah. ' +
+      'Dengan X-PIN rekening dilindungi PIN sejak awal.',
     success: {
       schema: DaftarResponse,
       description: 'Nasabah terdaftar; no_rekening sudah tersimpan di disk.',
     },
-    refusals: 'Field tidak valid, nik / no_hp sudah terdaftar, atau (bila PIN_REQUIRED) X-PIN tidak dikirim.',
+    refusals: [
+      invalid('fieldTidakValid', DaftarRequest, { nama: 'Budi', nik: '320101', no_hp: '081234567890' }),
+      { name: 'nikSudahTerdaftar', when: 'nik sudah terdaftar', error: new NikSudahTerdaftar() },
+      { name: 'noHpSudahTerdaftar', when: 'no_hp sudah terdaftar', error: new NoHpSudahTerdaftar() },
+      { name: 'pinWajib', when: 'PIN_REQUIRED=true dan X-PIN tidak dikirim', error: new PinBaruWajib() },
+    ],
     headers: z.object({
       ...IDEMPOTENCY_HEADER,
       'X-PIN': pinHeader('X-PIN')
@@ -122,30 +222,50 @@ export const ENDPOINTS: readonly Endpoint[] = [
   {
     method: 'post',
     path: '/tabung',
+    operationId: 'tabung',
+    tag: 'transaksi',
     summary: 'Tabung (setor) ke rekening',
+    description:
+      'Menambah saldo sebesar nominal dan mencatat mutasi C. Tidak meminta PIN: siapa pun boleh menyetor ke ' +
+      'rekening yang dikenalnya.',
     success: {
       schema: TabungResponse,
       description:
         'Saldo setelah setoran (rekening dilindungi PIN: hanya no_rekening); sudah tersimpan di disk.',
     },
-    refusals: 'Field tidak valid, no_rekening tidak dikenali, atau saldo akan melebihi batas.',
+    refusals: [
+      invalid('fieldTidakValid', GerakDanaRequest, { no_rekening: EXAMPLE_REKENING, nominal: 0 }),
+      TIDAK_DIKENALI,
+      MELEBIHI_BATAS,
+    ],
     headers: z.object(IDEMPOTENCY_HEADER),
     ...post(GerakDanaRequest, (tabungan, data, caller) => tabungan.tabung(data, caller)),
   },
   {
     method: 'post',
     path: '/tarik',
+    operationId: 'tarik',
+    tag: 'transaksi',
     summary: 'Tarik dana dari rekening',
+    description:
+      'Mengurangi saldo sebesar nominal dan mencatat mutasi D; ditolak tanpa perubahan apa pun bila saldo tidak ' +
+      'cukup. Rekening ber-PIN meminta X-PIN.',
     success: { schema: SaldoResponse, description: 'Saldo setelah penarikan; sudah tersimpan di disk.' },
-    refusals:
-      'Field tidak valid, no_rekening tidak dikenali, saldo tidak cukup, atau melebihi batas harian (tidak ada ' +
-      'yang berubah).',
+    refusals: [
+      invalid('fieldTidakValid', GerakDanaRequest, { no_rekening: '12345', nominal: 1.5 }),
+      TIDAK_DIKENALI,
+      TIDAK_CUKUP,
+      BATAS_HARIAN,
+      ...PIN_REFUSALS,
+    ],
     headers: z.object({ ...IDEMPOTENCY_HEADER, ...PIN_HEADER }),
     ...post(GerakDanaRequest, (tabungan, data, caller) => tabungan.tarik(data, caller)),
   },
   {
     method: 'post',
     path: '/transfer',
+    operationId: 'transfer',
+    tag: 'transaksi',
     summary: 'Transfer antar rekening',
     description:
       'Semua atau tidak sama sekali: satu mutasi D pada rekening asal dan satu mutasi C pada rekening tujuan, ' +
@@ -154,20 +274,37 @@ export const ENDPOINTS: readonly Endpoint[] = [
       schema: SaldoResponse,
       description: 'Saldo rekening asal setelah transfer; kedua mutasi sudah tersimpan di disk.',
     },
-    refusals:
-      'Field tidak valid, asal dan tujuan sama, salah satu no_rekening tidak dikenali, saldo asal tidak cukup, ' +
-      'melebihi batas harian asal, atau saldo tujuan akan melebihi batas (tidak ada yang berubah).',
+    refusals: [
+      invalid('fieldTidakValid', TransferRequest, { no_rekening_asal: EXAMPLE_REKENING, nominal: 50_000 }),
+      invalid('rekeningSama', TransferRequest, {
+        no_rekening_asal: EXAMPLE_REKENING,
+        no_rekening_tujuan: EXAMPLE_REKENING,
+        nominal: 50_000,
+      }),
+      TIDAK_DIKENALI,
+      TIDAK_CUKUP,
+      BATAS_HARIAN,
+      MELEBIHI_BATAS,
+      ...PIN_REFUSALS,
+    ],
     headers: z.object({ ...IDEMPOTENCY_HEADER, ...PIN_HEADER }),
     ...post(TransferRequest, (tabungan, data, caller) => tabungan.transfer(data, caller)),
   },
   {
     method: 'get',
     path: '/saldo/{no_rekening}',
+    operationId: 'saldo',
+    tag: 'rekening',
     summary: 'Lihat saldo rekening',
+    description: 'Saldo saat ini, dalam rupiah. Rekening ber-PIN meminta X-PIN.',
     params: NoRekeningParams,
     headers: z.object(PIN_HEADER),
     success: { schema: SaldoResponse, description: 'Saldo saat ini.' },
-    refusals: 'no_rekening tidak valid atau tidak dikenali.',
+    refusals: [
+      invalid('fieldTidakValid', NoRekeningParams, { no_rekening: '12345' }),
+      TIDAK_DIKENALI,
+      ...PIN_REFUSALS,
+    ],
     handler:
       ({ tabungan }) =>
       async (req, res) => {
@@ -178,6 +315,8 @@ export const ENDPOINTS: readonly Endpoint[] = [
   {
     method: 'get',
     path: '/mutasi/{no_rekening}',
+    operationId: 'mutasi',
+    tag: 'rekening',
     summary: 'Lihat mutasi rekening',
     description:
       'Tanpa limit dan sebelum: seluruh riwayat, yang terlama lebih dulu, dikirim bertahap (chunked) selagi ' +
@@ -187,7 +326,14 @@ export const ENDPOINTS: readonly Endpoint[] = [
     headers: z.object(PIN_HEADER),
     query: MutasiQuery,
     success: { schema: MutasiResponse, description: 'Riwayat mutasi, yang terlama lebih dulu.' },
-    refusals: 'no_rekening atau parameter query tidak valid, atau no_rekening tidak dikenali.',
+    refusals: [
+      invalid('queryTidakValid', MutasiQuery, { limit: '0', from: '2026-11-01' }),
+      refusalOf('kursorAsing', 'sebelum bukan kursor rekening ini', () =>
+        decodeCursor(EXAMPLE_REKENING, encodeCursor('9876543210', 42)),
+      ),
+      TIDAK_DIKENALI,
+      ...PIN_REFUSALS,
+    ],
     handler:
       ({ tabungan, budgets }) =>
       async (req, res) => {
@@ -206,16 +352,27 @@ export const ENDPOINTS: readonly Endpoint[] = [
   {
     method: 'post',
     path: '/pin',
-    summary: 'Ganti (atau pasang) PIN rekening',
+    operationId: 'gantiPin',
+    tag: 'pin',
+    summary: 'Ganti PIN rekening',
     description:
-      'PIN baru di header X-PIN-Baru; PIN lama di X-PIN bila rekening sudah ber-PIN (rekening tanpa PIN ' +
-      'mendapat PIN pertamanya). Tanpa Idempotency-Key: mengulang dengan PIN yang sama memberi keadaan yang sama.',
+      'PIN lama di header X-PIN, PIN baru di X-PIN-Baru. Rekening tanpa PIN ditolak (409): PIN pertama diberikan ' +
+      'saat daftar atau oleh operator (/pin/reset). Tanpa Idempotency-Key: mengulang dengan PIN yang sama memberi ' +
+      'keadaan yang sama.',
     headers: z.object({
       ...PIN_HEADER,
       ...NEW_PIN_HEADER('Wajib: PIN 6 digit yang baru.'),
     }),
     success: { schema: PinResponse, description: 'PIN sudah diganti dan tersimpan di disk.' },
-    refusals: 'Field atau header PIN tidak valid, atau no_rekening tidak dikenali.',
+    refusals: [
+      invalid('fieldTidakValid', PinRequest, { no_rekening: '12345' }),
+      refusalOf('pinBaruTidakValid', 'X-PIN-Baru tidak dikirim atau bukan 6 digit', () =>
+        validate(pinHeader('X-PIN-Baru'), undefined),
+      ),
+      TIDAK_DIKENALI,
+      { name: 'pinBelumAda', when: 'Rekening belum ber-PIN', error: new PinBelumAda(EXAMPLE_REKENING) },
+      ...PIN_REFUSALS,
+    ],
     body: PinRequest,
     handler:
       ({ tabungan }) =>
@@ -227,13 +384,21 @@ export const ENDPOINTS: readonly Endpoint[] = [
   {
     method: 'post',
     path: '/pin/reset',
+    operationId: 'resetPin',
+    tag: 'pin',
     summary: 'Atur ulang PIN (operator)',
     description:
       'Hanya untuk kunci API dengan pilihan :reset-pin (atau mode terbuka): mengakhiri penguncian dan memasang ' +
       'PIN dari X-PIN-Baru, atau tanpa header itu melepas PIN. Tercatat di riwayat_pin rekening (siapa, kapan).',
     headers: z.object(NEW_PIN_HEADER('Opsional: PIN baru. Tanpa header ini rekening tidak lagi ber-PIN.')),
     success: { schema: PinResponse, description: 'PIN sudah diatur ulang dan tersimpan di disk.' },
-    refusals: 'Field atau header PIN tidak valid, atau no_rekening tidak dikenali.',
+    refusals: [
+      invalid('fieldTidakValid', PinRequest, { no_rekening: '12345' }),
+      refusalOf('pinBaruTidakValid', 'X-PIN-Baru bukan 6 digit', () =>
+        validate(pinHeader('X-PIN-Baru'), '12345'),
+      ),
+      TIDAK_DIKENALI,
+    ],
     before: () => [requirePinReset],
     body: PinRequest,
     handler:

@@ -45,7 +45,7 @@ const STATUS: Record<RefusalCode | NotDecidedCode, number> = {
 const RETRY_AFTER_SECONDS: Partial<Record<NotDecidedCode, number>> = { QUEUE_FULL: 1 };
 
 /** body-parser marks its errors with a `type`; these are the client's fault and say so. */
-const BODY_PARSER: Record<string, HttpError> = {
+export const BODY_PARSER: Readonly<Record<string, HttpError>> = {
   'entity.parse.failed': new HttpError(400, 'body bukan JSON yang valid'),
   'entity.too.large': new HttpError(413, 'body terlalu besar, maksimum 100 kB'),
   'encoding.unsupported': new HttpError(415, 'Content-Encoding tidak didukung'),
@@ -91,7 +91,15 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
-function toAnswer(error: unknown): { status: number; remark: string; headers: Record<string, string> } {
+/** What a client is sent for an error: its status, remark and headers. */
+export interface Answer {
+  status: number;
+  remark: string;
+  headers: Readonly<Record<string, string>>;
+}
+
+/** The status, remark and headers an error becomes; the OpenAPI document shows its examples through it too. */
+export function toAnswer(error: unknown): Answer {
   if (error instanceof PinTerkunci) {
     const headers = { 'Retry-After': String(error.retryAfterSeconds) };
     return { status: STATUS[error.code], remark: error.remark, headers };

@@ -12,13 +12,16 @@ const saysJson = (contentType: string | undefined): boolean =>
 const hasNoBody = (headers: { 'transfer-encoding'?: string; 'content-length'?: string }): boolean =>
   headers['transfer-encoding'] === undefined && Number(headers['content-length'] ?? 0) === 0;
 
+export const NO_BODY = new HttpError(400, 'body wajib diisi: kirim objek JSON');
+export const NOT_JSON = new HttpError(415, 'Content-Type harus application/json');
+
 const requireJsonContentType: RequestHandler = (req, _res, next) => {
   // A JSON request with nothing in it is missing its body, not sent with the wrong type.
   if (hasNoBody(req.headers) && saysJson(req.headers['content-type'])) {
-    next(new HttpError(400, 'body wajib diisi: kirim objek JSON'));
+    next(NO_BODY);
     return;
   }
-  next(req.is('application/json') ? undefined : new HttpError(415, 'Content-Type harus application/json'));
+  next(req.is('application/json') ? undefined : NOT_JSON);
 };
 
 /** Invalid UTF-8 would be decoded into U+FFFD and stored as if the client had sent it; refuse it instead. */

@@ -24,6 +24,16 @@ export const FAILED_REQUEST_LIMIT = 300;
  * back when they end, so a client with more than `limit` requests in flight would be refused with no failure
  * at all.) The check is synchronous: its store's promise per request cost every GET a few percent.
  */
+/** The answer once a client's failures reached the limit, for the `seconds` left in its window. */
+export const tooManyFailures = (seconds: number) =>
+  new HttpError(429, `terlalu banyak permintaan yang gagal; ulangi setelah ${seconds} detik`, {
+    'Retry-After': String(seconds),
+  });
+
+/** The answer to a request past a connection's `max` in flight. */
+export const tooManyInFlight = (max: number) =>
+  new HttpError(429, `terlalu banyak permintaan dalam satu koneksi; paling banyak ${max} sekaligus`);
+
 export function limitFailedRequests(limit: number): RequestHandler {
   if (limit === 0) return (_req, _res, next) => next();
   const failures = createFailureCounter(MINUTE_MS);
@@ -32,8 +42,7 @@ export function limitFailedRequests(limit: number): RequestHandler {
     const window = failures.find(key);
     if (window !== undefined && window.count >= limit) {
       const seconds = Math.max(1, Math.ceil((window.endsAt - Date.now()) / 1000));
-      res.setHeader('Retry-After', String(seconds));
-      next(new HttpError(429, `terlalu banyak permintaan yang gagal; ulangi setelah ${seconds} detik`));
+      next(tooManyFailures(seconds));
       return;
     }
     res.once('finish', () => {
@@ -96,6 +105,6 @@ export function limitPipelining(
     // Nothing pipelined behind this answer may act: its answer would never be sent (closing.ts).
     closing.mark(socket);
     res.setHeader('Connection', 'close');
-    next(new HttpError(429, `terlalu banyak permintaan dalam satu koneksi; paling banyak ${max} sekaligus`));
+    next(tooManyInFlight(max));
   };
 }

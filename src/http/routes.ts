@@ -77,7 +77,8 @@ export const methodNotAllowed: RequestHandler = (req, res, next) => {
   );
 };
 
-const NO_QUERY = queryObject({});
+/** The query of an endpoint that takes none. */
+export const NO_QUERY = queryObject({});
 
 /** An endpoint without query parameters refuses any, so a misspelt one (`?from=`) is named, not ignored. */
 const refuseQuery: RequestHandler = (req, _res, next) => {
