@@ -17,7 +17,7 @@ export const StoredIdempotencyKey = z
   .string()
   .regex(new RegExp(`^(?:${CLIENT_NAME.source} )?[\\x21-\\x7e]{1,255}$`));
 
-/** How many keys one client may have stored at once, unless configured otherwise (README, "Keamanan"). */
+/** How many keys one client may have stored at once, unless configured otherwise (docs/security.md). */
 export const IDEMPOTENCY_KEYS_PER_CLIENT = 10_000;
 
 /**
