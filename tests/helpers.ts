@@ -17,9 +17,16 @@ import type { DaftarRequest, MutasiTercatat as Mutasi } from '../src/domain/sche
 import { openJsonFileStore, type JsonFileStoreOptions } from '../src/store/json-file';
 import { openPostgresStore } from '../src/store/postgres/postgres-store';
 import { newSchema } from './postgres';
+import { checkAnswers, disagreements } from './conformance';
 import type { Store } from '../src/domain/store';
 
 const tempDirs: string[] = [];
+
+// Every answer of an app made here was checked against its OpenAPI document (conformance.ts); any disagreement
+// fails the test file, listed.
+afterAll(() => {
+  expect(disagreements.splice(0)).toEqual([]);
+});
 
 afterAll(async () => {
   await Promise.all(tempDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
@@ -54,6 +61,9 @@ function testAppOptions(options: { clock?: () => Date }) {
   return { failedRequestLimit: 0, ...(options.clock ? { clock: options.clock } : {}) };
 }
 
+/** createApp's default access: open mode, loopback Host names only. */
+const OPEN: Access = { mode: 'open', anyHost: false };
+
 export interface TestApp {
   app: Express;
   store: Store;
@@ -66,6 +76,7 @@ export async function makeTestApp(
   const dataFile = options.dataFile ?? (await tempDataFile());
   const store = await openJsonFileStore(dataFile, options.store);
   const app = createApp({ store, logger: options.logger ?? silentLogger, ...testAppOptions(options) });
+  checkAnswers(app, { access: OPEN, budgeted: false });
   return { app, store, dataFile };
 }
 
@@ -114,6 +125,7 @@ export async function makeAnyStoreApp(options: AnyStoreAppOptions = {}): Promise
     ...(keysPerClient === undefined ? {} : { idempotencyKeysPerClient: keysPerClient }),
     pins: { pinHasher: TEST_PIN_HASHER, ...options.pins },
   });
+  checkAnswers(app, { access: options.access ?? OPEN, budgeted: options.budget !== undefined });
   return {
     app,
     store,
