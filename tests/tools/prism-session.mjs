@@ -52,8 +52,8 @@ const expect = (actual, status) => {
 // Registration, with and without a PIN, and its refusals.
 const first = nasabah(1);
 const budi = expect(await call('POST', '/daftar', { body: first }), 200).json.no_rekening;
-const sari = expect(await call('POST', '/daftar', { body: nasabah(2), headers: { 'X-PIN': '123456' } }), 200).json
-  .no_rekening;
+const sari = expect(await call('POST', '/daftar', { body: nasabah(2), headers: { 'X-PIN': '123456' } }), 200)
+  .json.no_rekening;
 expect(await call('POST', '/daftar', { body: { ...nasabah(3), nik: first.nik } }), 400);
 expect(await call('POST', '/daftar', { body: { nama: '', nik: '1', no_hp: 'x' } }), 400);
 expect(await call('POST', '/daftar', { body: { ...nasabah(4), nomimal: 1 } }), 400);
@@ -75,11 +75,22 @@ expect(await call('POST', '/tabung', { body: { no_rekening: budi, nominal: 2 }, 
 expect(await call('POST', '/tarik', { body: { no_rekening: budi, nominal: 30_000 } }), 200);
 expect(await call('POST', '/tarik', { body: { no_rekening: budi, nominal: 10_000_000 } }), 400);
 expect(await call('POST', '/tarik', { body: { no_rekening: sari, nominal: 1 } }), 403);
-expect(await call('POST', '/tarik', { body: { no_rekening: sari, nominal: 1 }, headers: { 'X-PIN': '123456' } }), 200);
-expect(await call('POST', '/transfer', { body: { no_rekening_asal: budi, no_rekening_tujuan: sari, nominal: 1 } }), 200);
-expect(await call('POST', '/transfer', { body: { no_rekening_asal: budi, no_rekening_tujuan: budi, nominal: 1 } }), 400);
 expect(
-  await call('POST', '/transfer', { body: { no_rekening_asal: budi, no_rekening_tujuan: '0000000000', nominal: 1 } }),
+  await call('POST', '/tarik', { body: { no_rekening: sari, nominal: 1 }, headers: { 'X-PIN': '123456' } }),
+  200,
+);
+expect(
+  await call('POST', '/transfer', { body: { no_rekening_asal: budi, no_rekening_tujuan: sari, nominal: 1 } }),
+  200,
+);
+expect(
+  await call('POST', '/transfer', { body: { no_rekening_asal: budi, no_rekening_tujuan: budi, nominal: 1 } }),
+  400,
+);
+expect(
+  await call('POST', '/transfer', {
+    body: { no_rekening_asal: budi, no_rekening_tujuan: '0000000000', nominal: 1 },
+  }),
   400,
 );
 
@@ -94,13 +105,19 @@ const page = expect(await call('GET', `/mutasi/${budi}?limit=1`), 200).json;
 expect(await call('GET', `/mutasi/${budi}?limit=1&sebelum=${page.sebelum}`), 200);
 expect(await call('GET', `/mutasi/${budi}?dari=2026-01-01T00:00:00%2B07:00&sampai=2099-12-31`), 200);
 expect(await call('GET', `/mutasi/${budi}?limit=0x10`), 400);
-expect(await call('GET', `/mutasi/${sari}?limit=1&sebelum=${page.sebelum}`, { headers: { 'X-PIN': '123456' } }), 400);
+expect(
+  await call('GET', `/mutasi/${sari}?limit=1&sebelum=${page.sebelum}`, { headers: { 'X-PIN': '123456' } }),
+  400,
+);
 
 // PIN: change, refusals, lockout, reset.
 expect(await call('POST', '/pin', { body: { no_rekening: budi }, headers: { 'X-PIN-Baru': '654321' } }), 409);
 expect(await call('POST', '/pin', { body: { no_rekening: sari }, headers: { 'X-PIN': '123456' } }), 400);
 expect(
-  await call('POST', '/pin', { body: { no_rekening: sari }, headers: { 'X-PIN': '123456', 'X-PIN-Baru': '654321' } }),
+  await call('POST', '/pin', {
+    body: { no_rekening: sari },
+    headers: { 'X-PIN': '123456', 'X-PIN-Baru': '654321' },
+  }),
   200,
 );
 for (let wrong = 0; wrong < 3; wrong += 1) {
@@ -115,12 +132,22 @@ if (mode === 'keys') {
   expect(await call('POST', '/tabung', { body: { no_rekening: budi, nominal: 1 }, as: readOnlyToken }), 403);
   expect(await call('GET', `/saldo/${budi}`, { as: readOnlyToken }), 200);
   expect(
-    await call('POST', '/pin/reset', { body: { no_rekening: sari }, headers: { 'X-PIN-Baru': '111111' }, as: tellerToken }),
+    await call('POST', '/pin/reset', {
+      body: { no_rekening: sari },
+      headers: { 'X-PIN-Baru': '111111' },
+      as: tellerToken,
+    }),
     403,
   );
 }
-expect(await call('POST', '/pin/reset', { body: { no_rekening: sari }, headers: { 'X-PIN-Baru': '12' } }), 400);
-expect(await call('POST', '/pin/reset', { body: { no_rekening: sari }, headers: { 'X-PIN-Baru': '111111' } }), 200);
+expect(
+  await call('POST', '/pin/reset', { body: { no_rekening: sari }, headers: { 'X-PIN-Baru': '12' } }),
+  400,
+);
+expect(
+  await call('POST', '/pin/reset', { body: { no_rekening: sari }, headers: { 'X-PIN-Baru': '111111' } }),
+  200,
+);
 expect(await call('GET', `/saldo/${sari}`, { headers: { 'X-PIN': '111111' } }), 200);
 expect(await call('GET', '/health'), 200);
 
