@@ -310,10 +310,11 @@ export const MutasiQuery = queryObject({
     .string(RULES.sebelum)
     .regex(/^[A-Za-z0-9_-]{1,64}$/, RULES.sebelum)
     .meta({
+      // No example: a cursor belongs to one account's history, so any fixed one fails on every other account.
       description:
-        'Kursor dari field `sebelum` jawaban sebelumnya: halaman berikutnya berisi N mutasi tepat sebelum ' +
-        'halaman itu (N = limit, bawaan 1000). Mutasi yang ditambahkan kemudian tidak menggeser halaman lama.',
-      example: 'MTIzNDU2Nzg5MC40Mg',
+        'Kursor dari field `sebelum` jawaban GET /mutasi sebelumnya untuk rekening yang sama (nilai buram; tidak ' +
+        'dapat dibuat sendiri, dan kursor rekening lain ditolak): halaman berikutnya berisi N mutasi tepat ' +
+        'sebelum halaman itu (N = limit, bawaan 1000). Mutasi yang ditambahkan kemudian tidak menggeser halaman lama.',
     })
     .optional(),
 }).refine(({ dari, sampai }) => dari === undefined || sampai === undefined || dari <= sampai, {
@@ -347,7 +348,7 @@ export const MutasiResponse = z
       .meta({
         description:
           'Hanya dengan limit atau sebelum, dan hanya bila ada mutasi yang lebih lama dalam rentang: kirim sebagai ' +
-          '`?sebelum=` (dengan limit yang sama) untuk halaman sebelumnya.',
+          '`?sebelum=` (dengan limit yang sama) untuk halaman sebelumnya. Nilai buram, hanya untuk rekening ini.',
         example: 'MTIzNDU2Nzg5MC40Mg',
       }),
   })
