@@ -1,4 +1,4 @@
-// What the PostgreSQL commands share: DATABASE_URL, their arguments, and a plain message on failure.
+// What the CLIs share: DATABASE_URL, their arguments, --help, and a plain message on failure.
 import { loadConfig } from '../config';
 
 export function databaseUrlFromEnv(): string {
