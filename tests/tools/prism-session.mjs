@@ -3,6 +3,8 @@
 // in an `sl-violations` header; a violation of the *response* is the server's, and fails the session. (Requests
 // that break the document on purpose, to be refused, are reported as request violations: expected, not counted.)
 //
+// With DATA_FILE set (the server's), it ends by breaking that file, for the 503s.
+//
 // node tests/tools/prism-session.mjs <proxy URL> open
 // node tests/tools/prism-session.mjs <proxy URL> keys <token> <read-only token> <token without :reset-pin>
 const [base, mode, token, readOnlyToken, tellerToken] = process.argv.slice(2);
@@ -150,6 +152,23 @@ expect(
 );
 expect(await call('GET', `/saldo/${sari}`, { headers: { 'X-PIN': '111111' } }), 200);
 expect(await call('GET', '/health'), 200);
+
+if (mode === 'keys') {
+  // The script runs this mode with DAFTAR_PER_HOUR=3: two registrations above, one here, and the next is a 429
+  // (refused registrations do not count).
+  expect(await call('POST', '/daftar', { body: nasabah(8) }), 200);
+  expect(await call('POST', '/daftar', { body: nasabah(9) }), 429);
+}
+
+// Last, storage that cannot be used: the data file broken by hand (the store rereads it when it changes).
+const dataFile = process.env.DATA_FILE;
+if (dataFile !== undefined) {
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(dataFile, '{ rusak');
+  expect(await call('GET', '/health'), 503);
+  expect(await call('GET', `/saldo/${budi}`), 503);
+  expect(await call('POST', '/tabung', { body: { no_rekening: budi, nominal: 1 } }), 503);
+}
 
 console.log(`\n${seen.length} calls, ${new Set(seen).size} distinct; ${failures} failures`);
 process.exit(failures === 0 ? 0 : 1);

@@ -45,7 +45,7 @@ session() { # mode port proxy-port [env...] -- [session args...]
   pids+=($!)
   wait_for "http://127.0.0.1:$proxy/health"
   echo "== $mode mode"
-  node tests/tools/prism-session.mjs "http://127.0.0.1:$proxy" "$mode" "$@"
+  DATA_FILE="$work/$mode.json" node tests/tools/prism-session.mjs "http://127.0.0.1:$proxy" "$mode" "$@"
 }
 
 session open 3911 4911 --
@@ -54,4 +54,4 @@ token() { node -e 'process.stdout.write(require("crypto").randomBytes(24).toStri
 sha() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
 operator="$(token)" reader="$(token)" teller="$(token)"
 keys="operator:$(sha "$operator"):reset-pin,audit:$(sha "$reader"):read,kasir:$(sha "$teller")"
-session keys 3912 4912 API_KEYS="$keys" -- "$operator" "$reader" "$teller"
+session keys 3912 4912 API_KEYS="$keys" DAFTAR_PER_HOUR=3 -- "$operator" "$reader" "$teller"
