@@ -23,7 +23,7 @@ function walkThrough(readme: string): Step[] {
   const end = readme.indexOf('\n## ', start + 1);
   const section = readme.slice(start, end === -1 ? undefined : end);
   const steps: Step[] = [];
-  for (const [, language, body = ''] of section.matchAll(/^```(\w+)\n([\s\S]*?)^```$/gm)) {
+  for (const [, language, body = ''] of section.matchAll(/^(?:```|~~~)(.*)\n([\s\S]*?)^(?:```|~~~)$/gm)) {
     if (language === 'sh') steps.push({ commands: body });
     else if (language === 'json' && steps.at(-1)?.shown === undefined) {
       const last = steps.at(-1);
@@ -33,6 +33,16 @@ function walkThrough(readme: string): Step[] {
   }
   return steps;
 }
+
+/**
+ * Every setting the server reads (.env.example lists them all), so that none a developer has exported (STORE,
+ * DATABASE_URL, PIN_REQUIRED…) reaches the walk-through's server: an empty value is an unset one. PORT, HOST
+ * and LOG_LEVEL are startServer's own.
+ */
+const SETTINGS = readFileSync(path.join(__dirname, '..', '.env.example'), 'utf8')
+  .split('\n')
+  .flatMap((line) => /^#?\s*([A-Z][A-Z0-9_]+)=/.exec(line)?.[1] ?? [])
+  .filter((name) => !['PORT', 'HOST', 'LOG_LEVEL'].includes(name));
 
 /** Fields whose values differ per run, and the shape each must have. */
 const VARYING: Readonly<Record<string, RegExp>> = {
@@ -68,8 +78,12 @@ describe('README walk-through', () => {
       if (!found)
         throw new Error(`the README's walk-through needs ${tool}; install it (apt-get install ${tool})`);
     }
-    // A fresh server in open mode, as `npm start` on a fresh clone: an empty data file, no API keys.
-    server = await startServer({ DATA_FILE: await tempDataFile(), API_KEYS: '' });
+    // A fresh server in open mode, as `npm start` on a fresh clone: an empty data file, no API keys, and none of
+    // the developer's settings (STORE, DATABASE_URL, PIN_REQUIRED…) beyond the defaults.
+    server = await startServer({
+      ...Object.fromEntries(SETTINGS.map((name) => [name, ''])),
+      DATA_FILE: await tempDataFile(),
+    });
     const marker = (i: number) => `printf '\\n@@step ${i}@@\\n'`;
     const script = steps
       .map(
@@ -77,6 +91,9 @@ describe('README walk-through', () => {
           `${marker(i)}\n${step.commands.replaceAll('localhost:3000', `127.0.0.1:${server.port}`)}`,
       )
       .join('\n');
+    // Only `localhost:3000` is the README's server; any other spelling would reach whatever listens there.
+    if (/:3000\b/.test(script))
+      throw new Error('the walk-through names port 3000 other than as localhost:3000');
     const run = spawnSync('bash', ['-euo', 'pipefail', '-c', script], { encoding: 'utf8', timeout: 30_000 });
     if (run.status !== 0) throw new Error(`the walk-through failed (${String(run.status)}):\n${run.stderr}`);
     outputs = run.stdout.split(/\n@@step \d+@@\n/).slice(1);

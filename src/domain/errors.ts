@@ -103,8 +103,8 @@ export class BatasHarianTerlampaui extends DomainError {
   }
 }
 
-/** PIN_REQUIRED, and a registration without X-PIN: the request is incomplete (400), unlike PinWajib's 403. */
-export class PinBaruWajib extends InvalidRequest {
+/** PIN_REQUIRED, and a registration without X-PIN: the request itself is incomplete, unlike PinWajib's call. */
+export class PinWajibSaatDaftar extends InvalidRequest {
   constructor() {
     super('X-PIN wajib diisi: rekening baru di server ini harus memiliki PIN 6 digit');
   }

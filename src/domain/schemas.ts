@@ -53,6 +53,9 @@ export function queryObject<Shape extends z.ZodRawShape>(shape: Shape) {
   });
 }
 
+/** The query of an endpoint that takes none. */
+export const NoQuery = queryObject({});
+
 /**
  * 1 to 100 characters once the spaces around it are dropped, written as one pattern so the OpenAPI document states
  * exactly what is accepted (minLength and maxLength cannot say "after trimming"). `u`: characters, as JSON
@@ -223,6 +226,8 @@ export const TransferRequest = bodyObject({
 })
   .refine(({ no_rekening_asal, no_rekening_tujuan }) => no_rekening_asal !== no_rekening_tujuan, {
     error: 'no_rekening_asal dan no_rekening_tujuan tidak boleh sama',
+    // Only once both are valid numbers: "12" and "12" are two invalid fields, not one account twice.
+    when: (payload) => payload.issues.length === 0,
   })
   .meta({
     id: 'TransferRequest',
@@ -235,7 +240,27 @@ export const NoRekeningParams = z.object({ no_rekening: NoRekening });
 const DATE_TIME =
   /^(?<year>[0-9]{4})-(?<month>[0-9]{2})-(?<day>[0-9]{2})[Tt](?<hour>[0-9]{2}):(?<minute>[0-9]{2}):(?<second>[0-9]{2})(?:\.(?<fraction>[0-9]+))?(?:[Zz]|(?<sign>[+-])(?<offsetHour>[0-9]{2}):(?<offsetMinute>[0-9]{2}))$/;
 
-const daysIn = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate();
+/**
+ * The epoch millisecond of a UTC date and time, the year taken as written: Date.UTC would read years 0 to 99 as
+ * 1900 to 1999 (0050-06-01 as 1950-06-01).
+ */
+function utcEpoch(
+  year: number,
+  month: number,
+  day: number,
+  hour = 0,
+  minute = 0,
+  second = 0,
+  ms = 0,
+): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, ms);
+  return date.getTime();
+}
+
+/** The days of a month (1 to 12): the day before the first of the next. */
+const daysIn = (year: number, month: number): number => new Date(utcEpoch(year, month + 1, 0)).getUTCDate();
 
 /**
  * The epoch millisecond an RFC 3339 date-time names (fractions beyond the millisecond dropped), or undefined when
@@ -253,7 +278,7 @@ function epochOf(dateTime: string): number | undefined {
   if (!inRange || second > 60 || part('offsetHour') > 23 || part('offsetMinute') > 59) return undefined;
   const offset = (groups.sign === '-' ? -1 : 1) * (part('offsetHour') * 60 + part('offsetMinute')) * 60_000;
   const millisecond = second === 60 ? 999 : Number((groups.fraction ?? '').padEnd(3, '0').slice(0, 3));
-  const epoch = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59), millisecond) - offset;
+  const epoch = utcEpoch(year, month, day, hour, minute, Math.min(second, 59), millisecond) - offset;
   const utc = new Date(epoch);
   if (second === 60 && (utc.getUTCHours() !== 23 || utc.getUTCMinutes() !== 59)) return undefined;
   return epoch;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { createConsents, type Consent } from './consent';
 import { checkDailyLimit, startOfDay, type DailyLimit } from './daily-limit';
 import {
-  PinBaruWajib,
+  PinWajibSaatDaftar,
   NikSudahTerdaftar,
   NoHpSudahTerdaftar,
   PinBelumAda,
@@ -291,7 +291,7 @@ export function createTabungan({
       const operation = { name: 'daftar', data: nasabahBaru, answer: NoRekening };
       const { nik, no_hp } = nasabahBaru;
       if (caller.pin === undefined && isPinRequired) {
-        throw new PinBaruWajib();
+        throw new PinWajibSaatDaftar();
       }
       const hash = caller.pin === undefined ? undefined : await pinHasher.hash(caller.pin);
       for (;;) {

@@ -8,14 +8,14 @@ import type { RequestHandler } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
 import { IdempotencyKeyConflict, IdempotencyKeyLimit, QueueFull, StorageUnavailable } from '../domain/errors';
-import { RemarkResponse } from '../domain/schemas';
+import { IDEMPOTENCY_KEYS_PER_CLIENT } from '../domain/idempotency';
+import { NoQuery, RemarkResponse } from '../domain/schemas';
 import { FOREIGN_HOST, MISSING_TOKEN, NO_PIN_RESET, READ_ONLY_KEY, UNKNOWN_TOKEN, type Access } from './auth';
-import { BUDGET_REFUSALS } from './budgets';
+import { BUDGET_REFUSALS, DEFAULT_BUDGET } from './budgets';
 import { ENDPOINTS, HealthResponse, TAGS, refusalOf, type Endpoint, type Refusal } from './endpoints';
 import { BODY_PARSER, HttpError, toAnswer, type Answer } from './error-handler';
 import { NO_BODY, NOT_JSON } from './json-body';
 import { MAX_PIPELINED_REQUESTS, tooManyFailures, tooManyInFlight } from './limits';
-import { NO_QUERY } from './routes';
 import { pageSecurityHeaders } from './security-headers';
 import { validate } from './validate';
 
@@ -31,6 +31,12 @@ export interface DocsSettings {
 }
 
 const refusal = (name: string, when: string, error: unknown): Refusal => ({ name, when, error });
+
+/** Open mode on loopback refuses a foreign Host; with ALLOW_UNAUTHENTICATED (anyHost) or API keys, any is taken. */
+const hostRefusals = (access: Access): Refusal[] =>
+  access.mode === 'open' && !access.anyHost
+    ? [refusal('hostAsing', 'Host bukan localhost, 127.0.0.1 atau [::1]', FOREIGN_HOST)]
+    : [];
 
 /** Met by every operation, /health included: the connection's and the client's own limits, and a bug. */
 function sharedRefusals({ budgeted }: DocsSettings): Refusal[] {
@@ -72,7 +78,7 @@ function edgeRefusals(endpoint: Endpoint, settings: DocsSettings): Refusal[] {
     ...when(
       endpoint.query === undefined,
       refusalOf('queryTidakDikenal', 'Parameter query apa pun: endpoint ini tidak menerimanya', () =>
-        validate(NO_QUERY, { contoh: '1' }),
+        validate(NoQuery, { contoh: '1' }),
       ),
     ),
     ...when(
@@ -82,24 +88,24 @@ function edgeRefusals(endpoint: Endpoint, settings: DocsSettings): Refusal[] {
       refusal('terlaluBesar', 'Body lebih dari 100 kB', BODY_PARSER['entity.too.large']),
       refusal('bukanApplicationJson', 'Content-Type bukan application/json', NOT_JSON),
     ),
-    ...(access.mode === 'open'
-      ? [refusal('hostAsing', 'Host bukan localhost, 127.0.0.1 atau [::1]', FOREIGN_HOST)]
-      : [
-          refusal('tanpaToken', 'Tanpa Authorization: Bearer <token>', MISSING_TOKEN),
-          refusal('tokenTidakDikenali', 'Token tidak dikenali', UNKNOWN_TOKEN),
-          ...when(isPost, refusal('kunciHanyaBaca', 'Kunci API hanya-baca', READ_ONLY_KEY)),
-          ...when(
-            endpoint.operationId === 'resetPin',
-            refusal('kunciTanpaResetPin', 'Kunci API tanpa pilihan :reset-pin', NO_PIN_RESET),
-          ),
-        ]),
+    ...hostRefusals(access),
+    ...when(
+      access.mode === 'apiKeys',
+      refusal('tanpaToken', 'Tanpa Authorization: Bearer <token>', MISSING_TOKEN),
+      refusal('tokenTidakDikenali', 'Token tidak dikenali', UNKNOWN_TOKEN),
+      ...when(isPost, refusal('kunciHanyaBaca', 'Kunci API hanya-baca', READ_ONLY_KEY)),
+      ...when(
+        endpoint.operationId === 'resetPin',
+        refusal('kunciTanpaResetPin', 'Kunci API tanpa pilihan :reset-pin', NO_PIN_RESET),
+      ),
+    ),
     ...when(
       headers.includes('Idempotency-Key'),
       refusal('kunciBentrok', 'Idempotency-Key sudah dipakai untuk isi lain', new IdempotencyKeyConflict()),
       refusal(
         'batasKunci',
         'Klien sudah menyimpan IDEMPOTENCY_KEYS_PER_CLIENT kunci dalam 24 jam',
-        new IdempotencyKeyLimit(100_000),
+        new IdempotencyKeyLimit(IDEMPOTENCY_KEYS_PER_CLIENT),
       ),
     ),
     refusal(
@@ -117,7 +123,11 @@ function edgeRefusals(endpoint: Endpoint, settings: DocsSettings): Refusal[] {
     ),
     ...when(
       budgeted && endpoint.operationId === 'daftar',
-      refusal('daftarPerJam', 'Melebihi DAFTAR_PER_HOUR', BUDGET_REFUSALS.daftarPerHour(20, 600)),
+      refusal(
+        'daftarPerJam',
+        'Melebihi DAFTAR_PER_HOUR',
+        BUDGET_REFUSALS.daftarPerHour(DEFAULT_BUDGET.daftarPerHour, 600),
+      ),
     ),
     ...when(
       budgeted && endpoint.operationId === 'mutasi',
@@ -135,8 +145,10 @@ function edgeRefusals(endpoint: Endpoint, settings: DocsSettings): Refusal[] {
 const HEADER_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'Retry-After': 'Detik sebelum boleh mencoba lagi.',
   'WWW-Authenticate': 'Tantangan Bearer (RFC 6750).',
-  Allow: 'Metode yang diterima path ini.',
 };
+
+/** A condition inside a sentence: its first letter lower-cased, names such as PIN and DAFTAR_PER_HOUR kept. */
+const lowerFirst = (text: string): string => text.charAt(0).toLowerCase() + text.slice(1);
 
 /**
  * The responses of one status: its refusals' conditions as the description, their remarks as named examples, and
@@ -150,7 +162,7 @@ function responseOf(refusals: readonly { refusal: Refusal; answer: Answer }[]): 
       const always = sentBy.length === refusals.length;
       const only = always
         ? ''
-        : ` Hanya pada: ${sentBy.map(({ refusal }) => refusal.when.toLowerCase()).join(', ')}.`;
+        : ` Hanya pada: ${sentBy.map(({ refusal }) => lowerFirst(refusal.when)).join(', ')}.`;
       const schema =
         name === 'Retry-After' ? { type: 'integer' as const, minimum: 1 } : { type: 'string' as const };
       return [name, { description: `${HEADER_DESCRIPTIONS[name] ?? name}${only}`, required: always, schema }];
@@ -241,7 +253,7 @@ export function createOpenApiDocument(settings: DocsSettings) {
     responses: {
       200: jsonResponse(HealthResponse, 'Layanan siap dan penyimpanan terbaca.'),
       ...responsesOf([
-        ...(open ? [refusal('hostAsing', 'Host bukan localhost, 127.0.0.1 atau [::1]', FOREIGN_HOST)] : []),
+        ...hostRefusals(settings.access),
         refusal(
           'belumSiap',
           'Penyimpanan tidak terbaca; penyebabnya hanya di log server',

@@ -22,7 +22,7 @@ import {
   BatasHarianTerlampaui,
   NikSudahTerdaftar,
   NoHpSudahTerdaftar,
-  PinBaruWajib,
+  PinWajibSaatDaftar,
   PinBelumAda,
   PinSalah,
   PinTerkunci,
@@ -126,8 +126,12 @@ export function refusalOf(name: string, when: string, attempt: () => unknown): R
   throw new Error(`the example ${name} is not refused`);
 }
 
-const invalid = (name: string, schema: z.ZodType, input: unknown): Refusal =>
-  refusalOf(name, 'Field tidak valid (remark menyebut semuanya)', () => validate(schema, input));
+const invalid = (
+  name: string,
+  schema: z.ZodType,
+  input: unknown,
+  when = 'Field tidak valid (remark menyebut semuanya)',
+): Refusal => refusalOf(name, when, () => validate(schema, input));
 
 const EXAMPLE_REKENING = '1234567890';
 const TIDAK_DIKENALI: Refusal = {
@@ -204,7 +208,11 @@ export const ENDPOINTS: readonly Endpoint[] = [
       invalid('fieldTidakValid', DaftarRequest, { nama: 'Budi', nik: '320101', no_hp: '081234567890' }),
       { name: 'nikSudahTerdaftar', when: 'nik sudah terdaftar', error: new NikSudahTerdaftar() },
       { name: 'noHpSudahTerdaftar', when: 'no_hp sudah terdaftar', error: new NoHpSudahTerdaftar() },
-      { name: 'pinWajib', when: 'PIN_REQUIRED=true dan X-PIN tidak dikirim', error: new PinBaruWajib() },
+      {
+        name: 'pinWajib',
+        when: 'PIN_REQUIRED=true dan X-PIN tidak dikirim',
+        error: new PinWajibSaatDaftar(),
+      },
     ],
     headers: z.object({
       ...IDEMPOTENCY_HEADER,
@@ -276,11 +284,12 @@ export const ENDPOINTS: readonly Endpoint[] = [
     },
     refusals: [
       invalid('fieldTidakValid', TransferRequest, { no_rekening_asal: EXAMPLE_REKENING, nominal: 50_000 }),
-      invalid('rekeningSama', TransferRequest, {
-        no_rekening_asal: EXAMPLE_REKENING,
-        no_rekening_tujuan: EXAMPLE_REKENING,
-        nominal: 50_000,
-      }),
+      invalid(
+        'rekeningSama',
+        TransferRequest,
+        { no_rekening_asal: EXAMPLE_REKENING, no_rekening_tujuan: EXAMPLE_REKENING, nominal: 50_000 },
+        'Asal dan tujuan sama',
+      ),
       TIDAK_DIKENALI,
       TIDAK_CUKUP,
       BATAS_HARIAN,

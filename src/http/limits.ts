@@ -11,6 +11,16 @@ const MINUTE_MS = 60_000;
 /** Failed answers per client per minute unless configured otherwise (FAILED_REQUEST_LIMIT). */
 export const FAILED_REQUEST_LIMIT = 300;
 
+/** The answer once a client's failures reached the limit, for the `seconds` left in its window. */
+export const tooManyFailures = (seconds: number) =>
+  new HttpError(429, `terlalu banyak permintaan yang gagal; ulangi setelah ${seconds} detik`, {
+    'Retry-After': String(seconds),
+  });
+
+/** The answer to a request past a connection's `max` in flight. */
+export const tooManyInFlight = (max: number) =>
+  new HttpError(429, `terlalu banyak permintaan dalam satu koneksi; paling banyak ${max} sekaligus`);
+
 /**
  * At most `limit` of the client's own failures (answers 400-499 but 429) per minute, then 429 until the window
  * ends: this is what makes guessing account numbers, NIKs or tokens slow. A 429 is a limit that already held the
@@ -24,16 +34,6 @@ export const FAILED_REQUEST_LIMIT = 300;
  * back when they end, so a client with more than `limit` requests in flight would be refused with no failure
  * at all.) The check is synchronous: its store's promise per request cost every GET a few percent.
  */
-/** The answer once a client's failures reached the limit, for the `seconds` left in its window. */
-export const tooManyFailures = (seconds: number) =>
-  new HttpError(429, `terlalu banyak permintaan yang gagal; ulangi setelah ${seconds} detik`, {
-    'Retry-After': String(seconds),
-  });
-
-/** The answer to a request past a connection's `max` in flight. */
-export const tooManyInFlight = (max: number) =>
-  new HttpError(429, `terlalu banyak permintaan dalam satu koneksi; paling banyak ${max} sekaligus`);
-
 export function limitFailedRequests(limit: number): RequestHandler {
   if (limit === 0) return (_req, _res, next) => next();
   const failures = createFailureCounter(MINUTE_MS);

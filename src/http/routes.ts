@@ -8,7 +8,7 @@ import type { ClientBudgets } from './budgets';
 import { ENDPOINTS } from './endpoints';
 import { HttpError } from './error-handler';
 import { jsonBody } from './json-body';
-import { queryObject } from '../domain/schemas';
+import { NoQuery } from '../domain/schemas';
 import { validate } from './validate';
 
 /** `/saldo/{no_rekening}` (OpenAPI) as Express writes it: `/saldo/:no_rekening`. */
@@ -77,13 +77,10 @@ export const methodNotAllowed: RequestHandler = (req, res, next) => {
   );
 };
 
-/** The query of an endpoint that takes none. */
-export const NO_QUERY = queryObject({});
-
 /** An endpoint without query parameters refuses any, so a misspelt one (`?from=`) is named, not ignored. */
 const refuseQuery: RequestHandler = (req, _res, next) => {
   // Nearly every request has no query string at all: only one with a `?` can have something to refuse.
-  if (req.url.includes('?')) validate(NO_QUERY, req.query);
+  if (req.url.includes('?')) validate(NoQuery, req.query);
   next();
 };
 

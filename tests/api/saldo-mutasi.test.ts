@@ -108,6 +108,9 @@ describe('GET /mutasi/{no_rekening} with dari, sampai and limit', () => {
     ['sampai=2026-11-28T23:59:60Z', [1, 2, 3]],
     ['sampai=2026-11-29T06:59:60%2B07:00', [1, 2, 3]],
     ['limit=002', [4, 5]],
+    // Years as written: Date.UTC would read 0099 as 1999, after 1950.
+    ['dari=0099-01-01T00:00:00Z&sampai=1950-01-01', []],
+    ['dari=0000-02-29T00:00:00Z&sampai=0000-02-29', []],
   ])('?%s lists %j, oldest first', async (query, expected) => {
     expect(await nominal(query)).toEqual(expected);
   });

@@ -167,6 +167,13 @@ describe('POST /transfer', () => {
       );
     });
 
+    it('when asal and tujuan are the same invalid number, then only the field rule is named, twice', async () => {
+      await expectRefused(
+        { no_rekening_asal: '12', no_rekening_tujuan: '12', nominal: 1 },
+        'no_rekening_asal harus berupa teks 10 digit angka; no_rekening_tujuan harus berupa teks 10 digit angka',
+      );
+    });
+
     it('when the asal’s saldo is one rupiah short, then the remark says saldo is not enough', async () => {
       await expectRefused(
         { no_rekening_asal: asal, no_rekening_tujuan: tujuan, nominal: 100_001 },
