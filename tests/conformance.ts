@@ -25,6 +25,24 @@ export const disagreements: string[] = [];
 const pointer = (...segments: string[]): string =>
   segments.map((segment) => encodeURIComponent(segment.replace(/~/g, '~0').replace(/\//g, '~1'))).join('/');
 
+type Checker = ReturnType<typeof createChecker>;
+
+/**
+ * One checker per kind of document: the document depends only on the mode, anyHost and the budgets, and the test
+ * helpers make hundreds of apps, each of which would otherwise build and compile it again.
+ */
+const checkers = new Map<string, Checker>();
+function checkerFor(settings: DocsSettings): Checker {
+  const { access, budgeted } = settings;
+  const key = `${access.mode} ${access.mode === 'open' && access.anyHost} ${budgeted}`;
+  let checker = checkers.get(key);
+  if (checker === undefined) {
+    checker = createChecker(settings);
+    checkers.set(key, checker);
+  }
+  return checker;
+}
+
 function createChecker(settings: DocsSettings) {
   const document = createOpenApiDocument(settings) as unknown as Document;
   // Not strict: the document carries OpenAPI's own keywords (example, description) beside JSON Schema's.
@@ -99,7 +117,7 @@ function createChecker(settings: DocsSettings) {
  * calls app.handle for every request, whether supertest or a listening server sends it.
  */
 export function checkAnswers(app: Express, settings: DocsSettings): Express {
-  const check = createChecker(settings);
+  const check = checkerFor(settings);
   const { handle } = app as unknown as {
     handle: (req: IncomingMessage, res: ServerResponse, next?: unknown) => void;
   };

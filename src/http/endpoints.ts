@@ -14,10 +14,12 @@ import {
   SaldoResponse,
   TabungResponse,
   TransferRequest,
+  PIN_ATTEMPTS,
   pinHeader,
 } from '../domain/schemas';
 import { IdempotencyKey } from '../domain/idempotency';
 import { decodeCursor, encodeCursor } from '../domain/paging';
+import { DEFAULT_PIN_LOCKOUT_MS } from '../domain/pin';
 import {
   BatasHarianTerlampaui,
   NikSudahTerdaftar,
@@ -139,8 +141,9 @@ const TIDAK_DIKENALI: Refusal = {
   when: 'no_rekening tidak dikenali',
   error: new RekeningTidakDikenali(EXAMPLE_REKENING),
 };
-const LOCKOUT_MINUTES = 15;
-/** Refusals of a call the account's PIN must agree to. */
+/** When the example lock began: any instant; the lock lasts the default lockout. */
+const LOCKED_AT = Date.parse('2026-12-03T09:00:00.000Z');
+/** Refusals of a call the account's PIN must agree to, under the default lockout. */
 const PIN_REFUSALS: readonly Refusal[] = [
   {
     name: 'pinWajib',
@@ -150,12 +153,12 @@ const PIN_REFUSALS: readonly Refusal[] = [
   {
     name: 'pinSalah',
     when: 'X-PIN salah (remark menyebut sisa percobaan)',
-    error: new PinSalah(2, LOCKOUT_MINUTES),
+    error: new PinSalah(PIN_ATTEMPTS - 1, DEFAULT_PIN_LOCKOUT_MS / 60_000),
   },
   {
     name: 'pinTerkunci',
-    when: 'Rekening dikunci setelah 3 PIN salah berturut-turut (Retry-After: sampai kunci berakhir)',
-    error: new PinTerkunci(new Date('2026-12-03T09:15:00.000Z'), new Date('2026-12-03T09:00:00.000Z')),
+    when: `Rekening dikunci setelah ${PIN_ATTEMPTS} PIN salah berturut-turut (Retry-After: sampai kunci berakhir)`,
+    error: new PinTerkunci(new Date(LOCKED_AT + DEFAULT_PIN_LOCKOUT_MS), new Date(LOCKED_AT)),
   },
 ];
 const BATAS_HARIAN: Refusal = {
