@@ -1,13 +1,11 @@
 // The two processes of a fairness scenario: the built server pinned to core 0, and the attacker's load pinned to
 // core 1, so that neither the load nor this process (the victim's) takes the server's core from it.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { startProcess, type RunningServer } from '../tests/server-process';
+import { LOAD_CORE, SERVER_CORE, pinToCore } from './cores';
 import type { Tally } from './pipelined-client';
-
-export const SERVER_CORE = '0';
-export const LOAD_CORE = '1';
 
 /** Fresh tokens every run; the server only ever sees their SHA-256. */
 export const TOKENS = {
@@ -28,12 +26,6 @@ const apiKeysEnv = (): string =>
   (Object.keys(TOKENS) as KeyName[])
     .map((name) => `${name}:${createHash('sha256').update(TOKENS[name]).digest('hex')}${KEY_OPTIONS[name]}`)
     .join(',');
-
-/** Pins every thread of `pid` (those started later inherit it from the thread that starts them). */
-export function pinToCore(pid: number | undefined, core: string): void {
-  if (pid === undefined) throw new Error('no process to pin');
-  execFileSync('taskset', ['--all-tasks', '--cpu-list', '--pid', core, String(pid)], { stdio: 'ignore' });
-}
 
 /**
  * The built server on `dataFile`, pinned to SERVER_CORE. It is pinned once it listens, through the tested

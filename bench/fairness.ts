@@ -5,11 +5,9 @@
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stopProcess } from '../tests/server-process';
+import { LOAD_CORE, SERVER_CORE, pinToCore } from './cores';
 import {
-  LOAD_CORE,
-  SERVER_CORE,
   TOKENS,
-  pinToCore,
   startLoad,
   startPinnedServer,
   type AttackKind,

@@ -1,6 +1,10 @@
-// Load generation: one route at a time with autocannon, bounded by connections and seconds, on 127.0.0.1.
-import autocannon from 'autocannon';
-import { seededNoRekening } from './seed';
+// Load generation: one route at a time with wrk on the load's core (bench/cores.ts), bounded by connections and
+// seconds, on 127.0.0.1. wrk, a C client on a core of its own, is what keeps the load side from being the bound:
+// a load generator in this process (autocannon, as before) shared the cores with the server it measured.
+import { execFile, execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { LOAD_CORE } from './cores';
 import { AUTHORIZATION } from './servers';
 
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -12,9 +16,46 @@ export const CEILING_ROUTES: Route[] = ['GET /saldo', 'POST /tabung', 'POST /tra
 /** Transfers go between random pairs of accounts. */
 export const SERVER_ROUTES: Route[] = ['GET /saldo', 'POST /tabung', 'POST /tabung + key', 'POST /transfer'];
 
+/** What one route's load measured. Latencies in milliseconds. */
+export interface Throughput {
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  /** Answers other than 2xx, and connection errors and timeouts. */
+  failed: number;
+}
+
+/** The line bench/wrk.lua's done() prints. */
+interface WrkSummary {
+  requests: number;
+  durationUs: number;
+  status: number;
+  connect: number;
+  read: number;
+  write: number;
+  timeout: number;
+  p50Us: number;
+  p99Us: number;
+}
+
+const SCRIPT = path.join(__dirname, 'wrk.lua');
+const run = promisify(execFile);
+
+/** wrk is a Debian package (as the bench's SQLite anchors are an npm one): installed here on first use. */
+function installWrkOnce(): void {
+  try {
+    execFileSync('sh', ['-c', 'command -v wrk'], { stdio: 'ignore' });
+  } catch {
+    console.error('  installing wrk (apt-get) for the load, once');
+    execFileSync('sh', ['-c', 'apt-get update -qq && apt-get install -y -qq wrk'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
+}
+
 /** Unique Idempotency-Keys for this run: every keyed request is a first request, never a replay. */
-let keyCounter = 0;
 const runId = Date.now().toString(36);
+let loadCounter = 0;
 
 /** Sends `route` to random accounts among the first `accounts` for `seconds`. */
 export async function load(
@@ -23,52 +64,24 @@ export async function load(
   accounts: number,
   seconds: number,
   connections = CONNECTIONS,
-): Promise<autocannon.Result> {
-  const pick = () => seededNoRekening(Math.floor(Math.random() * accounts));
-  const body = () => JSON.stringify({ no_rekening: pick(), nominal: 1_000 });
-  const transferBody = () => {
-    const asal = pick();
-    let tujuan = pick();
-    while (tujuan === asal) tujuan = pick();
-    return JSON.stringify({ no_rekening_asal: asal, no_rekening_tujuan: tujuan, nominal: 1 });
-  };
-  const requests: Record<Route, autocannon.Request> = {
-    'GET /saldo': {
-      method: 'GET',
-      headers: { authorization: AUTHORIZATION },
-      setupRequest: (req) => ({ ...req, path: `/saldo/${pick()}` }),
+): Promise<Throughput> {
+  installWrkOnce();
+  const args = ['--cpu-list', LOAD_CORE, 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '-s', SCRIPT];
+  const { stdout } = await run('taskset', [...args, `http://127.0.0.1:${port}`], {
+    env: {
+      ...process.env,
+      ROUTE: route,
+      ACCOUNTS: String(accounts),
+      AUTHORIZATION,
+      KEY_PREFIX: `bench-${runId}-${loadCounter++}-`,
     },
-    'POST /tabung': {
-      method: 'POST',
-      path: '/tabung',
-      headers: { 'content-type': 'application/json', authorization: AUTHORIZATION },
-      setupRequest: (req) => ({ ...req, body: body() }),
-    },
-    'POST /tabung + key': {
-      method: 'POST',
-      path: '/tabung',
-      setupRequest: (req) => ({
-        ...req,
-        headers: {
-          'content-type': 'application/json',
-          authorization: AUTHORIZATION,
-          'idempotency-key': `bench-${runId}-${keyCounter++}`,
-        },
-        body: body(),
-      }),
-    },
-    'POST /transfer': {
-      method: 'POST',
-      path: '/transfer',
-      headers: { 'content-type': 'application/json', authorization: AUTHORIZATION },
-      setupRequest: (req) => ({ ...req, body: transferBody() }),
-    },
-  };
-  const request = requests[route];
-  return autocannon({
-    url: `http://127.0.0.1:${port}`,
-    connections,
-    duration: seconds,
-    requests: [request],
   });
+  const line = stdout.trim().split('\n').at(-1) ?? '';
+  const summary = JSON.parse(line) as WrkSummary;
+  return {
+    reqPerSec: summary.requests / (summary.durationUs / 1e6),
+    p50: Math.round(summary.p50Us / 100) / 10,
+    p99: Math.round(summary.p99Us / 100) / 10,
+    failed: summary.status + summary.connect + summary.read + summary.write + summary.timeout,
+  };
 }

@@ -1,4 +1,4 @@
-// A raw HTTP/1.1 client on net.Socket that pipelines: node:http and autocannon wait for each answer before the
+// A raw HTTP/1.1 client on net.Socket that pipelines: node:http and wrk wait for each answer before the
 // next request, but a greedy client writes many ahead, which is what the per-connection limits exist for.
 // Used by the fairness load (bench/fairness-load.ts) for the floods.
 import net from 'node:net';

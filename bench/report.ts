@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FAIRNESS_ACCOUNTS, FAIRNESS_HISTORY, type FairnessRow } from './fairness';
 import { VICTIM_INTERVAL_MS, VICTIM_MS } from './fairness-victim';
+import { LOAD_CORE, SERVER_CORE } from './cores';
 import { CONNECTIONS, SECONDS, type Route } from './load';
 import { HISTORY_LENGTH, SMALL_ACCOUNTS, type LongHistoryRow } from './long-history';
 import type { Row } from './measure';
@@ -22,7 +23,7 @@ export function throughputTable(rows: Row[]): string {
   const reqPerSec = (matches: (r: Row) => boolean, route: Route) =>
     rows.find((r) => matches(r) && r.route === unkeyedRoute(route))?.reqPerSec ?? NaN;
   const lines = [
-    '| target | route | req/s | p50 ms | p99 ms | non-2xx | file MB | peak RSS MB | start-up ms | main thread busy % | × node:http | × Express | × SQLite durable |',
+    '| target | route | req/s | p50 ms | p99 ms | failed (non-2xx, errors) | file MB | peak RSS MB | start-up ms | busy %, main thread / all threads | × node:http | × Express | × SQLite durable |',
     '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const r of rows) {
@@ -32,10 +33,10 @@ export function throughputTable(rows: Row[]): string {
       r.reqPerSec /
       reqPerSec((c) => c.target.startsWith('SQLite durable') && c.accounts === r.accounts, r.route);
     const ratio = (n: number) => (Number.isNaN(n) ? '' : n.toFixed(2));
-    const busy = r.mainThreadBusy === undefined ? undefined : r.mainThreadBusy * 100;
+    const percent = (share: number | undefined) => fixed(share === undefined ? undefined : share * 100);
     lines.push(
-      `| ${r.target} | ${r.route} | ${fixed(r.reqPerSec)} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${fixed(r.fileMb, 1)} | ` +
-        `${fixed(r.rssMb)} | ${fixed(r.startupMs)} | ${fixed(busy)} | ${ratio(vsHttp)} | ${ratio(vsExpress)} | ` +
+      `| ${r.target} | ${r.route} | ${fixed(r.reqPerSec)} | ${r.p50} | ${r.p99} | ${r.failed} | ${fixed(r.fileMb, 1)} | ` +
+        `${fixed(r.rssMb)} | ${fixed(r.startupMs)} | ${percent(r.mainThreadBusy)} / ${percent(r.processBusy)} | ${ratio(vsHttp)} | ${ratio(vsExpress)} | ` +
         `${r.target.startsWith('node:http') || r.target.startsWith('Express') ? '' : ratio(vsSqlite)} |`,
     );
   }
@@ -146,7 +147,9 @@ export function formatReport(
 ): string {
   return [
     `Run on ${new Date().toISOString()} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'} · ` +
-      `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB · Node ${process.version} · ${CONNECTIONS} connections, ${SECONDS} s per row`,
+      `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB · Node ${process.version} · ` +
+      `wrk, ${CONNECTIONS} connections, ${SECONDS} s per row, server pinned to core ${SERVER_CORE} and load to core ` +
+      `${LOAD_CORE} (PostgreSQL itself unpinned; postgres × 2 shares one core between its two servers)`,
     '',
     throughputTable(rows),
     '',
