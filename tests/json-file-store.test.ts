@@ -133,6 +133,52 @@ describe('JSON file store on disk', () => {
     await store.close();
   });
 
+  describe('gathering a batch (the clients of the last one come back within a round trip)', () => {
+    /** A store whose batches are counted; a second's gathering, so that no timer of a loaded machine is late. */
+    async function countedStore() {
+      const writes: number[] = [];
+      const store = await openJsonFileStore(await tempDataFile(), {
+        gatherMs: 1_000,
+        onWrite: ({ changes }) => writes.push(changes),
+      });
+      const bank = useCases(store);
+      const noRekening = await bank.daftar(dataNasabah());
+      writes.length = 0;
+      return { writes, store, bank, noRekening };
+    }
+
+    it('waits for as many changes as the last batch answered, and writes them once', async () => {
+      const { writes, store, bank, noRekening } = await countedStore();
+      await Promise.all(Array.from({ length: 8 }, () => bank.tabung(noRekening, 1)));
+      expect(writes).toEqual([8]);
+
+      // One comes back first and the others 50 ms later: without gathering, the first would go alone.
+      const first = bank.tabung(noRekening, 1);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await Promise.all([first, ...Array.from({ length: 7 }, () => bank.tabung(noRekening, 1))]);
+
+      expect(writes).toEqual([8, 8]);
+      expect(await store.saldo(noRekening)).toBe(16);
+      await store.close();
+    });
+
+    it('never keeps a lone client waiting, and sends a short batch once the wait is over', async () => {
+      const { writes, store, bank, noRekening } = await countedStore();
+      const started = performance.now();
+      for (let i = 0; i < 10; i += 1) await bank.tabung(noRekening, 1);
+      // Each batch answered one change, and one came back: nothing to wait for (10 waits would take 10 s).
+      expect(performance.now() - started).toBeLessThan(900);
+
+      await Promise.all(Array.from({ length: 4 }, () => bank.tabung(noRekening, 1)));
+      const alone = performance.now();
+      await bank.tabung(noRekening, 1);
+      // The last batch answered 4; one came back, and went once the second was over.
+      expect(performance.now() - alone).toBeGreaterThanOrEqual(900);
+      expect(writes).toEqual([...Array<number>(10).fill(1), 4, 1]);
+      await store.close();
+    });
+  });
+
   describe('when the file is edited by hand while the server runs', () => {
     it('uses the edit for the next read and builds the next write on it', async () => {
       const { app, dataFile } = await makeTestApp();

@@ -10,6 +10,8 @@ import type { Names, View } from '../../domain/store';
 /** A change waiting for the disk: what it names (and its time), its decision, and how its request is answered. */
 export interface QueuedChange {
   names: Names;
+  /** When it was queued (performance.now()): how long it has waited for a batch. */
+  queuedAt: number;
   decide: (view: View) => unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
@@ -25,6 +27,13 @@ export interface Batches {
   arrival(): Promise<void>;
   /** Puts changes taken but not decided for good back at the head of the queue, in their order. */
   putBack(changes: readonly QueuedChange[]): void;
+  /** Whether a batch taken now is full enough: `count` changes wait, or the oldest has waited `ms`. */
+  isGathered(count: number, ms: number): boolean;
+  /**
+   * Resolves once isGathered(count, ms) holds: at once if it does, or if nothing waits (wait for arrival()
+   * first). One waiter at a time: a second call lets the first go, to look again.
+   */
+  gathered(count: number, ms: number): Promise<void>;
 }
 
 /**
@@ -49,6 +58,14 @@ export function createWriteQueue(writeSession: WriteSession, maxQueuedChanges: n
   let isClosed = false;
   let announceArrival: (() => void) | null = null;
   let nextArrival: Promise<void> | null = null;
+  let gathering: { count: number; resolve: () => void; timer: NodeJS.Timeout } | null = null;
+
+  function stopGathering(): void {
+    if (gathering === null) return;
+    clearTimeout(gathering.timer);
+    gathering.resolve();
+    gathering = null;
+  }
 
   const batches: Batches = {
     get waiting() {
@@ -60,6 +77,19 @@ export function createWriteQueue(writeSession: WriteSession, maxQueuedChanges: n
       if (queue.length > 0) return Promise.resolve();
       nextArrival ??= new Promise<void>((resolve) => (announceArrival = resolve));
       return nextArrival;
+    },
+    isGathered(count, ms) {
+      const oldest = queue[0];
+      return oldest !== undefined && (queue.length >= count || performance.now() - oldest.queuedAt >= ms);
+    },
+    gathered(count, ms) {
+      stopGathering();
+      const oldest = queue[0];
+      if (oldest === undefined || batches.isGathered(count, ms)) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(stopGathering, ms - (performance.now() - oldest.queuedAt));
+        gathering = { count, resolve, timer };
+      });
     },
   };
 
@@ -74,7 +104,14 @@ export function createWriteQueue(writeSession: WriteSession, maxQueuedChanges: n
       if (unanswered >= maxQueuedChanges) return Promise.reject(new QueueFull());
       unanswered += 1;
       const answered = new Promise<T>((resolve, reject) => {
-        queue.push({ names, decide, resolve: resolve as (value: unknown) => void, reject });
+        queue.push({
+          names,
+          queuedAt: performance.now(),
+          decide,
+          resolve: resolve as (value: unknown) => void,
+          reject,
+        });
+        if (gathering !== null && queue.length >= gathering.count) stopGathering();
         announceArrival?.();
         announceArrival = null;
         nextArrival = null;
