@@ -69,8 +69,10 @@ const PIPELINE_DEPTH = 2;
 /**
  * How long a batch may wait for as many changes as the last one answered. Its clients come back within a round
  * trip; a batch taken at the first of them writes the whole file for it alone, and the next one again for the
- * rest. Measured pinned, 64 clients (BENCHMARKS.md): batches of 25 became 64, and POST /tabung went from 2,630 to
- * 3,020 req/s at 1,000 accounts and from 1,040 to 1,370 at 100,000. A lone client never waits: one came back.
+ * rest. Measured pinned, 64 clients, three interleaved runs of 8 s (BENCHMARKS.md, "Batches that gather"):
+ * batches of about 25 became 64, and POST /tabung went from 2,750 to 3,040 req/s at 1,000 accounts (+10 %) and
+ * from 1,050 to 1,350 at 100,000 (+29 %).
+ * A client alone waits only once, after a larger batch: its one change is as many as the last batch it was in.
  */
 const GATHER_MS = 3;
 
@@ -154,9 +156,11 @@ export async function openJsonFileStore(
     throw new DataFileInvalid(`${file}: ${error.remark}${detail}`, error.detail);
   }
 
-  /** Changes in the last batch answered: as many as the next one waits for, up to gatherMs. */
-  let lastAnswered = 0;
+  /** Changes in the last batch written and answered: as many as the next one waits for, up to gatherMs. */
+  let lastBatchChanges = 0;
   const gatherMs = options.gatherMs ?? GATHER_MS;
+  // Not a finite, sane wait: a batch short of its count would never go, and close() never end.
+  if (!(gatherMs >= 0 && gatherMs <= 60_000)) throw new RangeError(`gatherMs out of range: ${gatherMs}`);
 
   /**
    * One session under the file lock. Each batch is decided on the ledger as the batches before it leave it, and
@@ -192,7 +196,7 @@ export async function openJsonFileStore(
         const last = inFlight.at(-1);
         const mayTake = !hasFailed && taken < SESSION_BATCHES && inFlight.length < PIPELINE_DEPTH;
         const mayStart = mayTake && (last === undefined || last.written.isDone);
-        if (mayStart && batches.isGathered(lastAnswered, gatherMs)) {
+        if (mayStart && batches.isGathered(lastBatchChanges, gatherMs)) {
           if (last === undefined) {
             try {
               ledger = await ledgerState.current();
@@ -211,15 +215,16 @@ export async function openJsonFileStore(
           if (!mayTake || !(await arrivesWithin(batches, LINGER_MS))) break;
           continue;
         }
-        // Woken by whichever comes first: the oldest batch settled, or the next one may be taken.
+        // Woken by whichever comes first: the oldest batch settled, or the next one may be taken (the one before
+        // it has its temp file, a change arrived, or enough have gathered).
         const wakes = oldest === undefined ? [] : [oldest.settled.done];
         if (mayTake && !mayStart && last !== undefined) wakes.push(last.written.done);
         else if (mayStart && batches.waiting === 0) wakes.push(batches.arrival());
-        else if (mayStart) wakes.push(batches.gathered(lastAnswered, gatherMs));
+        else if (mayStart) wakes.push(batches.gathered(lastBatchChanges, gatherMs));
         await Promise.race(wakes);
         for (let first = inFlight[0]; first?.settled.isDone === true; first = inFlight[0]) {
           inFlight.shift();
-          if (await answer(first, decideAgain)) lastAnswered = first.batch.length;
+          if (await answer(first, decideAgain)) lastBatchChanges = first.batch.length;
           else hasFailed = true;
         }
       }

@@ -27,7 +27,7 @@ export interface Batches {
   arrival(): Promise<void>;
   /** Puts changes taken but not decided for good back at the head of the queue, in their order. */
   putBack(changes: readonly QueuedChange[]): void;
-  /** Whether a batch taken now is full enough: `count` changes wait, or the oldest has waited `ms`. */
+  /** Whether a batch taken now is full enough: `count` changes wait, the oldest has waited `ms`, or closing. */
   isGathered(count: number, ms: number): boolean;
   /**
    * Resolves once isGathered(count, ms) holds: at once if it does, or if nothing waits (wait for arrival()
@@ -71,7 +71,11 @@ export function createWriteQueue(writeSession: WriteSession, maxQueuedChanges: n
     get waiting() {
       return queue.length;
     },
-    take: () => queue.splice(0),
+    take() {
+      // A wait for this batch's changes that lost its race would otherwise keep its timer.
+      stopGathering();
+      return queue.splice(0);
+    },
     putBack: (changes) => queue.unshift(...changes),
     arrival() {
       if (queue.length > 0) return Promise.resolve();
@@ -80,7 +84,9 @@ export function createWriteQueue(writeSession: WriteSession, maxQueuedChanges: n
     },
     isGathered(count, ms) {
       const oldest = queue[0];
-      return oldest !== undefined && (queue.length >= count || performance.now() - oldest.queuedAt >= ms);
+      if (oldest === undefined) return false;
+      // Once closing, nothing more can come: waiting would only delay the answers close() waits for.
+      return isClosed || queue.length >= count || performance.now() - oldest.queuedAt >= ms;
     },
     gathered(count, ms) {
       stopGathering();
@@ -121,6 +127,7 @@ export function createWriteQueue(writeSession: WriteSession, maxQueuedChanges: n
     },
     async close() {
       isClosed = true;
+      stopGathering();
       await session;
     },
   };
