@@ -1,8 +1,8 @@
 // The entry point: the only module that reads the environment, listens, and decides when the process ends.
 import type { AddressInfo } from 'node:net';
-import v8 from 'node:v8';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app';
+import { boundHeapGrowth } from './heap-growth';
 import { budgetOf, dailyLimitOf, loadConfig, type Config } from './config';
 import type { Access } from './http/auth';
 import { CONNECTION_LIMITS, createHttpServer } from './http/connections';
@@ -10,13 +10,8 @@ import { openJsonFileStore } from './store/json-file';
 import { openPostgresStore } from './store/postgres';
 import type { Store } from './domain/store';
 
-// V8 lets its heap grow to up to 4× what is live before a full collection. The JSON store keeps every account in
-// memory (about 75 MB live at 100,000 accounts), so that was 300 MB of garbage at peak under load. Growing by
-// half keeps the peak near what is live, for a few more (mostly concurrent) collections; see BENCHMARKS.md.
-// Set here rather than on the command line so that every way of starting the server gets it. Node warns that a
-// V8 flag changed after start may misbehave; this one is only read when a collection sizes the next heap limit,
-// and it is set before the store loads anything.
-v8.setFlagsFromString('--heap-growing-percent=50');
+// Before the store loads anything, so that loading a large file is bounded too (see heap-growth.ts).
+const stopBoundingHeap = boundHeapGrowth();
 
 function openStore(config: Config, logger: Logger): Promise<Store> {
   const limits = { maxQueuedChanges: config.MAX_QUEUED_CHANGES };
@@ -102,6 +97,7 @@ async function main(): Promise<void> {
       void store.close().then(() => {
         logger.info('stopped cleanly');
         logger.flush();
+        stopBoundingHeap();
       });
     });
     server.closeIdleConnections();
