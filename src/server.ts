@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app';
-import { boundHeapGrowth } from './heap-growth';
+import { adaptHeapGrowth, limitHeapGrowth } from './heap-growth';
 import { budgetOf, dailyLimitOf, loadConfig, type Config } from './config';
 import type { Access } from './http/auth';
 import { CONNECTION_LIMITS, createHttpServer } from './http/connections';
@@ -11,7 +11,7 @@ import { openPostgresStore } from './store/postgres';
 import type { Store } from './domain/store';
 
 // Before the store loads anything, so that loading a large file is bounded too (see heap-growth.ts).
-const stopBoundingHeap = boundHeapGrowth();
+limitHeapGrowth();
 
 function openStore(config: Config, logger: Logger): Promise<Store> {
   const limits = { maxQueuedChanges: config.MAX_QUEUED_CHANGES };
@@ -55,6 +55,10 @@ async function main(): Promise<void> {
     pino.destination({ sync: false }),
   );
   const store = await openStore(config, logger);
+  // Only once it is loaded: a collection during the load would size the growth from a heap still filling up.
+  const stopAdaptingHeap = adaptHeapGrowth((growth) =>
+    logger.debug(growth, 'heap growth set after a full collection'),
+  );
   const access = accessOf(config);
   const app = createApp({
     store,
@@ -97,7 +101,7 @@ async function main(): Promise<void> {
       void store.close().then(() => {
         logger.info('stopped cleanly');
         logger.flush();
-        stopBoundingHeap();
+        stopAdaptingHeap();
       });
     });
     server.closeIdleConnections();
