@@ -2,8 +2,8 @@
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app';
-import { adaptHeapGrowth, limitHeapGrowth } from './heap-growth';
 import { budgetOf, dailyLimitOf, loadConfig, type Config } from './config';
+import { adaptHeapGrowth, limitHeapGrowth } from './heap-growth';
 import type { Access } from './http/auth';
 import { CONNECTION_LIMITS, createHttpServer } from './http/connections';
 import { openJsonFileStore } from './store/json-file';
