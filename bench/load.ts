@@ -41,8 +41,11 @@ interface WrkSummary {
 const SCRIPT = path.join(__dirname, 'wrk.lua');
 const run = promisify(execFile);
 
+let isWrkInstalled = false;
+
 /** wrk is a Debian package (as the bench's SQLite anchors are an npm one): installed here on first use. */
 function installWrkOnce(): void {
+  if (isWrkInstalled) return;
   try {
     execFileSync('sh', ['-c', 'command -v wrk'], { stdio: 'ignore' });
   } catch {
@@ -51,6 +54,7 @@ function installWrkOnce(): void {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
   }
+  isWrkInstalled = true;
 }
 
 /** Unique Idempotency-Keys for this run: every keyed request is a first request, never a replay. */

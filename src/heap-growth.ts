@@ -56,7 +56,7 @@ export function limitHeapGrowth(): void {
  * new growth applies from the collection after. Returns a function that stops the adjusting.
  */
 export function adaptHeapGrowth(
-  onFullCollection: (growth: { percent: number; liveBytes: number }) => void = () => undefined,
+  onFullCollection: (growth: { percent: number; liveBytes: number }) => void,
 ): () => void {
   let percent = MIN_PERCENT;
   const observer = new PerformanceObserver((list) => {
