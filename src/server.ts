@@ -21,6 +21,11 @@ function openStore(config: Config, logger: Logger): Promise<Store> {
     staleMs: config.LOCK_STALE_MS,
     onLockCompromised: (error) => logger.error({ err: error }, 'data file lock lost'),
     onWrite: (write) => logger.debug(write, 'data file written'),
+    onFoldFailed: (error) =>
+      logger.warn(
+        { err: error },
+        'journal not folded into the data file; it keeps every batch, retried next write',
+      ),
     onModeTightened: (change) =>
       logger.warn(change, 'data file was readable by other users; its mode is now 0600'),
   });

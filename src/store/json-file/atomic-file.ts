@@ -161,7 +161,7 @@ const DIRECTORY_FSYNC_UNSUPPORTED = new Set(['EINVAL', 'ENOTSUP', 'EISDIR']);
  * that says it cannot do it leaves the rename as durable as that file system makes it, which a 503 would not
  * improve. On Linux every error counts: its local file systems all fsync directories, so an error is real.
  */
-async function fsyncDirectory(fileSystem: FileSystem, directory: string): Promise<void> {
+export async function fsyncDirectory(fileSystem: FileSystem, directory: string): Promise<void> {
   if (fileSystem.platform === 'win32') return;
   try {
     const handle = await fileSystem.openDirectory(directory);

@@ -17,6 +17,8 @@ export class Draft {
   /** Keys among them that expired and were recorded again: they move to the end. */
   readonly renewedRecords = new Set<string>();
   private readonly keyCountChanges = new Map<string, number>();
+  /** The mutasi this batch appended, per account, oldest first: what its journal entry carries (journal.ts). */
+  readonly appendedMutasi = new Map<string, MutasiTercatat[]>();
   /** Bytes the appends of this batch encoded and copied: the last chunk of each history it appended to. */
   appendedBytes = 0;
 
@@ -105,5 +107,24 @@ export class Draft {
       history: entry.history.append(mutasi, appended),
     });
     this.appendedBytes += appended.bytes;
+    const appendedHere = this.appendedMutasi.get(noRekening);
+    if (appendedHere === undefined) this.appendedMutasi.set(noRekening, [mutasi]);
+    else appendedHere.push(mutasi);
+  }
+
+  /**
+   * An account as a journal entry left it (replay, journal.ts): its fields as they were after the batch, and its
+   * history with the mutasi that batch appended.
+   */
+  restore(noRekening: string, fields: NasabahFields, appended: readonly MutasiTercatat[]): void {
+    let history = this.entry(noRekening)?.history ?? EncodedHistory.empty;
+    for (const mutasi of appended) history = history.append(mutasi);
+    this.changedEntries.set(noRekening, { fields, history });
+  }
+
+  /** An idempotency record as a journal entry left it: recorded, renewed (moved to the end) or (null) forgotten. */
+  restoreRecord(key: string, record: IdempotencyRecord | null, isRenewed: boolean): void {
+    if (isRenewed) this.renewedRecords.add(key);
+    this.changedRecords.set(key, record);
   }
 }

@@ -1,13 +1,15 @@
 // The embedded store: one JSON file, made safe for parallel requests, several processes and hand edits.
 //
 // Every change follows the same path, in batches (group commit, write-queue.ts), a session of batches at a time:
-//   lock the file (file-lock.ts) → reload it if anyone changed it (ledger-state.ts) → for each batch: decide
-//   the queued changes on a draft (draft.ts) and apply it to the ledger in memory → temp file + fsync → (once
-//   the batch before is durable) rename + directory fsync (atomic-file.ts) → readers see it → answer → and, at
-//   the session's end, unlock.
-// The next batch is decided and its temp file written while the one before it is still being written, so the
-// core is not idle while the disk works; renames stay in order. The lock is held across the whole session, so a
-// second server process on the same file can neither lose our update nor have its own lost.
+//   lock the file (file-lock.ts) → reload it and its journal if anyone changed them (ledger-state.ts) → for each
+//   batch: decide the queued changes on a draft (draft.ts) and apply it to the ledger in memory → a lone change:
+//   temp file + fsync → (once the batch before it is durable) rename + directory fsync (atomic-file.ts); several:
+//   (once the batch before it is durable) an append to the journal + fdatasync (journal.ts) → readers see it →
+//   answer → and, at the session's end, fold the journal into the file and unlock.
+// The next batch is decided (and a lone change's temp file written) while the one before it is still being
+// written, so the core is not idle while the disk works; renames and appends stay in order. The lock is held
+// across the whole session, so a second server process on the same file can neither lose our update nor have its
+// own lost.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NotDecided, StorageUnavailable } from '../../domain/errors';
 import { expiryCutoff } from '../../domain/idempotency';
@@ -15,13 +17,14 @@ import type { HistoryPage, Names, Rentang, Store, View } from '../../domain/stor
 import { createBatchView, type BatchChanges } from '../batch-view';
 import { MAX_QUEUED_CHANGES } from '../defaults';
 import { errorCode } from '../error-code';
-import { commitTemp, discardTemp, writeTemp, type FileSystem } from './atomic-file';
+import { commitTemp, discardTemp, writeAtomic, writeTemp, type FileSystem } from './atomic-file';
 import { CommittedEntries } from './committed-entries';
 import { DataFileInvalid } from './data-file';
 import { createFileLock } from './file-lock';
 import { prepareDataFile, resolveSymlink, tightenMode } from './file-setup';
 import { Draft } from './draft';
 import { filterBatches, historyPageOf } from './history-pages';
+import { createJournalWriter, encodeJournalEntry } from './journal';
 import type { Ledger, PendingWrite } from './ledger';
 import { createLedgerState } from './ledger-state';
 import { createWriteQueue, rejectEach, type Batches, type QueuedChange } from './write-queue';
@@ -34,11 +37,13 @@ export interface JsonFileStoreOptions {
   staleMs?: number;
   /** Where lock trouble is reported; it can happen in a timer, where throwing would kill the process. */
   onLockCompromised?: (error: Error) => void;
+  /** Told after every durable write (WriteReport). */
+  onWrite?: (write: WriteReport) => void;
   /**
-   * Told after every durable write: how many changes it carried, its size, how many of its bytes it had to encode
-   * or copy anew (the rest it reused), and how long it took.
+   * Told when the journal could not be folded into the file (a full disk, say): nothing is lost, the journal
+   * keeps every batch and the next write session tries again, but the file alone is behind until then.
    */
-  onWrite?: (write: { changes: number; bytes: number; builtBytes: number; durationMs: number }) => void;
+  onFoldFailed?: (error: Error) => void;
   /** The platform's file calls (rename, directory fsync); tests pass fakes to play Windows or macOS. */
   fileSystem?: FileSystem;
   /** Told when the file was readable by others at start and has been made owner-only (0600). */
@@ -49,14 +54,30 @@ export interface JsonFileStoreOptions {
   gatherMs?: number;
 }
 
+/**
+ * A durable write: where it went (the whole file for a lone change, the journal for a batch of several, or the
+ * file again when a session folds its journal in), how many changes it carried, its size, how many of its bytes
+ * it had to encode or copy anew (the rest it reused), and how long it took.
+ */
+export interface WriteReport {
+  to: 'file' | 'journal' | 'fold';
+  changes: number;
+  bytes: number;
+  builtBytes: number;
+  durationMs: number;
+}
+
 /** How long a crashed process's lock blocks others, unless configured otherwise (LOCK_STALE_MS). */
 export const DEFAULT_LOCK_STALE_MS = 10_000;
 
 /**
  * Batches one session writes before it lets the lock go, so that a second process on the file gets turns; it
  * then waits LOCK_YIELD_MS before taking the lock again, longer than a waiting process's pause between tries.
+ * Each session under load ends in a fold, a whole-file write that stalls every client for it (100-200 ms at
+ * 100,000 accounts): measured there, 32 batches gave POST /tabung a p99 of 234-239 ms, 96 gave 180-195 ms
+ * (BENCHMARKS.md, "A journal"). A second process under full load then waits up to about 2 s for its turn.
  */
-const SESSION_BATCHES = 32;
+const SESSION_BATCHES = 96;
 const LOCK_YIELD_MS = 15;
 /**
  * How long a session keeps the lock with nothing to write, for the changes its answers bring back. Taking and
@@ -64,6 +85,13 @@ const LOCK_YIELD_MS = 15;
  * through an event loop busy with requests, when a batch's own write took 5.
  */
 const LINGER_MS = 5;
+/**
+ * How long it keeps the lock with nothing to write while its journal holds batches: ending the session then
+ * costs a fold, a rewrite of the whole file (40-200 ms at 100,000 accounts). Answering a batch of 64 takes the
+ * event loop about as long as LINGER_MS, so a session under load ended after every few batches: 53 folds in 13 s
+ * at 100,000 accounts, 12 with this (BENCHMARKS.md, "A journal").
+ */
+const FOLD_LINGER_MS = 25;
 /** Batches in flight at once: one being renamed in place while the next is written beside it. */
 const PIPELINE_DEPTH = 2;
 /**
@@ -113,6 +141,8 @@ interface InFlight {
   /** Its temp file is written and fsynced (or there was nothing to write, or it failed): the next may go. */
   written: Watched;
   settled: Watched;
+  /** It goes to the journal, not the file. */
+  isJournaled: boolean;
 }
 
 /**
@@ -142,6 +172,9 @@ export async function openJsonFileStore(
   const committed = new CommittedEntries();
   /** The batches of the write session that are decided and not yet answered, oldest first. */
   const inFlight: InFlight[] = [];
+  const journal = createJournalWriter(file, options.fileSystem);
+  /** The journal is being folded into the file: readers keep to memory, as while batches are in flight. */
+  let isFolding = false;
 
   await prepareDataFile(file, lock, options.fileSystem);
   const previousMode = await tightenMode(file);
@@ -155,6 +188,10 @@ export async function openJsonFileStore(
     const detail = error.detail === undefined ? '' : ` (${error.detail})`;
     throw new DataFileInvalid(`${file}: ${error.remark}${detail}`, error.detail);
   }
+
+  // A journal left by a process that stopped mid-session (a crash): folded before the first request, so that the
+  // file holds everything again, for a reader by hand as for this process.
+  if (ledgerState.journalBytes() > 0) await foldAtOpen();
 
   /** Changes in the last batch written and answered: as many as the next one waits for, up to gatherMs. */
   let lastBatchChanges = 0;
@@ -200,6 +237,12 @@ export async function openJsonFileStore(
           if (last === undefined) {
             try {
               ledger = await ledgerState.current();
+              // A journal this session did not write (a crash, a fold that failed) is folded before anything is
+              // appended after it: one journal never mixes batches the file holds with batches it does not.
+              if (taken === 0 && ledgerState.journalBytes() > 0) {
+                await foldJournal();
+                ledger = await ledgerState.current();
+              }
             } catch (error) {
               rejectEach(batches.take(), notDecided(error));
               break;
@@ -212,7 +255,8 @@ export async function openJsonFileStore(
         }
         const oldest = inFlight[0];
         if (oldest === undefined && (!mayTake || batches.waiting === 0)) {
-          if (!mayTake || !(await arrivesWithin(batches, LINGER_MS))) break;
+          const lingerMs = ledgerState.journalBytes() > 0 ? FOLD_LINGER_MS : LINGER_MS;
+          if (!mayTake || !(await arrivesWithin(batches, lingerMs))) break;
           continue;
         }
         // Woken by whichever comes first: the oldest batch settled, or the next one may be taken (the one before
@@ -230,17 +274,21 @@ export async function openJsonFileStore(
       }
       // A full session lets another process, waiting for the lock, take it before this one takes it again.
       if (taken >= SESSION_BATCHES && batches.waiting > 0) yieldsLock = true;
+      // Whoever takes the lock next, or reads the file by hand, finds everything in the file.
+      if (!hasFailed) await foldJournal().catch(reportFoldFailure);
     } finally {
       // Ahead of what queued meanwhile; the next session reads the file again first.
       batches.putBack(decideAgain);
+      await journal.close().catch(() => undefined);
       await release().catch(() => undefined);
     }
     if (yieldsLock) await sleep(LOCK_YIELD_MS);
   }
 
   /**
-   * Decides a batch on `ledger`, applies it there, and starts writing it: its temp file at once, its rename once
-   * the batch before it (`previous`) is durable.
+   * Decides a batch on `ledger`, applies it there, and starts writing it: a lone change to the file (its temp file
+   * at once, its rename once the batch before it, `previous`, is durable), several to the journal (appended once
+   * the batch before it is durable).
    */
   function startBatch(ledger: Ledger, batch: QueuedChange[], previous: Promise<void> | undefined): InFlight {
     // Decided on the batch before: if it is not written, neither is this one, and its changes are decided again.
@@ -249,22 +297,56 @@ export async function openJsonFileStore(
     });
     let decided: ReturnType<typeof decideBatch>;
     let pendingWrite: PendingWrite | undefined;
+    let journalLine: Buffer | undefined;
     const started = performance.now();
     try {
       decided = decideBatch(ledger, batch);
-      if (decided.draft.hasChanges) pendingWrite = ledger.prepareWrite(decided.draft);
+      if (decided.draft.hasChanges) {
+        // Changes that come together come under load, one batch after another: the journal takes them, and the
+        // file is rewritten once at the session's end. A lone one rewrites the file, which then holds everything,
+        // unless the journal holds batches or will: a file newer than its journal would look like a hand edit
+        // the journal cannot follow (journal.ts, replayJournal) to a reader between the rename and the removal.
+        const isJournalAhead = ledgerState.journalBytes() > 0 || inFlight.some((ahead) => ahead.isJournaled);
+        if (batch.length > 1 || isJournalAhead) journalLine = encodeJournalEntry(ledger, decided.draft);
+        else pendingWrite = ledger.prepareWrite(decided.draft);
+      }
     } catch (error) {
       // Nothing was applied to the ledger: the batch fails alone, once the one before it has settled.
       const failed = before.then(() => Promise.reject(error as Error));
-      return inFlightBatch(batch, [], failed, Promise.resolve());
+      return inFlightBatch(batch, [], failed, Promise.resolve(), false);
     }
     const { draft, answers } = decided;
     // Nothing to write; its answers may still rest on what the batch before wrote (a replayed record).
-    if (pendingWrite === undefined) return inFlightBatch(batch, answers, before, Promise.resolve());
+    if (pendingWrite === undefined && journalLine === undefined) {
+      return inFlightBatch(batch, answers, before, Promise.resolve(), false);
+    }
     committed.hold(draft.changedEntries.keys(), ledger);
+    const { stored, written } =
+      journalLine === undefined
+        ? writeToFile(ledger, pendingWrite ?? ledger.prepareWrite(draft), before)
+        : appendToJournal(ledger, draft, journalLine, before);
+    const durable = stored.then((write) => {
+      committed.release(draft.changedEntries);
+      options.onWrite?.({ ...write, changes: batch.length, durationMs: performance.now() - started });
+    });
+    return inFlightBatch(batch, answers, durable, written, journalLine !== undefined);
+  }
+
+  /** What a write put on disk, for onWrite. */
+  type Stored = Pick<WriteReport, 'to' | 'bytes' | 'builtBytes'>;
+
+  /**
+   * Applies a pending write to the ledger and writes the whole file: the temp file at once, the rename once the
+   * batch before it is durable.
+   */
+  function writeToFile(
+    ledger: Ledger,
+    pendingWrite: PendingWrite,
+    before: Promise<void>,
+  ): { stored: Promise<Stored>; written: Promise<unknown> } {
     pendingWrite.apply();
     const written = writeTemp(file, pendingWrite.chunks);
-    const durable = (async () => {
+    const stored = (async () => {
       try {
         await before;
       } catch (error) {
@@ -275,16 +357,69 @@ export async function openJsonFileStore(
         throw error;
       }
       const version = await commitTemp(file, await written, checkStillOurs, options.fileSystem);
-      ledgerState.written(ledger, version);
-      committed.release(draft.changedEntries);
+      // Written to the file only while the journal is empty (startBatch): the file alone holds everything.
+      ledgerState.written(ledger, version, 0);
+      const bytes = pendingWrite.chunks.reduce((total, chunk) => total + chunk.length, 0);
+      return { to: 'file' as const, bytes, builtBytes: pendingWrite.builtBytes };
+    })();
+    return { stored, written };
+  }
+
+  /** Applies a batch to the ledger and appends it to the journal once the batch before it is durable. */
+  function appendToJournal(
+    ledger: Ledger,
+    draft: Draft,
+    line: Buffer,
+    before: Promise<void>,
+  ): { stored: Promise<Stored>; written: Promise<unknown> } {
+    ledger.applyDeferred(draft);
+    const stored = (async () => {
+      await before;
+      checkStillOurs();
+      const at = ledgerState.journalBytes();
+      await journal.append(line, at);
+      ledgerState.journaled(ledger, at + line.length);
+      return { to: 'journal' as const, bytes: line.length, builtBytes: line.length };
+    })();
+    // Nothing to wait for before the next batch is decided: its append waits for this one's.
+    return { stored, written: Promise.resolve() };
+  }
+
+  /**
+   * Rewrites the file with everything the journal holds, and removes the journal. Throws when either fails, and
+   * then memory is read again: the journal still holds every batch (a journal the file holds too, when only the
+   * removal failed, changes nothing when replayed), and the next session folds again before it writes.
+   */
+  async function foldJournal(): Promise<void> {
+    const ledger = ledgerState.lastKnown();
+    if (ledger === undefined || ledgerState.journalBytes() === 0) return;
+    const started = performance.now();
+    isFolding = true;
+    try {
+      const pendingWrite = ledger.prepareWrite();
+      pendingWrite.apply();
+      const version = await writeAtomic(file, pendingWrite.chunks, checkStillOurs, options.fileSystem);
+      await journal.remove();
+      ledgerState.written(ledger, version, 0);
       options.onWrite?.({
-        changes: batch.length,
+        to: 'fold',
+        changes: 0,
         bytes: pendingWrite.chunks.reduce((total, chunk) => total + chunk.length, 0),
         builtBytes: pendingWrite.builtBytes,
         durationMs: performance.now() - started,
       });
-    })();
-    return inFlightBatch(batch, answers, durable, written);
+    } catch (error) {
+      ledgerState.forget();
+      throw error;
+    } finally {
+      isFolding = false;
+    }
+  }
+
+  /** A fold that failed at a session's end: reported, not thrown, since every batch it held is answered. */
+  function reportFoldFailure(error: unknown): void {
+    // A hand edit since the last batch is no failure: the next look reads it, with the journal replayed onto it.
+    if (!(error instanceof DecideAgain)) options.onFoldFailed?.(error as Error);
   }
 
   function inFlightBatch(
@@ -292,8 +427,9 @@ export async function openJsonFileStore(
     answers: (() => void)[],
     durable: Promise<void>,
     written: Promise<unknown>,
+    isJournaled: boolean,
   ): InFlight {
-    return { batch, answers, durable, written: watch(written), settled: watch(durable) };
+    return { batch, answers, durable, written: watch(written), settled: watch(durable), isJournaled };
   }
 
   /**
@@ -316,6 +452,25 @@ export async function openJsonFileStore(
     }
     for (const answerChange of answers) answerChange();
     return true;
+  }
+
+  async function foldAtOpen(): Promise<void> {
+    let release: () => Promise<void>;
+    try {
+      release = await lock.acquire();
+    } catch {
+      return; // another process holds the file: its session folds the journal
+    }
+    try {
+      await ledgerState.current();
+      await foldJournal();
+    } catch (error) {
+      // Served all the same: reads see both files, and the first write session folds again before it writes.
+      reportFoldFailure(error);
+    } finally {
+      await journal.close().catch(() => undefined);
+      await release().catch(() => undefined);
+    }
   }
 
   /** Throws before a rename when the file is no longer ours to replace: another process took the lock, or a hand edit. */
@@ -362,7 +517,7 @@ export async function openJsonFileStore(
     // While batches are in flight, memory (but for what they hold back) is the last durable state: the file's
     // check is skipped, so that our own renames do not send readers to reload what they already have. Otherwise
     // the file is checked, so that a hand edit is read at once.
-    const ledger = inFlight.length > 0 ? ledgerState.lastKnown() : undefined;
+    const ledger = inFlight.length > 0 || isFolding ? ledgerState.lastKnown() : undefined;
     return ledger === undefined
       ? (await ledgerState.current()).entry(noRekening)
       : committed.entry(ledger, noRekening);
@@ -394,7 +549,8 @@ export async function openJsonFileStore(
     },
 
     async ping() {
-      if (inFlight.length === 0 || ledgerState.lastKnown() === undefined) await ledgerState.current();
+      const isWriting = inFlight.length > 0 || isFolding;
+      if (!isWriting || ledgerState.lastKnown() === undefined) await ledgerState.current();
     },
 
     close: () => queue.close(),

@@ -125,6 +125,21 @@ export class Ledger {
     await this.recordLines.warmUp(recordLine);
   }
 
+  /**
+   * Makes the draft part of the ledger without rendering the file (its batch went to the journal): the lines it
+   * changed are rendered with the next whole-file write.
+   */
+  applyDeferred(draft: Draft): void {
+    this.putChanges(draft);
+    this.entryLines.defer(draft.changedEntries.keys());
+    this.recordLines.defer(draft.changedRecords.keys(), draft.renewedRecords);
+  }
+
+  private putChanges(draft: Draft): void {
+    for (const [noRekening, entry] of draft.changedEntries) this.putEntry(noRekening, entry);
+    for (const [key, record] of draft.changedRecords) this.putRecord(key, record);
+  }
+
   /** The whole file as it will be once the draft is applied, in a stable order, and the step that applies it. */
   prepareWrite(draft: Draft = new Draft(this)): PendingWrite {
     const encoded = { bytes: 0 };
@@ -139,8 +154,7 @@ export class Ledger {
       chunks: encodeFile(rendering.pieces, recordRendering.pieces, this.otherFields),
       builtBytes: draft.appendedBytes + encoded.bytes + rendering.builtBytes + recordRendering.builtBytes,
       apply: () => {
-        for (const [noRekening, entry] of draft.changedEntries) this.putEntry(noRekening, entry);
-        for (const [key, record] of draft.changedRecords) this.putRecord(key, record);
+        this.putChanges(draft);
         this.entryLines.adopt(rendering);
         this.recordLines.adopt(recordRendering);
       },

@@ -60,6 +60,12 @@ export interface Rendering {
 export class LineBlocks {
   private readonly blockOf = new Map<string, number>();
   private readonly blocks: Block[] = [];
+  /**
+   * Lines changed by batches that went to the journal instead of the file (journal.ts): the next rendering
+   * renders them anew, as if its own batch had changed them, and those among them `movedToEnd`.
+   */
+  private readonly deferred = new Set<string>();
+  private readonly deferredToEnd = new Set<string>();
 
   /** Adds a line's key at the end; its block is joined at the next rendering. */
   add(key: string): void {
@@ -83,13 +89,16 @@ export class LineBlocks {
   render(
     changed: Iterable<string>,
     lineOf: (key: string) => Line,
-    movedToEnd: ReadonlySet<string> = new Set(),
+    movedToEndNow: ReadonlySet<string> = new Set(),
   ): Rendering {
     const touchedBlocks = new Set<number>();
     const changedKeys = new Set<string>();
     const newKeys: string[] = [];
     const deletedKeys: string[] = [];
-    for (const key of changed) {
+    const movedToEnd =
+      this.deferredToEnd.size === 0 ? movedToEndNow : new Set([...this.deferredToEnd, ...movedToEndNow]);
+    for (const key of this.deferred.size === 0 ? changed : [...this.deferred, ...changed]) {
+      if (changedKeys.has(key)) continue;
       changedKeys.add(key);
       const index = this.blockOf.get(key);
       if (index !== undefined) touchedBlocks.add(index);
@@ -132,8 +141,22 @@ export class LineBlocks {
     }
   }
 
-  /** Keeps a rendering's re-joined blocks and its new and deleted lines, once they are on disk. */
+  /**
+   * Lines a batch changed without a rendering (it went to the journal), as `render` takes them: the next
+   * rendering renders them with its own.
+   */
+  defer(changed: Iterable<string>, movedToEnd: ReadonlySet<string> = new Set()): void {
+    for (const key of changed) this.deferred.add(key);
+    for (const key of movedToEnd) this.deferredToEnd.add(key);
+  }
+
+  /**
+   * Keeps a rendering's re-joined blocks and its new and deleted lines. The ledger adopts a rendering as soon as
+   * it is made, before anything else is deferred, so the deferred lines it rendered are all there are.
+   */
   adopt({ rejoinedBlocks, newKeys, deletedKeys }: Rendering): void {
+    this.deferred.clear();
+    this.deferredToEnd.clear();
     for (const [index, joined] of rejoinedBlocks) {
       const block = this.blocks[index];
       if (block) block.joined = joined;

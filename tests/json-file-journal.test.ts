@@ -1,0 +1,199 @@
+// The journal beside the data file: batches of several changes are appended to it and folded into the file when
+// the write session ends. What a crash can leave (a journal not folded, a torn last line, a journal the file
+// already holds) is read back exactly; a hand edit the journal cannot follow is refused, never guessed at.
+import { existsSync } from 'node:fs';
+import { copyFile, readFile, rename, writeFile } from 'node:fs/promises';
+import request from 'supertest';
+import type { Express } from 'express';
+import { DataFileInvalid } from '../src/store/json-file';
+import { nodeFileSystem, type FileSystem } from '../src/store/json-file/atomic-file';
+import { journalFileOf, parseJournal } from '../src/store/json-file/journal';
+import type { WriteReport } from '../src/store/json-file/json-file-store';
+import { daftarNasabah, makeTestApp, saldo, tempDataFile } from './helpers';
+
+async function fileSaldo(dataFile: string, noRekening: string): Promise<number | undefined> {
+  const file = JSON.parse(await readFile(dataFile, 'utf8')) as { nasabah: Record<string, { saldo: number }> };
+  return file.nasabah[noRekening]?.saldo;
+}
+
+/** `count` deposits of `nominal` sent at once, so that they queue into batches of several. */
+async function depositsAtOnce(app: Express, noRekening: string, count: number, nominal: number) {
+  const answers = await Promise.all(
+    Array.from({ length: count }, () =>
+      request(app).post('/tabung').send({ no_rekening: noRekening, nominal }),
+    ),
+  );
+  expect(answers.map((res) => res.status)).toEqual(Array<number>(count).fill(200));
+}
+
+/**
+ * A file system whose fold renames `dataFile`'s journal into it wait while `hold` is set, once deposits are
+ * answered from the journal, so a test can copy what a crash at that moment would leave. A lone change's rename
+ * (there is no journal then) goes through.
+ */
+function heldFolds(dataFile: string) {
+  const state = { hold: false, waiting: [] as (() => void)[] };
+  const fileSystem: FileSystem = {
+    ...nodeFileSystem,
+    rename: async (from, to) => {
+      if (state.hold && existsSync(journalFileOf(dataFile))) {
+        await new Promise<void>((resolve) => state.waiting.push(resolve));
+      }
+      await rename(from, to);
+    },
+  };
+  return {
+    fileSystem,
+    hold: () => (state.hold = true),
+    get waiting() {
+      return state.waiting.length;
+    },
+    release: () => {
+      state.hold = false;
+      for (const go of state.waiting.splice(0)) go();
+    },
+  };
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+describe('the journal beside the data file', () => {
+  it('takes batches of several changes, answers them once appended, and folds them into the file at the session end', async () => {
+    const writes: WriteReport[] = [];
+    const { app, dataFile } = await makeTestApp({ store: { onWrite: (write) => writes.push(write) } });
+    const noRekening = await daftarNasabah(app);
+
+    await depositsAtOnce(app, noRekening, 40, 10);
+
+    expect(writes.some((write) => write.to === 'journal' && write.changes > 1)).toBe(true);
+    await until(() => writes.some((write) => write.to === 'fold'), 'the fold');
+    expect(existsSync(journalFileOf(dataFile))).toBe(false);
+    expect(await fileSaldo(dataFile, noRekening)).toBe(400);
+    expect(await saldo(app, noRekening)).toBe(400);
+  });
+
+  it('writes a lone change to the file itself, with no journal', async () => {
+    const writes: WriteReport[] = [];
+    const { app, dataFile } = await makeTestApp({ store: { onWrite: (write) => writes.push(write) } });
+    const noRekening = await daftarNasabah(app);
+
+    await request(app).post('/tabung').send({ no_rekening: noRekening, nominal: 5 }).expect(200);
+
+    expect(writes.map((write) => write.to)).toEqual(['file', 'file']);
+    expect(await fileSaldo(dataFile, noRekening)).toBe(5);
+    expect(existsSync(journalFileOf(dataFile))).toBe(false);
+  });
+
+  it('after a crash before the fold, starts with every answered change and folds the journal into the file', async () => {
+    const dataFile = await tempDataFile();
+    const renames = heldFolds(dataFile);
+    const { app } = await makeTestApp({ dataFile, store: { fileSystem: renames.fileSystem } });
+    const noRekening = await daftarNasabah(app);
+    renames.hold();
+    await depositsAtOnce(app, noRekening, 30, 100);
+    await until(() => renames.waiting > 0, 'the fold at its rename');
+    // What a kill -9 now leaves: the file before the deposits, and the journal that answered them.
+    const crashed = await tempDataFile();
+    await copyFile(dataFile, crashed);
+    await copyFile(journalFileOf(dataFile), journalFileOf(crashed));
+    renames.release();
+    expect(await fileSaldo(crashed, noRekening)).toBe(0);
+
+    const restarted = await makeTestApp({ dataFile: crashed });
+
+    expect(await saldo(restarted.app, noRekening)).toBe(3_000);
+    expect(await fileSaldo(crashed, noRekening)).toBe(3_000);
+    expect(existsSync(journalFileOf(crashed))).toBe(false);
+  });
+
+  it('after a crash between the fold and the removal of the journal, counts nothing twice', async () => {
+    const dataFile = await tempDataFile();
+    const renames = heldFolds(dataFile);
+    const { app } = await makeTestApp({ dataFile, store: { fileSystem: renames.fileSystem } });
+    const noRekening = await daftarNasabah(app);
+    renames.hold();
+    await depositsAtOnce(app, noRekening, 30, 100);
+    await until(() => renames.waiting > 0, 'the fold at its rename');
+    const journal = await readFile(journalFileOf(dataFile));
+    renames.release();
+    await until(() => !existsSync(journalFileOf(dataFile)), 'the journal removed');
+    // The fold's rename happened; its removal of the journal did not.
+    const crashed = await tempDataFile();
+    await copyFile(dataFile, crashed);
+    await writeFile(journalFileOf(crashed), journal);
+
+    const restarted = await makeTestApp({ dataFile: crashed });
+
+    expect(await saldo(restarted.app, noRekening)).toBe(3_000);
+    expect(await fileSaldo(crashed, noRekening)).toBe(3_000);
+    expect(existsSync(journalFileOf(crashed))).toBe(false);
+    // And writes go on from there.
+    await depositsAtOnce(restarted.app, noRekening, 10, 1);
+    expect(await saldo(restarted.app, noRekening)).toBe(3_010);
+  });
+
+  it('refuses to start on a file edited by hand in a way its journal cannot follow, and changes neither', async () => {
+    const dataFile = await tempDataFile();
+    const renames = heldFolds(dataFile);
+    const { app } = await makeTestApp({ dataFile, store: { fileSystem: renames.fileSystem } });
+    const noRekening = await daftarNasabah(app);
+    await request(app).post('/tabung').send({ no_rekening: noRekening, nominal: 7 }).expect(200);
+    renames.hold();
+    await depositsAtOnce(app, noRekening, 20, 100);
+    await until(() => renames.waiting > 0, 'the fold at its rename');
+    const crashed = await tempDataFile();
+    await copyFile(journalFileOf(dataFile), journalFileOf(crashed));
+    renames.release();
+    // An operator removes the first deposit by hand, not knowing of the journal.
+    const edited = JSON.parse(await readFile(dataFile, 'utf8')) as {
+      nasabah: Record<string, { saldo: number; mutasi: unknown[] }>;
+    };
+    const account = edited.nasabah[noRekening];
+    if (account === undefined) throw new Error('the account is missing');
+    edited.nasabah[noRekening] = { ...account, saldo: 0, mutasi: [] };
+    const text = JSON.stringify(edited);
+    await writeFile(crashed, text);
+    const journal = await readFile(journalFileOf(crashed));
+
+    await expect(makeTestApp({ dataFile: crashed })).rejects.toThrow(DataFileInvalid);
+    await expect(makeTestApp({ dataFile: crashed })).rejects.toThrow(
+      /berkas data tidak cocok dengan jurnalnya/,
+    );
+    expect(await readFile(crashed, 'utf8')).toBe(text);
+    expect(await readFile(journalFileOf(crashed))).toEqual(journal);
+  });
+});
+
+describe('reading a journal', () => {
+  it('ignores a torn last line, the append a crash cut short, and says where the good lines end', async () => {
+    const dataFile = await tempDataFile();
+    const renames = heldFolds(dataFile);
+    const { app } = await makeTestApp({ dataFile, store: { fileSystem: renames.fileSystem } });
+    const noRekening = await daftarNasabah(app);
+    renames.hold();
+    await depositsAtOnce(app, noRekening, 20, 1);
+    await until(() => renames.waiting > 0, 'the fold at its rename');
+    const journal = await readFile(journalFileOf(dataFile));
+    renames.release();
+
+    const torn = Buffer.concat([journal, journal.subarray(0, journal.length - 10)]);
+    const parsed = parseJournal(torn);
+    expect(parsed.validBytes).toBe(journal.length);
+    expect(parsed.entries.length).toBe(parseJournal(journal).entries.length);
+    expect(
+      parseJournal(Buffer.concat([journal, Buffer.from('0123456789abcdef {"nasabah"')])).validBytes,
+    ).toBe(journal.length);
+  });
+
+  it('refuses a bad line with good ones after it: that is damage, not a torn append', () => {
+    const bad = Buffer.from('0000000000000000 {"nasabah":[],"idempotensi":[],"renewed":[]}\n');
+    expect(parseJournal(bad).validBytes).toBe(0);
+    expect(() => parseJournal(Buffer.concat([bad, bad]))).toThrow(DataFileInvalid);
+  });
+});
