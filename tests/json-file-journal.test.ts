@@ -138,36 +138,43 @@ describe('the journal beside the data file', () => {
     expect(await saldo(restarted.app, noRekening)).toBe(3_010);
   });
 
-  it('refuses to start on a file edited by hand in a way its journal cannot follow, and changes neither', async () => {
-    const dataFile = await tempDataFile();
-    const renames = heldFolds(dataFile);
-    const { app } = await makeTestApp({ dataFile, store: { fileSystem: renames.fileSystem } });
-    const noRekening = await daftarNasabah(app);
-    await request(app).post('/tabung').send({ no_rekening: noRekening, nominal: 7 }).expect(200);
-    renames.hold();
-    await depositsAtOnce(app, noRekening, 20, 100);
-    await until(() => renames.waiting > 0, 'the fold at its rename');
-    const crashed = await tempDataFile();
-    await copyFile(journalFileOf(dataFile), journalFileOf(crashed));
-    renames.release();
-    // An operator removes the first deposit by hand, not knowing of the journal.
-    const edited = JSON.parse(await readFile(dataFile, 'utf8')) as {
-      nasabah: Record<string, { saldo: number; mutasi: unknown[] }>;
-    };
-    const account = edited.nasabah[noRekening];
-    if (account === undefined) throw new Error('the account is missing');
-    edited.nasabah[noRekening] = { ...account, saldo: 0, mutasi: [] };
-    const text = JSON.stringify(edited);
-    await writeFile(crashed, text);
-    const journal = await readFile(journalFileOf(crashed));
+  type Account = { nama: string; saldo: number; mutasi: unknown[] };
+  const edits: [string, (account: Account) => Account][] = [
+    ['its first deposit removed', (account) => ({ ...account, saldo: 0, mutasi: [] })],
+    ['its nama changed, as many mutasi', (account) => ({ ...account, nama: 'Nama Diubah' })],
+  ];
 
-    await expect(makeTestApp({ dataFile: crashed })).rejects.toThrow(DataFileInvalid);
-    await expect(makeTestApp({ dataFile: crashed })).rejects.toThrow(
-      /berkas data tidak cocok dengan jurnalnya/,
-    );
-    expect(await readFile(crashed, 'utf8')).toBe(text);
-    expect(await readFile(journalFileOf(crashed))).toEqual(journal);
-  });
+  it.each(edits)(
+    'refuses to start on a file edited by hand (%s) while its journal held batches, and changes neither',
+    async (_edit, edit) => {
+      const dataFile = await tempDataFile();
+      const renames = heldFolds(dataFile);
+      const { app } = await makeTestApp({ dataFile, store: { fileSystem: renames.fileSystem } });
+      const noRekening = await daftarNasabah(app);
+      await request(app).post('/tabung').send({ no_rekening: noRekening, nominal: 7 }).expect(200);
+      renames.hold();
+      await depositsAtOnce(app, noRekening, 20, 100);
+      await until(() => renames.waiting > 0, 'the fold at its rename');
+      const crashed = await tempDataFile();
+      await copyFile(journalFileOf(dataFile), journalFileOf(crashed));
+      renames.release();
+      // An operator removes the first deposit by hand, not knowing of the journal.
+      const edited = JSON.parse(await readFile(dataFile, 'utf8')) as { nasabah: Record<string, Account> };
+      const account = edited.nasabah[noRekening];
+      if (account === undefined) throw new Error('the account is missing');
+      edited.nasabah[noRekening] = edit(account);
+      const text = JSON.stringify(edited);
+      await writeFile(crashed, text);
+      const journal = await readFile(journalFileOf(crashed));
+
+      await expect(makeTestApp({ dataFile: crashed })).rejects.toThrow(DataFileInvalid);
+      await expect(makeTestApp({ dataFile: crashed })).rejects.toThrow(
+        /berkas data tidak cocok dengan jurnalnya/,
+      );
+      expect(await readFile(crashed, 'utf8')).toBe(text);
+      expect(await readFile(journalFileOf(crashed))).toEqual(journal);
+    },
+  );
 });
 
 describe('reading a journal', () => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { Draft } from '../src/store/json-file/draft';
+import { encodeJournalEntry, parseJournal, replayJournal } from '../src/store/json-file/journal';
 import { Ledger } from '../src/store/json-file/ledger';
 
 /** The file as a naive writer would produce it: every account re-serialised, in insertion order. */
@@ -183,5 +184,91 @@ describe('Ledger: warming up the blocks after a load', () => {
     }
     await warming;
     expect(Buffer.concat(buku.prepareWrite().chunks).toString('utf8')).toBe(naive(expected));
+  });
+});
+
+describe('Ledger: batches that went to the journal instead of the file', () => {
+  type Move =
+    | { kind: 'catat'; account: number; nominal: number }
+    | { kind: 'record'; key: number }
+    | { kind: 'forget' };
+  const move: fc.Arbitrary<Move> = fc.oneof(
+    fc.record({
+      kind: fc.constant('catat' as const),
+      account: fc.nat({ max: 12 }),
+      nominal: fc.integer({ min: 1, max: 1_000 }),
+    }),
+    fc.record({ kind: fc.constant('record' as const), key: fc.nat({ max: 6 }) }),
+    fc.record({ kind: fc.constant('forget' as const) }),
+  );
+  /** An hour per batch: a forget drops the records of two batches back, so keys expire and are used again. */
+  const hour = (batch: number) => new Date(Date.UTC(2026, 0, 1, batch)).toISOString();
+
+  /** The batch's moves on a draft of `ledger`: the same moves make the same draft on equal ledgers. */
+  function decide(ledger: Ledger, moves: readonly Move[], batch: number): Draft {
+    const draft = new Draft(ledger);
+    for (const change of moves) {
+      if (change.kind === 'forget') draft.forgetRecordsBefore(hour(batch - 2));
+      else if (change.kind === 'record') {
+        const key = `kasir k${change.key}`;
+        if (draft.find(key) === undefined) {
+          draft.save(key, { sidik: 'sidik', waktu: hour(batch), hasil: { nilai: change.key } });
+        }
+      } else {
+        const noRekening = String(change.account).padStart(10, '0');
+        const saldo = draft.saldo(noRekening);
+        if (saldo === undefined) {
+          const digits = String(change.account).padStart(10, '0');
+          draft.daftar(noRekening, {
+            nama: `N${change.account}`,
+            nik: `320101${digits}`,
+            no_hp: `08${digits}`,
+            saldo: 0,
+          });
+        } else {
+          const mutasi = { waktu: hour(batch), kode_transaksi: 'C' as const, nominal: change.nominal };
+          draft.catat(noRekening, mutasi, saldo + change.nominal);
+        }
+      }
+    }
+    return draft;
+  }
+
+  const text = (ledger: Ledger) => Buffer.concat(ledger.prepareWrite().chunks).toString('utf8');
+
+  it('writes the same file as a write per batch would, and replaying the journal on the file before it does too', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.array(move, { maxLength: 10 }), fc.boolean()), { maxLength: 16 }),
+        (batches) => {
+          const perBatch = Ledger.empty();
+          const journaled = Ledger.empty();
+          /** The file as the last whole-file write left it, and the journal lines written since. */
+          let file = text(journaled);
+          let lines: Buffer[] = [];
+          for (const [index, [moves, toJournal]] of batches.entries()) {
+            perBatch.prepareWrite(decide(perBatch, moves, index)).apply();
+            const draft = decide(journaled, moves, index);
+            if (toJournal) {
+              lines.push(encodeJournalEntry(journaled, draft));
+              journaled.applyDeferred(draft);
+            } else {
+              const write = journaled.prepareWrite(draft);
+              write.apply();
+              file = Buffer.concat(write.chunks).toString('utf8');
+              lines = [];
+            }
+            expect(text(journaled)).toBe(text(perBatch));
+          }
+          const replayed = Ledger.parse(file);
+          replayJournal(replayed, parseJournal(Buffer.concat(lines)).entries);
+          expect(text(replayed)).toBe(text(perBatch));
+          // A file that already holds the journal (a crash after the fold's rename) is left as it is.
+          const folded = Ledger.parse(text(perBatch));
+          replayJournal(folded, parseJournal(Buffer.concat(lines)).entries);
+          expect(text(folded)).toBe(text(perBatch));
+        },
+      ),
+    );
   });
 });

@@ -34,6 +34,8 @@ export function journalFileOf(file: string): string {
 interface AccountChange {
   /** How many mutasi the account had before the batch; null for an account the batch registered. */
   historyLength: number | null;
+  /** The checksum of its fields before the batch (null: registered by it), to tell a hand edit at load. */
+  found: string | null;
   fields: NasabahFields;
   mutasi: MutasiTercatat[];
 }
@@ -57,14 +59,16 @@ function checksumOf(json: string): string {
 /** A batch's journal line, from its draft and the ledger before the draft is applied to it. */
 export function encodeJournalEntry(ledger: Ledger, draft: Draft): Buffer {
   const entry: JournalEntry = {
-    nasabah: [...draft.changedEntries].map(([noRekening, { fields }]) => [
-      noRekening,
-      {
-        historyLength: ledger.entry(noRekening)?.history.length ?? null,
+    nasabah: [...draft.changedEntries].map(([noRekening, { fields }]) => {
+      const before = ledger.entry(noRekening);
+      const change: AccountChange = {
+        historyLength: before?.history.length ?? null,
+        found: before === undefined ? null : checksumOf(JSON.stringify(before.fields)),
         fields,
         mutasi: draft.appendedMutasi.get(noRekening) ?? [],
-      },
-    ]),
+      };
+      return [noRekening, change];
+    }),
     idempotensi: [...draft.changedRecords],
     renewed: [...draft.renewedRecords],
   };
@@ -137,23 +141,39 @@ function parseLine(line: string): JournalEntry | null {
  * file was changed by hand in a way the journal cannot follow, and the ledger is not used until someone looks.
  */
 export function replayJournal(ledger: Ledger, entries: readonly JournalEntry[]): void {
-  const first = new Map<string, number | null>();
-  const last = new Map<string, number>();
+  /** Each account as the journal's first batch found it, and as its last batch left it. */
+  const first = new Map<string, AccountChange>();
+  const last = new Map<string, AccountChange>();
   for (const { nasabah } of entries) {
-    for (const [noRekening, { historyLength, mutasi }] of nasabah) {
-      if (!first.has(noRekening)) first.set(noRekening, historyLength);
-      last.set(noRekening, (historyLength ?? 0) + mutasi.length);
+    for (const [noRekening, change] of nasabah) {
+      if (!first.has(noRekening)) first.set(noRekening, change);
+      last.set(noRekening, change);
     }
   }
-  const lengthInFile = (noRekening: string) => ledger.entry(noRekening)?.history.length ?? null;
-  const holdsNone = [...first].every(([noRekening, length]) => lengthInFile(noRekening) === length);
-  if (!holdsNone) {
-    const mismatch = [...last].find(([noRekening, length]) => lengthInFile(noRekening) !== length);
-    if (mismatch === undefined) return; // the file holds them all
-    const [noRekening, length] = mismatch;
+  // Not the mutasi count alone: an edited nama or saldo with as many mutasi would be overwritten by the replay.
+  const isAsFound = (noRekening: string, { historyLength, found }: AccountChange) => {
+    const entry = ledger.entry(noRekening);
+    if (entry === undefined) return historyLength === null;
+    return entry.history.length === historyLength && checksumOf(JSON.stringify(entry.fields)) === found;
+  };
+  const isAsLeft = (noRekening: string, { historyLength, fields, mutasi }: AccountChange) => {
+    const entry = ledger.entry(noRekening);
+    const length = (historyLength ?? 0) + mutasi.length;
+    return entry?.history.length === length && JSON.stringify(entry.fields) === JSON.stringify(fields);
+  };
+  // A journal of idempotency records alone: replaying it onto a file that holds it would move its renewed
+  // records to the end once more.
+  if (first.size === 0 && holdsRecords(ledger, entries)) return;
+  if (![...first].every(([noRekening, change]) => isAsFound(noRekening, change))) {
+    if ([...last].every(([noRekening, change]) => isAsLeft(noRekening, change))) return; // folded already
+    const edited =
+      [...first].find(
+        ([noRekening, change]) =>
+          !isAsFound(noRekening, change) && !isAsLeft(noRekening, last.get(noRekening) ?? change),
+      ) ?? [...first].find(([noRekening, change]) => !isAsFound(noRekening, change));
     throw new DataFileInvalid(
-      `rekening ${noRekening}: berkas data tidak cocok dengan jurnalnya (diubah saat jurnal belum digabung)`,
-      `history length ${lengthInFile(noRekening) ?? 'none'}, journal expects ${first.get(noRekening) ?? 'none'} or ${length}`,
+      `rekening ${edited?.[0] ?? ''}: berkas data tidak cocok dengan jurnalnya (diubah saat jurnal belum digabung)`,
+      `the file holds neither none nor all of the journal's ${entries.length} batches`,
     );
   }
   for (const entry of entries) {
@@ -163,6 +183,16 @@ export function replayJournal(ledger: Ledger, entries: readonly JournalEntry[]):
     for (const [key, record] of entry.idempotensi) draft.restoreRecord(key, record, renewed.has(key));
     ledger.applyDeferred(draft);
   }
+}
+
+/** Whether the ledger's records are as the journal's batches leave them. */
+function holdsRecords(ledger: Ledger, entries: readonly JournalEntry[]): boolean {
+  const left = new Map<string, IdempotencyRecord | null>();
+  for (const { idempotensi } of entries) for (const [key, record] of idempotensi) left.set(key, record);
+  return [...left].every(([key, record]) => {
+    const held = ledger.findRecord(key);
+    return record === null ? held === undefined : JSON.stringify(held) === JSON.stringify(record);
+  });
 }
 
 /**
@@ -238,6 +268,9 @@ export function createJournalWriter(file: string, fileSystem: FileSystem = nodeF
       await unlink(journal).catch((error: unknown) => {
         if (errorCode(error) !== 'ENOENT') throw error;
       });
+      // Ext4 and XFS keep a directory's changes in order anyway; a file system that does not could otherwise
+      // keep the journal and a later rewrite of the file, which then holds more than the journal can follow.
+      await fsyncDirectory(fileSystem, path.dirname(journal));
     },
     close: closeHandle,
   };

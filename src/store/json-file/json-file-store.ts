@@ -274,8 +274,9 @@ export async function openJsonFileStore(
       }
       // A full session lets another process, waiting for the lock, take it before this one takes it again.
       if (taken >= SESSION_BATCHES && batches.waiting > 0) yieldsLock = true;
-      // Whoever takes the lock next, or reads the file by hand, finds everything in the file.
-      if (!hasFailed) await foldJournal().catch(reportFoldFailure);
+      // Whoever takes the lock next, or reads the file by hand, finds everything in the file; after a failure
+      // too, from the files as they are (memory was forgotten).
+      await ledgerState.current().then(foldJournal).catch(reportFoldFailure);
     } finally {
       // Ahead of what queued meanwhile; the next session reads the file again first.
       batches.putBack(decideAgain);
@@ -356,7 +357,7 @@ export async function openJsonFileStore(
         );
         throw error;
       }
-      const version = await commitTemp(file, await written, checkStillOurs, options.fileSystem);
+      const version = await commitTemp(file, await written, () => checkStillOurs(ledger), options.fileSystem);
       // Written to the file only while the journal is empty (startBatch): the file alone holds everything.
       ledgerState.written(ledger, version, 0);
       const bytes = pendingWrite.chunks.reduce((total, chunk) => total + chunk.length, 0);
@@ -375,7 +376,7 @@ export async function openJsonFileStore(
     ledger.applyDeferred(draft);
     const stored = (async () => {
       await before;
-      checkStillOurs();
+      checkStillOurs(ledger);
       const at = ledgerState.journalBytes();
       await journal.append(line, at);
       ledgerState.journaled(ledger, at + line.length);
@@ -398,7 +399,8 @@ export async function openJsonFileStore(
     try {
       const pendingWrite = ledger.prepareWrite();
       pendingWrite.apply();
-      const version = await writeAtomic(file, pendingWrite.chunks, checkStillOurs, options.fileSystem);
+      const beforeRename = () => checkStillOurs(ledger);
+      const version = await writeAtomic(file, pendingWrite.chunks, beforeRename, options.fileSystem);
       await journal.remove();
       ledgerState.written(ledger, version, 0);
       options.onWrite?.({
@@ -473,13 +475,19 @@ export async function openJsonFileStore(
     }
   }
 
-  /** Throws before a rename when the file is no longer ours to replace: another process took the lock, or a hand edit. */
-  function checkStillOurs(): void {
+  /**
+   * Throws before a rename or an append when the file is no longer ours to write from `ledger`: another process
+   * took the lock, a hand edit, or a reader has read the files again meanwhile (a hand edit it found), so that
+   * `ledger` is no longer the state they hold.
+   */
+  function checkStillOurs(ledger: Ledger): void {
     if (lock.isCompromised()) {
       throw Object.assign(new Error('lock taken over by another process'), { code: 'ECOMPROMISED' });
     }
     // Replacing it would lose the edit: the batch is decided again, on the edited file.
-    if (!ledgerState.isUnchanged()) throw new DecideAgain('the data file was changed while locked');
+    if (!ledgerState.isUnchanged() || ledgerState.lastKnown() !== ledger) {
+      throw new DecideAgain('the data file was changed while locked');
+    }
   }
 
   /** A batch's decisions on a draft of `ledger`, and each change's answer. */

@@ -130,9 +130,23 @@ export class Ledger {
    * changed are rendered with the next whole-file write.
    */
   applyDeferred(draft: Draft): void {
+    const movedToEnd = this.recordsMovedToEnd(draft);
     this.putChanges(draft);
     this.entryLines.defer(draft.changedEntries.keys());
-    this.recordLines.defer(draft.changedRecords.keys(), draft.renewedRecords);
+    this.recordLines.defer(draft.changedRecords.keys(), movedToEnd);
+  }
+
+  /**
+   * The records whose lines go to the end: those renewed within the draft, and those recorded anew after an
+   * earlier batch, one that went to the journal, forgot them (their lines are still in their blocks until the
+   * next rendering, where a rendering per batch would have removed them).
+   */
+  private recordsMovedToEnd(draft: Draft): ReadonlySet<string> {
+    const movedToEnd = new Set(draft.renewedRecords);
+    for (const [key, record] of draft.changedRecords) {
+      if (record !== null && !this.records.has(key)) movedToEnd.add(key);
+    }
+    return movedToEnd;
   }
 
   private putChanges(draft: Draft): void {
@@ -148,7 +162,7 @@ export class Ledger {
     const recordRendering = this.recordLines.render(
       draft.changedRecords.keys(),
       recordLine,
-      draft.renewedRecords,
+      this.recordsMovedToEnd(draft),
     );
     return {
       chunks: encodeFile(rendering.pieces, recordRendering.pieces, this.otherFields),

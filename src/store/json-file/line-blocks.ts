@@ -97,7 +97,9 @@ export class LineBlocks {
     const deletedKeys: string[] = [];
     const movedToEnd =
       this.deferredToEnd.size === 0 ? movedToEndNow : new Set([...this.deferredToEnd, ...movedToEndNow]);
-    for (const key of this.deferred.size === 0 ? changed : [...this.deferred, ...changed]) {
+    // Deferred lines first, but for those this rendering moves to the end: they come there in its order.
+    const deferred = [...this.deferred].filter((key) => !movedToEndNow.has(key));
+    for (const key of deferred.length === 0 ? changed : [...deferred, ...changed]) {
       if (changedKeys.has(key)) continue;
       changedKeys.add(key);
       const index = this.blockOf.get(key);
@@ -146,6 +148,9 @@ export class LineBlocks {
    * rendering renders them with its own.
    */
   defer(changed: Iterable<string>, movedToEnd: ReadonlySet<string> = new Set()): void {
+    // A line an earlier batch changed and this one moves to the end comes there in this batch's order, as it
+    // would have had each batch been rendered.
+    for (const key of movedToEnd) this.deferred.delete(key);
     for (const key of changed) this.deferred.add(key);
     for (const key of movedToEnd) this.deferredToEnd.add(key);
   }
