@@ -297,8 +297,8 @@ export async function openJsonFileStore(
       throw new DecideAgain('the batch before was not written');
     });
     let decided: ReturnType<typeof decideBatch>;
-    let pendingWrite: PendingWrite | undefined;
-    let journalLine: Buffer | undefined;
+    /** How the batch goes to disk: the whole file for a lone change, the journal for several. */
+    let write: { to: 'file'; pending: PendingWrite } | { to: 'journal'; line: Buffer } | undefined;
     const started = performance.now();
     try {
       decided = decideBatch(ledger, batch);
@@ -308,8 +308,10 @@ export async function openJsonFileStore(
         // unless the journal holds batches or will: a file newer than its journal would look like a hand edit
         // the journal cannot follow (journal.ts, replayJournal) to a reader between the rename and the removal.
         const isJournalAhead = ledgerState.journalBytes() > 0 || inFlight.some((ahead) => ahead.isJournaled);
-        if (batch.length > 1 || isJournalAhead) journalLine = encodeJournalEntry(ledger, decided.draft);
-        else pendingWrite = ledger.prepareWrite(decided.draft);
+        write =
+          batch.length > 1 || isJournalAhead
+            ? { to: 'journal', line: encodeJournalEntry(ledger, decided.draft) }
+            : { to: 'file', pending: ledger.prepareWrite(decided.draft) };
       }
     } catch (error) {
       // Nothing was applied to the ledger: the batch fails alone, once the one before it has settled.
@@ -318,19 +320,17 @@ export async function openJsonFileStore(
     }
     const { draft, answers } = decided;
     // Nothing to write; its answers may still rest on what the batch before wrote (a replayed record).
-    if (pendingWrite === undefined && journalLine === undefined) {
-      return inFlightBatch(batch, answers, before, Promise.resolve(), false);
-    }
+    if (write === undefined) return inFlightBatch(batch, answers, before, Promise.resolve(), false);
     committed.hold(draft.changedEntries.keys(), ledger);
     const { stored, written } =
-      journalLine === undefined
-        ? writeToFile(ledger, pendingWrite ?? ledger.prepareWrite(draft), before)
-        : appendToJournal(ledger, draft, journalLine, before);
+      write.to === 'file'
+        ? writeToFile(ledger, write.pending, before)
+        : appendToJournal(ledger, draft, write.line, before);
     const durable = stored.then((write) => {
       committed.release(draft.changedEntries);
       options.onWrite?.({ ...write, changes: batch.length, durationMs: performance.now() - started });
     });
-    return inFlightBatch(batch, answers, durable, written, journalLine !== undefined);
+    return inFlightBatch(batch, answers, durable, written, write.to === 'journal');
   }
 
   /** What a write put on disk, for onWrite. */
@@ -360,8 +360,11 @@ export async function openJsonFileStore(
       const version = await commitTemp(file, await written, () => checkStillOurs(ledger), options.fileSystem);
       // Written to the file only while the journal is empty (startBatch): the file alone holds everything.
       ledgerState.written(ledger, version, 0);
-      const bytes = pendingWrite.chunks.reduce((total, chunk) => total + chunk.length, 0);
-      return { to: 'file' as const, bytes, builtBytes: pendingWrite.builtBytes };
+      return {
+        to: 'file' as const,
+        bytes: byteLength(pendingWrite.chunks),
+        builtBytes: pendingWrite.builtBytes,
+      };
     })();
     return { stored, written };
   }
@@ -406,7 +409,7 @@ export async function openJsonFileStore(
       options.onWrite?.({
         to: 'fold',
         changes: 0,
-        bytes: pendingWrite.chunks.reduce((total, chunk) => total + chunk.length, 0),
+        bytes: byteLength(pendingWrite.chunks),
         builtBytes: pendingWrite.builtBytes,
         durationMs: performance.now() - started,
       });
@@ -563,6 +566,10 @@ export async function openJsonFileStore(
 
     close: () => queue.close(),
   };
+}
+
+function byteLength(chunks: readonly Buffer[]): number {
+  return chunks.reduce((total, chunk) => total + chunk.length, 0);
 }
 
 /** What a batch's decisions recorded, onto the draft the file is written from. */
