@@ -29,6 +29,9 @@ afterAll(() => {
 });
 
 afterAll(async () => {
+  // The stores first: a write session still running (its fold at the end) would write into a directory being
+  // removed, and the removal fail with ENOTEMPTY.
+  await Promise.all(openStores.splice(0).map((store) => store.close()));
   await Promise.all(tempDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
@@ -75,15 +78,14 @@ export async function makeTestApp(
 ): Promise<TestApp> {
   const dataFile = options.dataFile ?? (await tempDataFile());
   const store = await openJsonFileStore(dataFile, options.store);
+  openStores.push(store);
   const app = createApp({ store, logger: options.logger ?? silentLogger, ...testAppOptions(options) });
   checkAnswers(app, { access: OPEN, budgeted: false });
   return { app, store, dataFile };
 }
 
+/** Stores opened here, closed after the test file (before its directories are removed). */
 const openStores: Store[] = [];
-afterAll(async () => {
-  await Promise.all(openStores.splice(0).map((store) => store.close()));
-});
 
 let schemaCount = 0;
 
