@@ -63,6 +63,25 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
+/**
+ * A store on a fresh file with one account, whose fold waits at its rename once `count` deposits of `nominal`
+ * (sent at once, after a lone one of `firstNominal` if given) are answered from the journal: what a crash at
+ * that moment would leave is on disk. `release` lets the fold go on.
+ */
+async function heldAtTheFold(count: number, nominal: number, firstNominal?: number) {
+  const dataFile = await tempDataFile();
+  const renames = heldFolds(dataFile);
+  const { app } = await makeTestApp({ dataFile, store: { fileSystem: renames.fileSystem } });
+  const noRekening = await daftarNasabah(app);
+  if (firstNominal !== undefined) {
+    await request(app).post('/tabung').send({ no_rekening: noRekening, nominal: firstNominal }).expect(200);
+  }
+  renames.hold();
+  await depositsAtOnce(app, noRekening, count, nominal);
+  await until(() => renames.waiting > 0, 'the fold at its rename');
+  return { app, dataFile, noRekening, release: renames.release };
+}
+
 describe('the journal beside the data file', () => {
   it('takes batches of several changes, answers them once appended, and folds them into the file at the session end', async () => {
     const writes: WriteReport[] = [];
@@ -91,18 +110,12 @@ describe('the journal beside the data file', () => {
   });
 
   it('after a crash before the fold, starts with every answered change and folds the journal into the file', async () => {
-    const dataFile = await tempDataFile();
-    const renames = heldFolds(dataFile);
-    const { app } = await makeTestApp({ dataFile, store: { fileSystem: renames.fileSystem } });
-    const noRekening = await daftarNasabah(app);
-    renames.hold();
-    await depositsAtOnce(app, noRekening, 30, 100);
-    await until(() => renames.waiting > 0, 'the fold at its rename');
+    const { dataFile, noRekening, release } = await heldAtTheFold(30, 100);
     // What a kill -9 now leaves: the file before the deposits, and the journal that answered them.
     const crashed = await tempDataFile();
     await copyFile(dataFile, crashed);
     await copyFile(journalFileOf(dataFile), journalFileOf(crashed));
-    renames.release();
+    release();
     // The first deposit may have gone to the file alone; the rest were answered from the journal.
     expect(await fileSaldo(crashed, noRekening)).toBeLessThan(3_000);
 
@@ -114,15 +127,9 @@ describe('the journal beside the data file', () => {
   });
 
   it('after a crash between the fold and the removal of the journal, counts nothing twice', async () => {
-    const dataFile = await tempDataFile();
-    const renames = heldFolds(dataFile);
-    const { app } = await makeTestApp({ dataFile, store: { fileSystem: renames.fileSystem } });
-    const noRekening = await daftarNasabah(app);
-    renames.hold();
-    await depositsAtOnce(app, noRekening, 30, 100);
-    await until(() => renames.waiting > 0, 'the fold at its rename');
+    const { dataFile, noRekening, release } = await heldAtTheFold(30, 100);
     const journal = await readFile(journalFileOf(dataFile));
-    renames.release();
+    release();
     await until(() => !existsSync(journalFileOf(dataFile)), 'the journal removed');
     // The fold's rename happened; its removal of the journal did not.
     const crashed = await tempDataFile();
@@ -148,17 +155,10 @@ describe('the journal beside the data file', () => {
   it.each(edits)(
     'refuses to start on a file edited by hand (%s) while its journal held batches, and changes neither',
     async (_edit, edit) => {
-      const dataFile = await tempDataFile();
-      const renames = heldFolds(dataFile);
-      const { app } = await makeTestApp({ dataFile, store: { fileSystem: renames.fileSystem } });
-      const noRekening = await daftarNasabah(app);
-      await request(app).post('/tabung').send({ no_rekening: noRekening, nominal: 7 }).expect(200);
-      renames.hold();
-      await depositsAtOnce(app, noRekening, 20, 100);
-      await until(() => renames.waiting > 0, 'the fold at its rename');
+      const { dataFile, noRekening, release } = await heldAtTheFold(20, 100, 7);
       const crashed = await tempDataFile();
       await copyFile(journalFileOf(dataFile), journalFileOf(crashed));
-      renames.release();
+      release();
       // An operator removes the first deposit by hand, not knowing of the journal.
       const edited = JSON.parse(await readFile(dataFile, 'utf8')) as { nasabah: Record<string, Account> };
       const account = edited.nasabah[noRekening];
@@ -180,15 +180,9 @@ describe('the journal beside the data file', () => {
 
 describe('reading a journal', () => {
   it('ignores a torn last line, the append a crash cut short, and says where the good lines end', async () => {
-    const dataFile = await tempDataFile();
-    const renames = heldFolds(dataFile);
-    const { app } = await makeTestApp({ dataFile, store: { fileSystem: renames.fileSystem } });
-    const noRekening = await daftarNasabah(app);
-    renames.hold();
-    await depositsAtOnce(app, noRekening, 20, 1);
-    await until(() => renames.waiting > 0, 'the fold at its rename');
+    const { dataFile, release } = await heldAtTheFold(20, 1);
     const journal = await readFile(journalFileOf(dataFile));
-    renames.release();
+    release();
 
     const torn = Buffer.concat([journal, journal.subarray(0, journal.length - 10)]);
     const parsed = parseJournal(torn);
