@@ -1,9 +1,14 @@
 // The two reference servers the real one is measured against, in the same run: the ceiling for any Node HTTP
 // service on this machine (bare node:http) and for any Express 5 service (express.json(), no validation, no store).
-// Usage: node --import tsx bench/ceilings.ts http|express  → prints {"port": N} once listening on 127.0.0.1.
+// `express-own-prototypes` is the same Express app on the request and answer classes the real server gives node:http
+// (src/http/connections.ts), which spare Express its Object.setPrototypeOf per request: the ceiling for an Express
+// service built as ours is.
+// Usage: node --import tsx bench/ceilings.ts http|express|express-own-prototypes  → prints {"port": N} once
+// listening on 127.0.0.1.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { messageClassesOf } from '../src/http/connections';
 
 const SALDO = JSON.stringify({ saldo: 70_000 });
 
@@ -20,7 +25,7 @@ function bareHttp(): http.Server {
   });
 }
 
-function minimalExpress(): http.Server {
+function minimalExpress(ownPrototypes: boolean): http.Server {
   const app = express();
   app.use(express.json());
   app.get('/saldo/:no_rekening', (_req, res) => {
@@ -32,10 +37,11 @@ function minimalExpress(): http.Server {
   app.post('/transfer', (_req, res) => {
     res.json({ saldo: 70_000 });
   });
-  return http.createServer(app);
+  return http.createServer(ownPrototypes ? messageClassesOf(app) : {}, app);
 }
 
-const server = process.argv[2] === 'express' ? minimalExpress() : bareHttp();
+const kind = process.argv[2];
+const server = kind === 'http' ? bareHttp() : minimalExpress(kind === 'express-own-prototypes');
 server.listen(0, '127.0.0.1', () => {
   console.log(JSON.stringify({ port: (server.address() as AddressInfo).port }));
 });

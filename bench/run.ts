@@ -25,12 +25,16 @@ import { seedAccounts } from './seed';
 import { startBuiltServer, startCeiling, startSqlite } from './servers';
 import { measureWriteCost, type WriteCost } from './write-cost';
 
-/** The ceilings: what any Node HTTP service, then any Express service, can serve on this machine. */
+/**
+ * The ceilings: what any Node HTTP service, then any Express service as shipped, then one built on its own
+ * request and answer prototypes as ours is, can serve on this machine.
+ */
 async function measureCeilings(): Promise<Row[]> {
   const rows: Row[] = [];
   for (const [target, kind] of [
     ['node:http ceiling', 'http'],
     ['Express ceiling', 'express'],
+    ['Express ceiling, own prototypes', 'express-own-prototypes'],
   ] as const) {
     const running = await startCeiling(kind);
     rows.push(...(await measure(target, [running], 1_000, CEILING_ROUTES)));

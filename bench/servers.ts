@@ -25,9 +25,9 @@ export const AUTHORIZATION = `Bearer ${BENCH_TOKEN}`;
 // The real server is measured with its logging on; the bench keeps none of it (see keepsOutput).
 const OPTIONS = { timeoutMs: 30_000, keepsOutput: false };
 
-export type CeilingKind = 'http' | 'express';
+export type CeilingKind = 'http' | 'express' | 'express-own-prototypes';
 
-/** A reference server from bench/ceilings.ts: bare node:http or a minimal Express app. */
+/** A reference server from bench/ceilings.ts: bare node:http or a minimal Express app (stock, or as ours is built). */
 export function startCeiling(kind: CeilingKind): Promise<RunningServer> {
   return startProcess(['--import', 'tsx', 'bench/ceilings.ts', kind], {}, OPTIONS);
 }

@@ -44,7 +44,7 @@ const messageClasses = new WeakMap<Express, MessageClasses>();
  * loop for 60-80 ms. Measured on this server: GET /saldo at 100,000 accounts 3,400 → 6,400 req/s, p99 108 → 21
  * ms; POST /tabung at 1,000 accounts 2,900 → 5,500 req/s (BENCHMARKS.md, session 12).
  */
-function messageClassesOf(app: Express): MessageClasses {
+export function messageClassesOf(app: Express): MessageClasses {
   const known = messageClasses.get(app);
   if (known !== undefined) return known;
   class ExpressRequest extends IncomingMessage {}
