@@ -60,7 +60,7 @@ export function startSqlite(
 ): Promise<RunningServer> {
   installSqliteOnce();
   return startProcess(
-    [path.join(SQLITE_DIR, 'server.mjs'), mode, String(accounts), databaseFile],
+    ['--import', 'tsx', path.join(SQLITE_DIR, 'server.mjs'), mode, String(accounts), databaseFile],
     {},
     { ...OPTIONS, timeoutMs: 120_000 },
   );
