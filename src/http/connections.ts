@@ -48,7 +48,7 @@ export function messageClassesOf(app: Express): MessageClasses {
   const known = messageClasses.get(app);
   if (known !== undefined) return known;
   class ExpressRequest extends IncomingMessage {}
-  class ExpressResponse<Request extends IncomingMessage> extends ServerResponse<Request> {}
+  class ExpressResponse<Incoming extends IncomingMessage> extends ServerResponse<Incoming> {}
   Object.setPrototypeOf(ExpressRequest.prototype, app.request);
   Object.setPrototypeOf(ExpressResponse.prototype, app.response);
   // What the two calls above made them: Express's prototypes, each with one more (empty) link in front.
