@@ -1,8 +1,8 @@
 // The reference servers the real one is measured against, in the same run: the ceiling for any Node HTTP service
 // on this machine (bare node:http) and for any Express 5 service as shipped (express.json(), no validation, no
 // store). `express-own-prototypes` is the same Express app on the request and answer classes the real server
-// gives node:http (src/http/connections.ts), which spare Express its Object.setPrototypeOf per request: the
-// ceiling for an Express service built as ours is.
+// gives node:http (src/http/connections.ts), on which Express's Object.setPrototypeOf per request changes
+// nothing: the ceiling for an Express service built on those classes, as ours is.
 // Usage: node --import tsx bench/ceilings.ts http|express|express-own-prototypes  → prints {"port": N} once
 // listening on 127.0.0.1.
 import http from 'node:http';

@@ -34,7 +34,8 @@ it('hands Express requests and answers already on its prototypes, and Express st
   app.get('/gema/:kata', (req, res) => {
     res.json({ kata: req.params.kata, accept: req.get('accept') });
   });
-  // Two servers for one app (the tests make several): the first must still build on what the app uses.
+  // Two servers for one app (the tests make several): the first server's requests must still arrive on
+  // app.request once the second exists, which a second set of classes would have replaced.
   const servers = [await serve(app), await serve(app)];
   try {
     for (const server of servers) {

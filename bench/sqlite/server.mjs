@@ -4,7 +4,7 @@
 // Usage: node --import tsx bench/sqlite/server.mjs durable|fast <accounts> <db file>  → prints {"port": N} once
 // listening. Express and express.json() as the Express ceilings have them, on the request and answer classes the
 // real server gives node:http (src/http/connections.ts, which tsx loads): only the store differs. Without them
-// POST /tabung read about a quarter fewer requests a second, durable too.
+// the durable anchor's POST /tabung read 1,559-1,643 req/s at 1,000 accounts, with them 2,031-2,265.
 import http from 'node:http';
 import Database from 'better-sqlite3';
 import express from 'express';

@@ -31,27 +31,35 @@ interface MessageClasses {
   ServerResponse: typeof ServerResponse;
 }
 
-/** Per app, so that a second server for the same app (the tests make several) shares the first one's classes. */
+/**
+ * Per app: a second call for the same app (the tests build several servers for one) would put new prototypes
+ * at `app.request` and `app.response`, and Express would then move the first server's requests and answers
+ * onto them, one prototype change each, as before.
+ */
 const messageClasses = new WeakMap<Express, MessageClasses>();
 
 /**
- * The classes node:http builds each request and answer from, with Express's own prototypes (`app.request`,
- * `app.response`) in their chain and made the app's: Express then finds every request and answer already on the
- * prototype it gives them, and its `Object.setPrototypeOf` of each changes nothing. That call, on objects node:http
- * has just built, was three quarters of what Express answering a constant spent per request (7,100 req/s with it,
- * 29,000 without, pinned), and made about 30 % of the bytes a request allocates outlive two scavenges: the old
- * generation filled every second and, with 100,000 accounts in memory, each full collection stalled the event
- * loop for 60-80 ms. Measured on this server: GET /saldo at 100,000 accounts 3,400 → 6,400 req/s, p99 108 → 21
- * ms; POST /tabung at 1,000 accounts 2,900 → 5,500 req/s (BENCHMARKS.md, session 12).
+ * The classes node:http builds each request and answer from, with Express's own prototypes in their chain; as a
+ * side effect, their prototypes become the app's `app.request` and `app.response`. Express's `app.handle` gives
+ * every request and answer those prototypes with `Object.setPrototypeOf`; on objects built from these classes
+ * the call changes nothing. On objects node:http has just built it was three quarters of what a minimal Express
+ * app answering a constant spent per request (7,100 req/s with it, 29,000 without, the server pinned to one
+ * core), and it made about 30 % of the bytes a request allocates outlive two scavenges. The old generation then
+ * filled about once a second and, with 100,000 accounts in memory, each full collection stalled the event loop
+ * for 58-85 ms. Measured on this server: GET /saldo at 100,000 accounts 3,400 → 6,400 req/s, p99 108 → 21 ms;
+ * POST /tabung at 1,000 accounts 2,900 → 5,500 req/s (BENCHMARKS.md, session 12).
+ * For the top-level app only: Express re-parents a mounted app's `app.request` onto its parent's.
  */
 export function messageClassesOf(app: Express): MessageClasses {
   const known = messageClasses.get(app);
   if (known !== undefined) return known;
   class ExpressRequest extends IncomingMessage {}
+  // Generic as ServerResponse is, so that the class can stand where node:http's options take ServerResponse.
   class ExpressResponse<Incoming extends IncomingMessage> extends ServerResponse<Incoming> {}
   Object.setPrototypeOf(ExpressRequest.prototype, app.request);
   Object.setPrototypeOf(ExpressResponse.prototype, app.response);
-  // What the two calls above made them: Express's prototypes, each with one more (empty) link in front.
+  // TypeScript cannot follow setPrototypeOf: at run time every member of Express's request and response is
+  // reached through the chains set just above, which is all the casts claim.
   app.request = ExpressRequest.prototype as unknown as Express['request'];
   app.response = ExpressResponse.prototype as unknown as Express['response'];
   const classes = { IncomingMessage: ExpressRequest, ServerResponse: ExpressResponse };
