@@ -7,7 +7,14 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { DataFileInvalid } from '../src/store/json-file';
 import { nodeFileSystem, type FileSystem } from '../src/store/json-file/atomic-file';
-import { journalFileOf, parseJournal } from '../src/store/json-file/journal';
+import { Draft } from '../src/store/json-file/draft';
+import {
+  encodeJournalEntry,
+  journalFileOf,
+  nextJournalFileOf,
+  parseJournal,
+} from '../src/store/json-file/journal';
+import { Ledger } from '../src/store/json-file/ledger';
 import type { WriteReport } from '../src/store/json-file/json-file-store';
 import { daftarNasabah, makeTestApp, saldo, tempDataFile } from './helpers';
 
@@ -26,19 +33,13 @@ async function depositsAtOnce(app: Express, noRekening: string, count: number, n
   expect(answers.map((res) => res.status)).toEqual(Array<number>(count).fill(200));
 }
 
-/**
- * A file system whose fold renames `dataFile`'s journal into it wait while `hold` is set, once deposits are
- * answered from the journal, so a test can copy what a crash at that moment would leave. A lone change's rename
- * (there is no journal then) goes through.
- */
-function heldFolds(dataFile: string) {
+/** A file system whose renames that `isHeld` picks wait while `hold` is set, so a test can copy what a crash leaves. */
+function heldRenames(isHeld: (to: string) => boolean) {
   const state = { hold: false, waiting: [] as (() => void)[] };
   const fileSystem: FileSystem = {
     ...nodeFileSystem,
     rename: async (from, to) => {
-      if (state.hold && existsSync(journalFileOf(dataFile))) {
-        await new Promise<void>((resolve) => state.waiting.push(resolve));
-      }
+      if (state.hold && isHeld(to)) await new Promise<void>((resolve) => state.waiting.push(resolve));
       await rename(from, to);
     },
   };
@@ -53,6 +54,14 @@ function heldFolds(dataFile: string) {
       for (const go of state.waiting.splice(0)) go();
     },
   };
+}
+
+/**
+ * Renames that fold `dataFile`'s journal into it wait while `hold` is set, once deposits are answered from the
+ * journal. A lone change's rename (there is no journal then) goes through.
+ */
+function heldFolds(dataFile: string) {
+  return heldRenames(() => existsSync(journalFileOf(dataFile)));
 }
 
 async function until(condition: () => boolean, what: string): Promise<void> {
@@ -174,6 +183,92 @@ describe('the journal beside the data file', () => {
       );
       expect(await readFile(crashed, 'utf8')).toBe(text);
       expect(await readFile(journalFileOf(crashed))).toEqual(journal);
+    },
+  );
+});
+
+describe('a fold while batches go on', () => {
+  it('folds the journal in whenever it holds enough, with deposits coming all the while, and loses none', async () => {
+    const dataFile = await tempDataFile();
+    const renames = heldRenames((to) => to === dataFile);
+    const writes: WriteReport[] = [];
+    const { app } = await makeTestApp({
+      dataFile,
+      // A fold as soon as the journal holds a batch.
+      store: { fileSystem: renames.fileSystem, foldJournalBytes: 1, onWrite: (write) => writes.push(write) },
+    });
+    const noRekening = await daftarNasabah(app);
+    for (let round = 0; round < 6; round += 1) await depositsAtOnce(app, noRekening, 10, 100);
+    // Folded while the deposits came, not only once they stopped: batches were journaled after a fold.
+    await until(() => writes.some((write) => write.to === 'fold'), 'a fold');
+    const firstFold = writes.findIndex((write) => write.to === 'fold');
+    expect(writes.slice(firstFold).some((write) => write.to === 'journal')).toBe(true);
+
+    // What a kill -9 leaves while a fold waits at its rename: every deposit answered by then is there.
+    renames.hold();
+    let answered = 0;
+    const deposits = Array.from({ length: 40 }, () =>
+      request(app)
+        .post('/tabung')
+        .send({ no_rekening: noRekening, nominal: 100 })
+        .then((res) => {
+          expect(res.status).toBe(200);
+          answered += 1;
+        }),
+    );
+    await until(() => renames.waiting > 0, 'a fold at its rename');
+    const answeredAtCrash = answered;
+    const crashed = await tempDataFile();
+    await copyFile(dataFile, crashed);
+    for (const journalOf of [journalFileOf, nextJournalFileOf]) {
+      if (existsSync(journalOf(dataFile))) await copyFile(journalOf(dataFile), journalOf(crashed));
+    }
+    renames.release();
+    await Promise.all(deposits);
+
+    expect(await saldo(app, noRekening)).toBe(10_000);
+    // The session ends once nothing comes: everything is in the file, and no journal is left.
+    await until(
+      () => !existsSync(journalFileOf(dataFile)) && !existsSync(nextJournalFileOf(dataFile)),
+      'the journals folded in',
+    );
+    expect(await fileSaldo(dataFile, noRekening)).toBe(10_000);
+    const restarted = await makeTestApp({ dataFile: crashed });
+    const saldoAfterCrash = await saldo(restarted.app, noRekening);
+    expect(saldoAfterCrash).toBeGreaterThanOrEqual(6_000 + answeredAtCrash * 100);
+    expect(saldoAfterCrash % 100).toBe(0);
+  });
+
+  const moments: [string, 'before' | 'after'][] = [
+    ['before its rename', 'before'],
+    ["after its rename, before the next journal takes the first one's place", 'after'],
+  ];
+
+  it.each(moments)(
+    'after a crash in a fold %s, starts with the batches of both journals, each once',
+    async (_moment, which) => {
+      // The file before a fold and after it, and the journal it folds in.
+      const { dataFile, noRekening, release } = await heldAtTheFold(20, 100);
+      const before = await readFile(dataFile);
+      const journal = await readFile(journalFileOf(dataFile));
+      release();
+      await until(() => !existsSync(journalFileOf(dataFile)), 'the fold');
+      const after = await readFile(dataFile);
+      // A batch that came meanwhile, decided on what the file holds once the journal is folded in.
+      const ledger = Ledger.parse(after.toString('utf8'));
+      const draft = new Draft(ledger);
+      const saldo7 = (ledger.entry(noRekening)?.fields.saldo ?? 0) + 7;
+      draft.catat(noRekening, { waktu: new Date().toISOString(), kode_transaksi: 'C', nominal: 7 }, saldo7);
+      const crashed = await tempDataFile();
+      await writeFile(crashed, which === 'before' ? before : after);
+      await writeFile(journalFileOf(crashed), journal);
+      await writeFile(nextJournalFileOf(crashed), encodeJournalEntry(ledger, draft));
+
+      const restarted = await makeTestApp({ dataFile: crashed });
+
+      expect(await saldo(restarted.app, noRekening)).toBe(2_007);
+      expect(await fileSaldo(crashed, noRekening)).toBe(2_007);
+      expect(existsSync(journalFileOf(crashed)) || existsSync(nextJournalFileOf(crashed))).toBe(false);
     },
   );
 });

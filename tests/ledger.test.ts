@@ -272,3 +272,74 @@ describe('Ledger: batches that went to the journal instead of the file', () => {
     );
   });
 });
+
+describe('Ledger: a fold rendered in turns while batches go on', () => {
+  // The same moves as above, smaller: accounts, idempotency records, and their expiry.
+  const moves = fc.array(
+    fc.oneof(
+      fc.record({ account: fc.nat({ max: 150 }), key: fc.constant(null) }),
+      fc.record({ account: fc.constant(null), key: fc.nat({ max: 6 }) }),
+    ),
+    { maxLength: 40 },
+  );
+  const hour = (batch: number) => new Date(Date.UTC(2026, 0, 1, batch)).toISOString();
+  function decide(
+    ledger: Ledger,
+    batch: readonly { account: number | null; key: number | null }[],
+    index: number,
+  ) {
+    const draft = new Draft(ledger);
+    draft.forgetRecordsBefore(hour(index - 2));
+    for (const { account, key } of batch) {
+      if (key !== null) {
+        const stored = `kasir k${key}`;
+        if (draft.find(stored) === undefined)
+          draft.save(stored, { sidik: 's', waktu: hour(index), hasil: { nilai: key } });
+        continue;
+      }
+      const noRekening = String(account).padStart(10, '0');
+      const saldo = draft.saldo(noRekening);
+      if (saldo === undefined) {
+        draft.daftar(noRekening, {
+          nama: `N${account}`,
+          nik: `32${noRekening}`,
+          no_hp: `08${noRekening}`,
+          saldo: 0,
+        });
+      } else draft.catat(noRekening, { waktu: hour(index), kode_transaksi: 'C', nominal: 5 }, saldo + 5);
+    }
+    return draft;
+  }
+  const text = (ledger: Ledger) => Buffer.concat(ledger.prepareWrite().chunks).toString('utf8');
+
+  it('writes the ledger as it was when the fold began, and keeps what came meanwhile for the next write', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(moves, { maxLength: 6 }),
+        fc.array(moves, { maxLength: 6 }),
+        fc.array(moves, { maxLength: 4 }),
+        async (before, during, after) => {
+          const folded = Ledger.empty();
+          const perBatch = Ledger.empty();
+          let index = 0;
+          const apply = (batch: (typeof before)[number]) => {
+            folded.applyDeferred(decide(folded, batch, index));
+            perBatch.prepareWrite(decide(perBatch, batch, index)).apply();
+            index += 1;
+          };
+          before.forEach(apply);
+          const atStart = text(perBatch);
+          // Batches applied once the fold began, before it ends: between its turns.
+          const folding = folded.prepareFold();
+          during.forEach(apply);
+          const fold = await folding;
+          expect(Buffer.concat(fold.chunks).toString('utf8')).toBe(atStart);
+          fold.apply();
+          after.forEach(apply);
+          expect(text(folded)).toBe(text(perBatch));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

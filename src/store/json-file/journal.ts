@@ -1,14 +1,19 @@
 // The journal beside the data file (`nasabah.json.journal`). Rewriting the whole file for every batch costs a
 // write of the whole file per batch: 20 MB at 100,000 accounts, where one batch of 64 changes is 13 kB. While
 // batches of several changes come one after another, each is appended here instead (one small write and an
-// fdatasync, then its answers), and the file is rewritten once, with all of them, when the write session ends:
-// the journal is folded into it and removed. A lone change is still written to the file itself, so that a
-// quiet server's file always holds everything.
+// fdatasync, then its answers), and the journal is folded into the file now and then: the file is rewritten
+// with all of it. A lone change on a quiet server is still written to the file itself, and a session that ends
+// for want of work folds what its journal holds, so that a quiet server's file holds everything.
+//
+// A fold does not stop the batches: those that come while it renders and writes the file go to a second journal
+// (`nasabah.json.journal.next`), which, once the file holds the first one, is renamed over it. So there are at
+// most two, the next one always newer than the first: loading reads the file, then the journal, then the next.
 //
 // One line per batch: `<checksum> <JSON>\n`. A crash mid-append leaves a torn last line, which was never
-// answered: it is ignored on reading and cut off before the next append. The store writes the file only while
-// the journal is empty, or by folding all of it in, so the file holds either none of the journal's batches or
-// all of them (a crash after the fold's rename, before the journal's removal); replayJournal tells which.
+// answered: it is ignored on reading and cut off before the next append. The file is written only while the
+// journals are empty, or with all of the first journal folded in (and none of the next), so the file holds
+// either none of a journal's batches or all of them (a crash after a fold's rename, before its journal is
+// replaced or removed); replayJournal tells which.
 import { createHash } from 'node:crypto';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
@@ -28,6 +33,11 @@ import type { Ledger } from './ledger';
 
 export function journalFileOf(file: string): string {
   return `${file}.journal`;
+}
+
+/** The journal that takes batches while the first one is folded into the file. */
+export function nextJournalFileOf(file: string): string {
+  return `${file}.journal.next`;
 }
 
 /** What a batch did to one account: its fields after the batch and the mutasi it appended. */
@@ -84,13 +94,13 @@ export interface JournalRead {
 }
 
 /**
- * The journal's lines, or null when there is none. Only the last line may be torn (the append a crash cut
- * short): a bad line with good ones after it is damage, and the file is not used until someone looks.
+ * A journal's lines, or null when there is none. Only the last line may be torn (the append a crash cut short):
+ * a bad line with good ones after it is damage, and the file is not used until someone looks.
  */
-export async function readJournal(file: string): Promise<JournalRead | null> {
+export async function readJournal(journal: string): Promise<JournalRead | null> {
   let handle: FileHandle;
   try {
-    handle = await open(journalFileOf(file), 'r');
+    handle = await open(journal, 'r');
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return null;
     throw error;
@@ -134,13 +144,15 @@ function parseLine(line: string): JournalEntry | null {
 }
 
 /**
- * Applies the journal's batches to a ledger loaded from the data file. The file holds either none of them (the
- * journal is newer) or all of them (a crash after the fold's rename, before the journal's removal): the store
- * writes the file only when its journal is empty or by folding it all in. So every account the journal names
- * is, in the file, as long as its first batch found it or as its last batch left it; anything else means the
- * file was changed by hand in a way the journal cannot follow, and the ledger is not used until someone looks.
+ * Applies a journal's batches to a ledger loaded from the data file (and, for the next journal, the first one).
+ * The ledger holds either none of them (the journal is newer) or all of them (a crash after a fold's rename,
+ * before the journal's removal): the store writes the file only when its journals are empty or by folding the
+ * first one in. So every account the journal names is, in the ledger, as long as its first batch found it or as
+ * its last batch left it; anything else means the file was changed by hand in a way the journal cannot follow,
+ * and the ledger is not used until someone looks. Says whether the ledger held them already: such a journal
+ * takes no more batches, whose answers would be replayed onto a file that holds them.
  */
-export function replayJournal(ledger: Ledger, entries: readonly JournalEntry[]): void {
+export function replayJournal(ledger: Ledger, entries: readonly JournalEntry[]): { isHeld: boolean } {
   /** Each account as the journal's first batch found it, and as its last batch left it. */
   const first = new Map<string, AccountChange>();
   const last = new Map<string, AccountChange>();
@@ -163,9 +175,9 @@ export function replayJournal(ledger: Ledger, entries: readonly JournalEntry[]):
   };
   // A journal of idempotency records alone: replaying it onto a file that holds it would move its renewed
   // records to the end once more.
-  if (first.size === 0 && holdsRecords(ledger, entries)) return;
+  if (first.size === 0 && holdsRecords(ledger, entries)) return { isHeld: entries.length > 0 };
   if (![...first].every(([noRekening, change]) => isAsFound(noRekening, change))) {
-    if ([...last].every(([noRekening, change]) => isAsLeft(noRekening, change))) return; // folded already
+    if ([...last].every(([noRekening, change]) => isAsLeft(noRekening, change))) return { isHeld: true };
     const edited =
       [...first].find(
         ([noRekening, change]) =>
@@ -183,6 +195,7 @@ export function replayJournal(ledger: Ledger, entries: readonly JournalEntry[]):
     for (const [key, record] of entry.idempotensi) draft.restoreRecord(key, record, renewed.has(key));
     ledger.applyDeferred(draft);
   }
+  return { isHeld: false };
 }
 
 /** Whether the ledger's records are as the journal's batches leave them. */
@@ -196,7 +209,7 @@ function holdsRecords(ledger: Ledger, entries: readonly JournalEntry[]): boolean
 }
 
 /**
- * Appends batches to the journal, at the offset the ledger's state says its lines end: whatever is past it (a
+ * Appends batches to one journal, at the offset the ledger's state says its lines end: whatever is past it (a
  * torn line, an append that failed) is cut off first. The file is created with the first append, and the
  * directory fsynced so that the journal itself survives a power cut.
  */
@@ -204,12 +217,17 @@ export interface JournalWriter {
   append(line: Buffer, at: number): Promise<void>;
   /** Removes the journal once the data file holds all it had (folded). */
   remove(): Promise<void>;
+  /**
+   * Renames the journal (the next one, once the first is folded) over `target`, and goes on appending there;
+   * false when there was nothing to rename (no batch came while the first one was folded).
+   */
+  moveTo(target: string): Promise<boolean>;
   /** Closes the file between write sessions; the next append opens it again. */
   close(): Promise<void>;
 }
 
-export function createJournalWriter(file: string, fileSystem: FileSystem = nodeFileSystem): JournalWriter {
-  const journal = journalFileOf(file);
+export function createJournalWriter(journal: string, fileSystem: FileSystem = nodeFileSystem): JournalWriter {
+  let journalPath = journal;
   let handle: FileHandle | null = null;
   /** Where the open file ends, as far as we know; null after a failure. */
   let size: number | null = null;
@@ -219,14 +237,14 @@ export function createJournalWriter(file: string, fileSystem: FileSystem = nodeF
     if (at === 0) {
       // A fresh file, never one that still holds batches the data file has folded in (its removal failed): the
       // journal must never mix batches the file holds with batches it does not (replayJournal).
-      await unlink(journal).catch((error: unknown) => {
+      await unlink(journalPath).catch((error: unknown) => {
         if (errorCode(error) !== 'ENOENT') throw error;
       });
-      handle = await open(journal, 'wx', 0o600);
+      handle = await open(journalPath, 'wx', 0o600);
       size = 0;
-      await fsyncDirectory(fileSystem, path.dirname(journal));
+      await fsyncDirectory(fileSystem, path.dirname(journalPath));
     } else {
-      handle = await open(journal, 'r+');
+      handle = await open(journalPath, 'r+');
       size = null;
     }
     return handle;
@@ -265,12 +283,25 @@ export function createJournalWriter(file: string, fileSystem: FileSystem = nodeF
     },
     async remove() {
       await closeHandle();
-      await unlink(journal).catch((error: unknown) => {
+      await unlink(journalPath).catch((error: unknown) => {
         if (errorCode(error) !== 'ENOENT') throw error;
       });
       // Ext4 and XFS keep a directory's changes in order anyway; a file system that does not could otherwise
       // keep the journal and a later rewrite of the file, which then holds more than the journal can follow.
-      await fsyncDirectory(fileSystem, path.dirname(journal));
+      await fsyncDirectory(fileSystem, path.dirname(journalPath));
+    },
+    async moveTo(target) {
+      try {
+        await fileSystem.rename(journalPath, target);
+      } catch (error) {
+        if (errorCode(error) !== 'ENOENT') throw error;
+        journalPath = target;
+        return false;
+      }
+      // The open handle follows the file: appends go on where they were.
+      journalPath = target;
+      await fsyncDirectory(fileSystem, path.dirname(target));
+      return true;
     },
     close: closeHandle,
   };

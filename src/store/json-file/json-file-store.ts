@@ -1,32 +1,34 @@
 // The embedded store: one JSON file, made safe for parallel requests, several processes and hand edits.
 //
 // Every change follows the same path, in batches (group commit, write-queue.ts), a session of batches at a time:
-//   lock the file (file-lock.ts) → reload it and its journal if anyone changed them (ledger-state.ts) → for each
-//   batch: decide the queued changes on a draft (draft.ts) and apply it to the ledger in memory → a lone change:
-//   temp file + fsync → (once the batch before it is durable) rename + directory fsync (atomic-file.ts); several:
-//   (once the batch before it is durable) an append to the journal + fdatasync (journal.ts) → readers see it →
-//   answer → and, at the session's end, fold the journal into the file and unlock.
+//   lock the file (file-lock.ts) → reload it and its journals if anyone changed them (ledger-state.ts) → for
+//   each batch: decide the queued changes on a draft (draft.ts) and apply it to the ledger in memory → a lone
+//   change: temp file + fsync → (once the batch before it is durable) rename + directory fsync (atomic-file.ts);
+//   several: (once the batch before it is durable) an append to the journal + fdatasync (journal.ts) → readers
+//   see it → answer → unlock; a session that ends for want of work first folds the journal into the file.
 // The next batch is decided (and a lone change's temp file written) while the one before it is still being
-// written, so the core is not idle while the disk works; renames and appends stay in order. The lock is held
-// across the whole session, so a second server process on the same file can neither lose our update nor have its
-// own lost.
-import { setTimeout as sleep } from 'node:timers/promises';
+// written, so the core is not idle while the disk works; renames and appends stay in order. Once the journal
+// holds FOLD_JOURNAL_BYTES, it is folded into the file while batches go on: the file is rendered in turns of the
+// event loop and written beside it, the batches meanwhile go to the next journal, and the file's rename takes its
+// turn between two appends. The lock is held across the whole session, so a second server process on the same
+// file can neither lose our update nor have its own lost.
+import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { NotDecided, StorageUnavailable } from '../../domain/errors';
 import { expiryCutoff } from '../../domain/idempotency';
 import type { HistoryPage, Names, Rentang, Store, View } from '../../domain/store';
 import { createBatchView, type BatchChanges } from '../batch-view';
 import { MAX_QUEUED_CHANGES } from '../defaults';
 import { errorCode } from '../error-code';
-import { commitTemp, discardTemp, writeAtomic, writeTemp, type FileSystem } from './atomic-file';
+import { commitTemp, discardTemp, writeTemp, type FileSystem, type WrittenTemp } from './atomic-file';
 import { CommittedEntries } from './committed-entries';
 import { DataFileInvalid } from './data-file';
 import { createFileLock } from './file-lock';
 import { prepareDataFile, resolveSymlink, tightenMode } from './file-setup';
 import { Draft } from './draft';
 import { filterBatches, historyPageOf } from './history-pages';
-import { createJournalWriter, encodeJournalEntry } from './journal';
+import { createJournalWriter, encodeJournalEntry, journalFileOf, nextJournalFileOf } from './journal';
 import type { Ledger, PendingWrite } from './ledger';
-import { createLedgerState } from './ledger-state';
+import { createLedgerState, type JournalRole } from './ledger-state';
 import { createWriteQueue, rejectEach, type Batches, type QueuedChange } from './write-queue';
 
 export interface JsonFileStoreOptions {
@@ -52,6 +54,8 @@ export interface JsonFileStoreOptions {
   maxQueuedChanges?: number;
   /** How long a batch may wait for as many changes as the last one answered (GATHER_MS unless given). */
   gatherMs?: number;
+  /** How many bytes the journal holds before it is folded into the file (FOLD_JOURNAL_BYTES unless given). */
+  foldJournalBytes?: number;
 }
 
 /**
@@ -73,11 +77,16 @@ export const DEFAULT_LOCK_STALE_MS = 10_000;
 /**
  * Batches one session writes before it lets the lock go, so that a second process on the file gets turns; it
  * then waits LOCK_YIELD_MS before taking the lock again, longer than a waiting process's pause between tries.
- * Each session under load ends in a fold, a whole-file write that stalls every client for it (100-200 ms at
- * 100,000 accounts): measured there, 32 batches gave POST /tabung a p99 of 234-239 ms, 96 gave 180-195 ms
- * (BENCHMARKS.md, "A journal"). A second process under full load then waits up to about 2 s for its turn.
+ * A session that lets the lock go with work waiting leaves its journal as it is: the next one, ours or another
+ * process's, appends after it. A second process under full load waits up to about 2 s for its turn.
  */
 const SESSION_BATCHES = 96;
+/**
+ * How much the journal holds before it is folded into the file, while batches go on. Each fold renders and
+ * writes the whole file (20 MB at 100,000 accounts, where a batch of 64 changes is 13 kB of journal), so this
+ * sets what folding costs the core; it also bounds the journal a restart replays.
+ */
+const FOLD_JOURNAL_BYTES = 2 * 1024 * 1024;
 const LOCK_YIELD_MS = 15;
 /**
  * How long a session keeps the lock with nothing to write, for the changes its answers bring back. Taking and
@@ -104,14 +113,20 @@ const PIPELINE_DEPTH = 2;
  */
 const GATHER_MS = 3;
 
-/** Whether a change arrives within `ms`. */
+/**
+ * Whether a change arrives within `ms`. A timer that fires late, after the event loop was busy (a collection, a
+ * turn of a fold's rendering), may fire before the requests that came meanwhile are read: they are given one
+ * more turn of the loop, or a session under load would take itself for idle and end in a fold.
+ */
 async function arrivesWithin(batches: Batches, ms: number): Promise<boolean> {
   if (batches.waiting > 0) return true;
   const timeout = new AbortController();
   const timedOut = sleep(ms, false, { signal: timeout.signal }).catch(() => false);
   const arrived = await Promise.race([batches.arrival().then(() => true), timedOut]);
   timeout.abort();
-  return arrived;
+  if (arrived) return true;
+  await setImmediate();
+  return batches.waiting > 0;
 }
 
 /** A promise, and whether it has settled yet, so that a loop can look without waiting. */
@@ -172,9 +187,22 @@ export async function openJsonFileStore(
   const committed = new CommittedEntries();
   /** The batches of the write session that are decided and not yet answered, oldest first. */
   const inFlight: InFlight[] = [];
-  const journal = createJournalWriter(file, options.fileSystem);
+  /** The journal appends go to, and the next one, which takes them while the first is folded into the file. */
+  const journals = {
+    journal: createJournalWriter(journalFileOf(file), options.fileSystem),
+    next: createJournalWriter(nextJournalFileOf(file), options.fileSystem),
+  };
+  /**
+   * Which journal a batch goes to is known when it is decided: this counts the folds that ended, and a batch
+   * decided while one runs goes to the journal of the generation after it, the next one until that fold ends.
+   */
+  let journalGeneration = 0;
+  /** The fold that runs while batches go on, if any. */
+  let fold: Promise<void> | null = null;
   /** The journal is being folded into the file: readers keep to memory, as while batches are in flight. */
   let isFolding = false;
+  /** Appends and a fold's renames, one at a time and in order, so that each checks the files as the last left them. */
+  let diskTurns: Promise<unknown> = Promise.resolve();
 
   await prepareDataFile(file, lock, options.fileSystem);
   const previousMode = await tightenMode(file);
@@ -191,13 +219,14 @@ export async function openJsonFileStore(
 
   // A journal left by a process that stopped mid-session (a crash): folded before the first request, so that the
   // file holds everything again, for a reader by hand as for this process.
-  if (ledgerState.journalBytes() > 0) await foldAtOpen();
+  if (hasJournal()) await foldAtOpen();
 
   /** Changes in the last batch written and answered: as many as the next one waits for, up to gatherMs. */
   let lastBatchChanges = 0;
   const gatherMs = options.gatherMs ?? GATHER_MS;
   // Not a finite, sane wait: a batch short of its count would never go, and close() never end.
   if (!(gatherMs >= 0 && gatherMs <= 60_000)) throw new RangeError(`gatherMs out of range: ${gatherMs}`);
+  const foldJournalBytes = options.foldJournalBytes ?? FOLD_JOURNAL_BYTES;
 
   /**
    * One session under the file lock. Each batch is decided on the ledger as the batches before it leave it, and
@@ -207,7 +236,7 @@ export async function openJsonFileStore(
    * file is written while the one before it is renamed; renames go strictly in order. A
    * batch is answered after its own rename and directory fsync. When one fails, those after it fail too (they
    * were decided on its state) and memory is read again from the file. A session ends after SESSION_BATCHES
-   * batches, so that a second process on the file gets its turn.
+   * batches (and no fold running), so that a second process on the file gets its turn.
    */
   async function writeSession(batches: Batches): Promise<void> {
     let release: () => Promise<void>;
@@ -225,21 +254,25 @@ export async function openJsonFileStore(
     let yieldsLock = false;
     try {
       // The state the next batch is decided on: the file's, checked afresh whenever nothing is in flight (a
-      // hand edit since the last batch is read first), and while batches are, the state they leave in memory.
+      // hand edit since the last batch is read first), and while batches are, the state they leave in memory. So
+      // too while a fold runs: its rename may be done before the state knows it, and the next append checks the
+      // files in its turn after it.
       let ledger: Ledger | undefined;
       let taken = 0;
       let hasFailed = false;
       for (;;) {
         const last = inFlight.at(-1);
-        const mayTake = !hasFailed && taken < SESSION_BATCHES && inFlight.length < PIPELINE_DEPTH;
+        const mayTake =
+          !hasFailed && (taken < SESSION_BATCHES || fold !== null) && inFlight.length < PIPELINE_DEPTH;
         const mayStart = mayTake && (last === undefined || last.written.isDone);
         if (mayStart && batches.isGathered(lastBatchChanges, gatherMs)) {
           if (last === undefined) {
             try {
-              ledger = await ledgerState.current();
-              // A journal this session did not write (a crash, a fold that failed) is folded before anything is
-              // appended after it: one journal never mixes batches the file holds with batches it does not.
-              if (taken === 0 && ledgerState.journalBytes() > 0) {
+              ledger = (isFolding ? ledgerState.lastKnown() : undefined) ?? (await ledgerState.current());
+              // Journals a fold did not finish, or one the file holds already (a crash after a fold's rename), are
+              // folded before anything is appended after them: a journal never mixes batches the file holds with
+              // batches it does not. Any other journal (ours, another process's) takes the next batches as it is.
+              if (taken === 0 && ledgerState.mustFoldFirst()) {
                 await foldJournal();
                 ledger = await ledgerState.current();
               }
@@ -249,14 +282,34 @@ export async function openJsonFileStore(
             }
           }
           if (ledger === undefined) throw new Error('a batch in flight without the ledger it was decided on');
-          inFlight.push(startBatch(ledger, batches.take(), last?.durable));
+          const started = startBatch(ledger, batches.take(), last?.durable);
+          inFlight.push(started);
           taken += 1;
+          if (fold === null && started.isJournaled && ledgerState.journalBytes() >= foldJournalBytes) {
+            fold = foldWhileWriting(ledger, started.durable);
+          }
           continue;
         }
         const oldest = inFlight[0];
         if (oldest === undefined && (!mayTake || batches.waiting === 0)) {
-          const lingerMs = ledgerState.journalBytes() > 0 ? FOLD_LINGER_MS : LINGER_MS;
-          if (!mayTake || !(await arrivesWithin(batches, lingerMs))) break;
+          if (hasFailed) break;
+          if (fold !== null) {
+            await Promise.race([fold, batches.arrival()]);
+            continue;
+          }
+          if (!(await arrivesWithin(batches, hasJournal() ? FOLD_LINGER_MS : LINGER_MS))) {
+            // Nothing came: the work is done once the journal is folded into the file, and batches that come
+            // meanwhile go on as under load.
+            const known = ledgerState.lastKnown();
+            if (!hasJournal() || known === undefined) break;
+            fold = foldWhileWriting(known, Promise.resolve());
+            continue;
+          }
+          // A full session with work waiting lets the lock go.
+          if (!mayTake) {
+            yieldsLock = true;
+            break;
+          }
           continue;
         }
         // Woken by whichever comes first: the oldest batch settled, or the next one may be taken (the one before
@@ -272,15 +325,16 @@ export async function openJsonFileStore(
           else hasFailed = true;
         }
       }
-      // A full session lets another process, waiting for the lock, take it before this one takes it again.
-      if (taken >= SESSION_BATCHES && batches.waiting > 0) yieldsLock = true;
-      // Whoever takes the lock next, or reads the file by hand, finds everything in the file; after a failure
-      // too, from the files as they are (memory was forgotten).
-      await ledgerState.current().then(foldJournal).catch(reportFoldFailure);
+      await fold;
+      // A full session lets another process, waiting for the lock, take it before this one takes it again; the
+      // journal stays for the next session to append to, so that nobody waits for a fold. Otherwise the work is
+      // done: whoever takes the lock next, or reads the file by hand, finds everything in the file; after a
+      // failure too, from the files as they are (memory was forgotten).
+      if (!yieldsLock) await ledgerState.current().then(foldJournal).catch(reportFoldFailure);
     } finally {
       // Ahead of what queued meanwhile; the next session reads the file again first.
       batches.putBack(decideAgain);
-      await journal.close().catch(() => undefined);
+      await closeJournals();
       await release().catch(() => undefined);
     }
     if (yieldsLock) await sleep(LOCK_YIELD_MS);
@@ -307,7 +361,7 @@ export async function openJsonFileStore(
         // file is rewritten once at the session's end. A lone one rewrites the file, which then holds everything,
         // unless the journal holds batches or will: a file newer than its journal would look like a hand edit
         // the journal cannot follow (journal.ts, replayJournal) to a reader between the rename and the removal.
-        const isJournalAhead = ledgerState.journalBytes() > 0 || inFlight.some((ahead) => ahead.isJournaled);
+        const isJournalAhead = hasJournal() || fold !== null || inFlight.some((ahead) => ahead.isJournaled);
         write =
           batch.length > 1 || isJournalAhead
             ? { to: 'journal', line: encodeJournalEntry(ledger, decided.draft) }
@@ -369,7 +423,10 @@ export async function openJsonFileStore(
     return { stored, written };
   }
 
-  /** Applies a batch to the ledger and appends it to the journal once the batch before it is durable. */
+  /**
+   * Applies a batch to the ledger and appends it to the journal once the batch before it is durable: to the next
+   * journal while a fold that began before it is still running.
+   */
   function appendToJournal(
     ledger: Ledger,
     draft: Draft,
@@ -377,48 +434,122 @@ export async function openJsonFileStore(
     before: Promise<void>,
   ): { stored: Promise<Stored>; written: Promise<unknown> } {
     ledger.applyDeferred(draft);
+    const generation = fold === null ? journalGeneration : journalGeneration + 1;
     const stored = (async () => {
       await before;
-      checkStillOurs(ledger);
-      const at = ledgerState.journalBytes();
-      await journal.append(line, at);
-      ledgerState.journaled(ledger, at + line.length);
+      await inDiskTurn(async () => {
+        checkStillOurs(ledger);
+        const role: JournalRole = generation > journalGeneration ? 'next' : 'journal';
+        const at = ledgerState.journalBytes(role);
+        await journals[role].append(line, at);
+        ledgerState.journaled(ledger, role, at + line.length);
+      });
       return { to: 'journal' as const, bytes: line.length, builtBytes: line.length };
     })();
     // Nothing to wait for before the next batch is decided: its append waits for this one's.
     return { stored, written: Promise.resolve() };
   }
 
+  /** Runs `work` once the appends and renames before it are done. */
+  function inDiskTurn<T>(work: () => Promise<T>): Promise<T> {
+    const turn = diskTurns.then(work);
+    diskTurns = turn.catch(() => undefined);
+    return turn;
+  }
+
   /**
-   * Rewrites the file with everything the journal holds, and removes the journal. Throws when either fails, and
-   * then memory is read again: the journal still holds every batch (a journal the file holds too, when only the
-   * removal failed, changes nothing when replayed), and the next session folds again before it writes.
+   * Folds the journal into the file while batches go on: the file as `ledger` is now, with every batch the
+   * journal will hold (the last of them is `lastJournaled`), rendered in turns and written beside the file, while
+   * later batches go to the next journal; then, once the last of the journal's batches is durable, in its turn
+   * between two appends, renamed in place, and the next journal renamed over the first. A failure is reported,
+   * and memory is read again from the files, which still hold every batch.
    */
-  async function foldJournal(): Promise<void> {
-    const ledger = ledgerState.lastKnown();
-    if (ledger === undefined || ledgerState.journalBytes() === 0) return;
+  async function foldWhileWriting(ledger: Ledger, lastJournaled: Promise<void>): Promise<void> {
     const started = performance.now();
     isFolding = true;
     try {
-      const pendingWrite = ledger.prepareWrite();
-      pendingWrite.apply();
-      const beforeRename = () => checkStillOurs(ledger);
-      const version = await writeAtomic(file, pendingWrite.chunks, beforeRename, options.fileSystem);
-      await journal.remove();
-      ledgerState.written(ledger, version, 0);
-      options.onWrite?.({
-        to: 'fold',
-        changes: 0,
-        bytes: byteLength(pendingWrite.chunks),
-        builtBytes: pendingWrite.builtBytes,
-        durationMs: performance.now() - started,
+      const { pendingWrite, written } = await writeFoldTemp(ledger);
+      // The file must not hold a batch its client was refused: it waits for the journal's last one.
+      await lastJournaled.catch((error: unknown) => {
+        void discardTemp(written.temp);
+        throw error;
       });
+      await inDiskTurn(async () => {
+        const version = await commitTemp(file, written, () => checkStillOurs(ledger), options.fileSystem);
+        const { journal, next } = journals;
+        await journal.close();
+        if (!(await next.moveTo(journalFileOf(file)))) await journal.remove();
+        journals.journal = next;
+        journals.next = createJournalWriter(nextJournalFileOf(file), options.fileSystem);
+        journalGeneration += 1;
+        ledgerState.written(ledger, version, ledgerState.journalBytes('next'));
+      });
+      reportFold(pendingWrite, started);
+    } catch (error) {
+      ledgerState.forget();
+      reportFoldFailure(error);
+    } finally {
+      isFolding = false;
+      fold = null;
+    }
+  }
+
+  /**
+   * Rewrites the file with everything the journals hold, and removes them: with nothing else being written (a
+   * session's end, or its start). Throws when either fails, and then memory is read again: the journals still
+   * hold every batch (a journal the file holds too, when only the removal failed, changes nothing when
+   * replayed), and the next session folds again before it writes.
+   */
+  async function foldJournal(): Promise<void> {
+    const ledger = ledgerState.lastKnown();
+    if (ledger === undefined || !hasJournal()) return;
+    const started = performance.now();
+    isFolding = true;
+    try {
+      const { pendingWrite, written } = await writeFoldTemp(ledger);
+      const version = await commitTemp(file, written, () => checkStillOurs(ledger), options.fileSystem);
+      await journals.next.remove();
+      await journals.journal.remove();
+      ledgerState.written(ledger, version, 0);
+      reportFold(pendingWrite, started);
     } catch (error) {
       ledgerState.forget();
       throw error;
     } finally {
       isFolding = false;
     }
+  }
+
+  /**
+   * A fold's temp file: the whole file as `ledger` is now, rendered in turns and written beside the file. The
+   * rendering is kept at once (the ledger's cached lines), being of the state the ledger has.
+   */
+  async function writeFoldTemp(
+    ledger: Ledger,
+  ): Promise<{ pendingWrite: PendingWrite; written: WrittenTemp }> {
+    const pendingWrite = await ledger.prepareFold();
+    pendingWrite.apply();
+    return { pendingWrite, written: await writeTemp(file, pendingWrite.chunks) };
+  }
+
+  function reportFold(pendingWrite: PendingWrite, started: number): void {
+    options.onWrite?.({
+      to: 'fold',
+      changes: 0,
+      bytes: byteLength(pendingWrite.chunks),
+      builtBytes: pendingWrite.builtBytes,
+      durationMs: performance.now() - started,
+    });
+  }
+
+  /** Closes both journals' files between sessions; the next append opens them again. */
+  async function closeJournals(): Promise<void> {
+    await Promise.all([journals.journal.close(), journals.next.close()]).catch(() => undefined);
+  }
+
+  /** Whether either journal holds batches the file may not. */
+  function hasJournal(): boolean {
+    return ledgerState.journalBytes('journal') > 0 || ledgerState.journalBytes('next') > 0;
   }
 
   /** A fold that failed at a session's end: reported, not thrown, since every batch it held is answered. */
@@ -473,7 +604,7 @@ export async function openJsonFileStore(
       // Served all the same: reads see both files, and the first write session folds again before it writes.
       reportFoldFailure(error);
     } finally {
-      await journal.close().catch(() => undefined);
+      await closeJournals();
       await release().catch(() => undefined);
     }
   }

@@ -11,7 +11,7 @@ import {
 } from './data-file';
 import { Draft } from './draft';
 import { EncodedHistory } from './encoded-history';
-import { LineBlocks, type Line } from './line-blocks';
+import { LineBlocks, type CaptureLines, type Line } from './line-blocks';
 
 /** A write ready to go to disk, and how to make it part of the ledger once it is there. */
 export interface PendingWrite {
@@ -154,6 +154,27 @@ export class Ledger {
     for (const [key, record] of draft.changedRecords) this.putRecord(key, record);
   }
 
+  /**
+   * The whole file as the ledger holds it now, rendered in turns (LineBlocks.renderInTurns) while batches go on
+   * being applied: folding the journal into the file no longer stalls the event loop (json-file-store.ts).
+   */
+  async prepareFold(): Promise<PendingWrite> {
+    const encoded = { bytes: 0 };
+    const [rendering, recordRendering] = await LineBlocks.renderInTurns([
+      [this.entryLines, captureFrom(this.entries, (key, entry) => entryLine(key, entry, encoded))],
+      [this.recordLines, captureFrom(this.records, (key, record) => recordLine(key, record, encoded))],
+    ]);
+    if (rendering === undefined || recordRendering === undefined) throw new Error('a rendering is missing');
+    return {
+      chunks: encodeFile(rendering.pieces, recordRendering.pieces, this.otherFields),
+      builtBytes: encoded.bytes + rendering.builtBytes + recordRendering.builtBytes,
+      apply: () => {
+        this.entryLines.adopt(rendering);
+        this.recordLines.adopt(recordRendering);
+      },
+    };
+  }
+
   /** The whole file as it will be once the draft is applied, in a stable order, and the step that applies it. */
   prepareWrite(draft: Draft = new Draft(this)): PendingWrite {
     const encoded = { bytes: 0 };
@@ -177,24 +198,45 @@ export class Ledger {
 }
 
 /**
+ * The lines of `keys` as `values` holds them now, to encode later, as they were: entries and records are never
+ * changed in place, only replaced. `lineOf` encodes a value (undefined: the line is gone).
+ */
+function captureFrom<V>(
+  values: ReadonlyMap<string, V>,
+  lineOf: (key: string, value: V | undefined) => Line,
+): CaptureLines {
+  return (keys) => {
+    const taken = new Map(keys.map((key) => [key, values.get(key)]));
+    return (key) => {
+      if (!taken.has(key)) throw new Error(`line ${key} was not captured when its rendering began`);
+      return lineOf(key, taken.get(key));
+    };
+  };
+}
+
+/**
  * Every line as `draft` will leave it: an account's line (its fields encoded anew, its history passed on as its
  * chunks) or an idempotency record's; null for a line that is gone. `encoded` counts the bytes encoded anew.
  */
 function linesOf(draft: Draft, encoded: { bytes: number }) {
   return {
-    entryLine: (noRekening: string): Line => {
-      const entry = draft.entry(noRekening);
-      if (entry === undefined) return null;
-      const line = encodeNasabahLine(noRekening, entry.fields, entry.history.arrayBody());
-      encoded.bytes += line[0]?.length ?? 0;
-      return line;
-    },
-    recordLine: (key: string): Line => {
-      const record = draft.find(key);
-      if (record === undefined) return null;
-      const line = encodeRecordLine(key, record);
-      encoded.bytes += line.length;
-      return [line];
-    },
+    entryLine: (noRekening: string): Line => entryLine(noRekening, draft.entry(noRekening), encoded),
+    recordLine: (key: string): Line => recordLine(key, draft.find(key), encoded),
   };
+}
+
+/** An account's line (its fields encoded anew, its history passed on as its chunks); null for none. */
+function entryLine(noRekening: string, entry: LedgerEntry | undefined, encoded: { bytes: number }): Line {
+  if (entry === undefined) return null;
+  const line = encodeNasabahLine(noRekening, entry.fields, entry.history.arrayBody());
+  encoded.bytes += line[0]?.length ?? 0;
+  return line;
+}
+
+/** An idempotency record's line; null for one that is gone. */
+function recordLine(key: string, record: IdempotencyRecord | undefined, encoded: { bytes: number }): Line {
+  if (record === undefined) return null;
+  const line = encodeRecordLine(key, record);
+  encoded.bytes += line.length;
+  return [line];
 }

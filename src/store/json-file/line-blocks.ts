@@ -9,6 +9,11 @@ import { setImmediate } from 'node:timers/promises';
 import { concatOwned } from './buffers';
 
 const LINES_PER_BLOCK = 64;
+/**
+ * How long a rendering in turns works before it lets the event loop serve others: a fold's rendering at 100,000
+ * accounts takes 60-230 ms of the loop, which every request waited for when it was done in one go.
+ */
+const TURN_MS = 1;
 /** Lines up to this size are copied into their block's bytes; longer ones are passed on as their pieces. */
 const JOINED_LINE_BYTES = 64 * 1024;
 const SEPARATOR = Buffer.from(',\n');
@@ -55,17 +60,31 @@ export interface Rendering {
   /** Lines that were not in any block, in order, and lines that are gone. */
   newKeys: string[];
   deletedKeys: string[];
+  /** The deferrals it rendered: those made later (while it was rendered in turns) stay for the next one. */
+  generation: number;
 }
+
+/**
+ * For a rendering in turns: the lines of `keys` as they are now, taken at once (the ledger goes on changing
+ * between the turns), and how to get each of them later, as it was.
+ */
+export type CaptureLines = (keys: readonly string[]) => (key: string) => Line;
+
+/** Where a rendering gets its lines: as they are whenever it asks (at once), or captured when it begins (in turns). */
+type LineSource = { lineOf: (key: string) => Line } | { captureLines: CaptureLines };
 
 export class LineBlocks {
   private readonly blockOf = new Map<string, number>();
   private readonly blocks: Block[] = [];
   /**
    * Lines changed by batches that went to the journal instead of the file (journal.ts): the next rendering
-   * renders them anew, as if its own batch had changed them, and those among them `movedToEnd`.
+   * renders them anew, as if its own batch had changed them, and those among them `movedToEnd`. Each with the
+   * generation it was deferred in: a rendering in turns renders those deferred before it began, and a batch
+   * deferred meanwhile stays deferred when that rendering is adopted.
    */
-  private readonly deferred = new Set<string>();
-  private readonly deferredToEnd = new Set<string>();
+  private readonly deferred = new Map<string, number>();
+  private readonly deferredToEnd = new Map<string, number>();
+  private generation = 0;
 
   /** Adds a line's key at the end; its block is joined at the next rendering. */
   add(key: string): void {
@@ -82,23 +101,69 @@ export class LineBlocks {
   /**
    * The file's lines as they will be with the `changed` keys rendered anew through `lineOf` (replaced lines in
    * place, new ones and those `movedToEnd` at the end), without changing anything a failed write would have to
-   * undo: the batch may still
-   * fail to reach the disk. (Blocks it did not touch are cached as they are, which holds either way.)
-   * `lineOf` gives every line as the batch will leave it.
+   * undo: the batch may still fail to reach the disk. (Blocks it did not touch are cached as they are, which
+   * holds either way.) `lineOf` gives every line as the batch will leave it.
    */
   render(
     changed: Iterable<string>,
     lineOf: (key: string) => Line,
     movedToEndNow: ReadonlySet<string> = new Set(),
   ): Rendering {
+    const steps = this.rendering(changed, movedToEndNow, { lineOf });
+    for (;;) {
+      const step = steps.next();
+      if (step.done === true) return step.value;
+    }
+  }
+
+  /**
+   * Each part's lines with every deferred line rendered anew, as they are when it is called, rendered TURN_MS at
+   * a time so that the event loop serves others in between, while batches go on changing (and deferring) lines.
+   * What the renderings read of the lines they take at once (`CaptureLines`), all parts at the same moment (an
+   * idempotency record never from a later state than its account), and the blocks as they were joined then.
+   */
+  static async renderInTurns(parts: readonly (readonly [LineBlocks, CaptureLines])[]): Promise<Rendering[]> {
+    const renderings = parts.map(([blocks, captureLines]) =>
+      blocks.rendering([], new Set(), { captureLines }),
+    );
+    // Each one's first step captures its lines and yields: no other code runs until all have. Then the loop
+    // serves others before any line is joined.
+    for (const steps of renderings) steps.next();
+    await setImmediate();
+    const rendered: Rendering[] = [];
+    for (const steps of renderings) {
+      for (let step = steps.next(); ; step = steps.next()) {
+        if (step.done === true) {
+          rendered.push(step.value);
+          break;
+        }
+        await setImmediate();
+      }
+    }
+    return rendered;
+  }
+
+  /**
+   * A rendering, yielding whenever it has worked TURN_MS. In turns, it reads what it renders before its first
+   * yield, and yields right after.
+   */
+  private *rendering(
+    changed: Iterable<string>,
+    movedToEndNow: ReadonlySet<string>,
+    source: LineSource,
+  ): Generator<void, Rendering> {
+    const generation = this.generation;
+    this.generation += 1;
     const touchedBlocks = new Set<number>();
     const changedKeys = new Set<string>();
     const newKeys: string[] = [];
     const deletedKeys: string[] = [];
     const movedToEnd =
-      this.deferredToEnd.size === 0 ? movedToEndNow : new Set([...this.deferredToEnd, ...movedToEndNow]);
+      this.deferredToEnd.size === 0
+        ? movedToEndNow
+        : new Set([...this.deferredToEnd.keys(), ...movedToEndNow]);
     // Deferred lines first, but for those this rendering moves to the end: they come there in its order.
-    const deferred = [...this.deferred].filter((key) => !movedToEndNow.has(key));
+    const deferred = [...this.deferred.keys()].filter((key) => !movedToEndNow.has(key));
     for (const key of deferred.length === 0 ? changed : [...deferred, ...changed]) {
       if (changedKeys.has(key)) continue;
       changedKeys.add(key);
@@ -106,13 +171,31 @@ export class LineBlocks {
       if (index !== undefined) touchedBlocks.add(index);
       if (index === undefined || movedToEnd.has(key)) newKeys.push(key);
     }
+    // The blocks as they are now: another rendering is adopted only after this one (the ledger's writes are in
+    // order), but warmUp may join a block meanwhile, from lines as they are by then.
+    const blocks = this.blocks.map(({ keys, joined }) => ({ keys, joined }));
+    let lineOf: (key: string) => Line;
+    if ('lineOf' in source) lineOf = source.lineOf;
+    else {
+      lineOf = source.captureLines(linesRead(changedKeys, blocks));
+      yield;
+    }
+
     const built = { bytes: 0 };
     const rejoinedBlocks = new Map<number, Joined>();
     const pieces: Buffer[] = [];
-    for (const [index, block] of this.blocks.entries()) {
+    let turnEnds = performance.now() + TURN_MS;
+    for (const [index, block] of blocks.entries()) {
+      if (performance.now() >= turnEnds) {
+        yield;
+        turnEnds = performance.now() + TURN_MS;
+      }
       // Untouched blocks render as the ledger already is, so a block joined here may be kept at once.
-      if (!touchedBlocks.has(index)) block.joined ??= joinLines(block.keys, lineOf, built);
-      else {
+      if (!touchedBlocks.has(index)) {
+        block.joined ??= joinLines(block.keys, lineOf, built);
+        const kept = this.blocks[index];
+        if (kept !== undefined) kept.joined ??= block.joined;
+      } else {
         const before = block.joined;
         // A line moved to the end is gone from its block, and new at the end; an unchanged one is as it was.
         const lineInBlock = (key: string, index: number): Line => {
@@ -132,7 +215,7 @@ export class LineBlocks {
       pieces.push(last.subarray(0, last.length - SEPARATOR.length));
     }
     const added = goneNewKeys.length === 0 ? newKeys : newKeys.filter((key) => !goneNewKeys.includes(key));
-    return { pieces, builtBytes: built.bytes, rejoinedBlocks, newKeys: added, deletedKeys };
+    return { pieces, builtBytes: built.bytes, rejoinedBlocks, newKeys: added, deletedKeys, generation };
   }
 
   /** Joins the blocks not joined yet, `BLOCKS_PER_TURN` at a time, yielding to the event loop in between. */
@@ -151,17 +234,18 @@ export class LineBlocks {
     // A line an earlier batch changed and this one moves to the end comes there in this batch's order, as it
     // would have had each batch been rendered.
     for (const key of movedToEnd) this.deferred.delete(key);
-    for (const key of changed) this.deferred.add(key);
-    for (const key of movedToEnd) this.deferredToEnd.add(key);
+    for (const key of changed) this.deferred.set(key, this.generation);
+    for (const key of movedToEnd) this.deferredToEnd.set(key, this.generation);
   }
 
   /**
-   * Keeps a rendering's re-joined blocks and its new and deleted lines. The ledger adopts a rendering as soon as
-   * it is made, before anything else is deferred, so the deferred lines it rendered are all there are.
+   * Keeps a rendering's re-joined blocks and its new and deleted lines. Lines deferred after it began stay
+   * deferred: their blocks now hold them as they were then, and the next rendering renders them anew.
    */
-  adopt({ rejoinedBlocks, newKeys, deletedKeys }: Rendering): void {
-    this.deferred.clear();
-    this.deferredToEnd.clear();
+  adopt({ rejoinedBlocks, newKeys, deletedKeys, generation }: Rendering): void {
+    for (const deferrals of [this.deferred, this.deferredToEnd]) {
+      for (const [key, deferredIn] of deferrals) if (deferredIn <= generation) deferrals.delete(key);
+    }
     for (const [index, joined] of rejoinedBlocks) {
       const block = this.blocks[index];
       if (block) block.joined = joined;
@@ -173,6 +257,13 @@ export class LineBlocks {
     }
     for (const key of newKeys) this.add(key);
   }
+}
+
+/** The lines a rendering reads: those it renders anew, and every line of a block not joined yet. */
+function linesRead(changedKeys: ReadonlySet<string>, blocks: readonly Block[]): string[] {
+  const keys = [...changedKeys];
+  for (const block of blocks) if (block.joined === null) keys.push(...block.keys);
+  return keys;
 }
 
 /**
