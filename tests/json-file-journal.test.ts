@@ -271,6 +271,77 @@ describe('a fold while batches go on', () => {
       expect(existsSync(journalFileOf(crashed)) || existsSync(nextJournalFileOf(crashed))).toBe(false);
     },
   );
+
+  const failures: [string, 'rename' | 'fsync'][] = [
+    ['its rename in place', 'rename'],
+    ["the directory's fsync after the journals' rename", 'fsync'],
+  ];
+
+  it.each(failures)(
+    'after a fold that failed at %s, goes on, and what a crash then leaves has every answered deposit',
+    async (_failure, kind) => {
+      const dataFile = await tempDataFile();
+      const state = {
+        armed: false,
+        failed: false,
+        failDirectory: false,
+        hold: false,
+        held: [] as (() => void)[],
+      };
+      const isFold = (from: string, to: string) =>
+        from.endsWith('.tmp') && to === dataFile && existsSync(journalFileOf(dataFile));
+      const fileSystem: FileSystem = {
+        ...nodeFileSystem,
+        rename: async (from, to) => {
+          if (state.armed && kind === 'rename' && isFold(from, to)) {
+            state.armed = false;
+            state.failed = true;
+            throw Object.assign(new Error('EIO: i/o error, rename'), { code: 'EIO' });
+          }
+          if (state.armed && kind === 'fsync' && to === journalFileOf(dataFile)) {
+            state.armed = false;
+            state.failDirectory = true;
+          }
+          if (state.hold && isFold(from, to)) await new Promise<void>((resolve) => state.held.push(resolve));
+          await rename(from, to);
+        },
+        openDirectory: async (directory) => {
+          if (state.failDirectory) {
+            state.failDirectory = false;
+            state.failed = true;
+            throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+          }
+          return nodeFileSystem.openDirectory(directory);
+        },
+      };
+      const { app } = await makeTestApp({ dataFile, store: { fileSystem, foldJournalBytes: 1 } });
+      const noRekening = await daftarNasabah(app);
+      state.armed = true;
+      for (let round = 0; round < 6; round += 1) await depositsAtOnce(app, noRekening, 10, 100);
+      expect(state.failed).toBe(true);
+
+      // Deposits after the failure, then a crash while a fold of them waits at its rename.
+      state.hold = true;
+      const deposits = Array.from({ length: 10 }, () =>
+        request(app).post('/tabung').send({ no_rekening: noRekening, nominal: 1 }),
+      );
+      await until(() => state.held.length > 0, 'a fold at its rename');
+      const crashed = await tempDataFile();
+      await copyFile(dataFile, crashed);
+      for (const journalOf of [journalFileOf, nextJournalFileOf]) {
+        if (existsSync(journalOf(dataFile))) await copyFile(journalOf(dataFile), journalOf(crashed));
+      }
+      state.hold = false;
+      for (const go of state.held.splice(0)) go();
+      await Promise.all(deposits);
+
+      expect(await saldo(app, noRekening)).toBe(6_010);
+      // The last ten wait for the fold's rename (appends take turns with it): none of them was answered yet.
+      const restarted = await makeTestApp({ dataFile: crashed });
+      expect(await saldo(restarted.app, noRekening)).toBeGreaterThanOrEqual(6_000);
+      expect(await saldo(restarted.app, noRekening)).toBeLessThanOrEqual(6_010);
+    },
+  );
 });
 
 describe('reading a journal', () => {

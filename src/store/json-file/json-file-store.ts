@@ -269,10 +269,11 @@ export async function openJsonFileStore(
           if (last === undefined) {
             try {
               ledger = (isFolding ? ledgerState.lastKnown() : undefined) ?? (await ledgerState.current());
-              // Journals a fold did not finish, or one the file holds already (a crash after a fold's rename), are
-              // folded before anything is appended after them: a journal never mixes batches the file holds with
-              // batches it does not. Any other journal (ours, another process's) takes the next batches as it is.
-              if (taken === 0 && ledgerState.mustFoldFirst()) {
+              // Journals a fold did not finish (a crash, a fold that failed), or one the file holds already (a crash
+              // after a fold's rename), are folded before anything is appended after them: a journal never mixes
+              // batches the file holds with batches it does not, and no batch goes to the first journal after one
+              // went to the next. Any other journal (ours, another process's) takes the next batches as it is.
+              if (fold === null && ledgerState.mustFoldFirst()) {
                 await foldJournal();
                 ledger = await ledgerState.current();
               }
@@ -332,6 +333,8 @@ export async function openJsonFileStore(
       // failure too, from the files as they are (memory was forgotten).
       if (!yieldsLock) await ledgerState.current().then(foldJournal).catch(reportFoldFailure);
     } finally {
+      // The lock is not let go while a fold writes under it.
+      await fold;
       // Ahead of what queued meanwhile; the next session reads the file again first.
       batches.putBack(decideAgain);
       await closeJournals();
@@ -476,17 +479,20 @@ export async function openJsonFileStore(
       });
       await inDiskTurn(async () => {
         const version = await commitTemp(file, written, () => checkStillOurs(ledger), options.fileSystem);
+        const nextBytes = ledgerState.journalBytes('next');
         const { journal, next } = journals;
         await journal.close();
         if (!(await next.moveTo(journalFileOf(file)))) await journal.remove();
         journals.journal = next;
         journals.next = createJournalWriter(nextJournalFileOf(file), options.fileSystem);
         journalGeneration += 1;
-        ledgerState.written(ledger, version, ledgerState.journalBytes('next'));
+        // A batch that failed meanwhile had memory forgotten (its answer did): it stays so, to be read again.
+        if (ledgerState.lastKnown() === ledger) ledgerState.written(ledger, version, nextBytes);
       });
       reportFold(pendingWrite, started);
     } catch (error) {
       ledgerState.forget();
+      await inDiskTurn(renewJournals);
       reportFoldFailure(error);
     } finally {
       isFolding = false;
@@ -508,12 +514,15 @@ export async function openJsonFileStore(
     try {
       const { pendingWrite, written } = await writeFoldTemp(ledger);
       const version = await commitTemp(file, written, () => checkStillOurs(ledger), options.fileSystem);
-      await journals.next.remove();
+      // The first one first: the file holds both, and a next journal left alone by a crash here is one it holds
+      // all of, where a first one left alone would hold batches the next one's changed after it.
       await journals.journal.remove();
+      await journals.next.remove();
       ledgerState.written(ledger, version, 0);
       reportFold(pendingWrite, started);
     } catch (error) {
       ledgerState.forget();
+      await inDiskTurn(renewJournals);
       throw error;
     } finally {
       isFolding = false;
@@ -540,6 +549,17 @@ export async function openJsonFileStore(
       builtBytes: pendingWrite.builtBytes,
       durationMs: performance.now() - started,
     });
+  }
+
+  /**
+   * Writers for both journals afresh, after a fold failed part-way: one may still name (or hold open) a file that
+   * now has the other's role. In a disk turn, so that no append is cut short; none is made with them until memory
+   * is read again (checkStillOurs).
+   */
+  async function renewJournals(): Promise<void> {
+    await closeJournals();
+    journals.journal = createJournalWriter(journalFileOf(file), options.fileSystem);
+    journals.next = createJournalWriter(nextJournalFileOf(file), options.fileSystem);
   }
 
   /** Closes both journals' files between sessions; the next append opens them again. */

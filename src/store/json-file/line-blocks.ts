@@ -218,10 +218,17 @@ export class LineBlocks {
     return { pieces, builtBytes: built.bytes, rejoinedBlocks, newKeys: added, deletedKeys, generation };
   }
 
-  /** Joins the blocks not joined yet, `BLOCKS_PER_TURN` at a time, yielding to the event loop in between. */
+  /**
+   * Joins the blocks not joined yet, `BLOCKS_PER_TURN` at a time, yielding to the event loop in between. A block
+   * with a deferred line is left to the next rendering: the line may be gone (a forgotten record), and a block
+   * joined without it would no longer have its places in the order of its keys.
+   */
   async warmUp(lineOf: (key: string) => Line): Promise<void> {
+    const isDeferred = (key: string) => this.deferred.has(key) || this.deferredToEnd.has(key);
     for (const [index, block] of this.blocks.entries()) {
-      block.joined ??= joinLines(block.keys, lineOf, { bytes: 0 });
+      if (block.joined === null && !block.keys.some(isDeferred)) {
+        block.joined = joinLines(block.keys, lineOf, { bytes: 0 });
+      }
       if (index % BLOCKS_PER_TURN === BLOCKS_PER_TURN - 1) await setImmediate();
     }
   }
