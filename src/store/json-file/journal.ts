@@ -2,8 +2,8 @@
 // write of the whole file per batch: 20 MB at 100,000 accounts, where one batch of 64 changes is 13 kB. While
 // batches of several changes come one after another, each is appended here instead (one small write and an
 // fdatasync, then its answers), and the journal is folded into the file now and then: the file is rewritten
-// with all of it. A lone change on a quiet server is still written to the file itself, and a session that ends
-// for want of work folds what its journal holds, so that a quiet server's file holds everything.
+// with all of it. A lone change on a quiet server is still written to the file itself, and a session that finds
+// nothing to write for a moment folds what its journal holds, so that a quiet server's file holds everything.
 //
 // A fold does not stop the batches: those that come while it renders and writes the file go to a second journal
 // (`nasabah.json.journal.next`), which, once the file holds the first one, is renamed over it. So there are at
@@ -11,9 +11,10 @@
 //
 // One line per batch: `<checksum> <JSON>\n`. A crash mid-append leaves a torn last line, which was never
 // answered: it is ignored on reading and cut off before the next append. The file is written only while the
-// journals are empty, or with all of the first journal folded in (and none of the next), so the file holds
-// either none of a journal's batches or all of them (a crash after a fold's rename, before its journal is
-// replaced or removed); replayJournal tells which.
+// journals are empty, with all of the first journal folded in (and none of the next, while batches go on), or
+// with both (a fold with nothing else being written), so the file holds either none of a journal's batches or
+// all of them (a crash after a fold's rename, before its journals are replaced or removed); replayJournal tells
+// which.
 import { createHash } from 'node:crypto';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';

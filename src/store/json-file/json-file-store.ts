@@ -42,8 +42,8 @@ export interface JsonFileStoreOptions {
   /** Told after every durable write (WriteReport). */
   onWrite?: (write: WriteReport) => void;
   /**
-   * Told when the journal could not be folded into the file (a full disk, say): nothing is lost, the journal
-   * keeps every batch and the next write session tries again, but the file alone is behind until then.
+   * Told when the journal could not be folded into the file (a full disk, say): nothing is lost, the journals
+   * keep every batch and the next batch's reload folds them again first, but the file alone is behind until then.
    */
   onFoldFailed?: (error: Error) => void;
   /** The platform's file calls (rename, directory fsync); tests pass fakes to play Windows or macOS. */
@@ -95,10 +95,10 @@ const LOCK_YIELD_MS = 15;
  */
 const LINGER_MS = 5;
 /**
- * How long it keeps the lock with nothing to write while its journal holds batches: ending the session then
- * costs a fold, a rewrite of the whole file (40-200 ms at 100,000 accounts). Answering a batch of 64 takes the
- * event loop about as long as LINGER_MS, so a session under load ended after every few batches: 53 folds in 13 s
- * at 100,000 accounts, 12 with this (BENCHMARKS.md, "A journal").
+ * How long it waits with nothing to write while its journal holds batches, before it takes itself for idle and
+ * folds the journal in: each fold renders and writes the whole file. Answering a batch of 64 takes the event loop
+ * about as long as LINGER_MS, so with that a session under load took itself for idle every few batches: 53 folds
+ * in 13 s at 100,000 accounts, 12 with this (BENCHMARKS.md, "A journal").
  */
 const FOLD_LINGER_MS = 25;
 /** Batches in flight at once: one being renamed in place while the next is written beside it. */
@@ -361,7 +361,8 @@ export async function openJsonFileStore(
       decided = decideBatch(ledger, batch);
       if (decided.draft.hasChanges) {
         // Changes that come together come under load, one batch after another: the journal takes them, and the
-        // file is rewritten once at the session's end. A lone one rewrites the file, which then holds everything,
+        // file is rewritten once it holds FOLD_JOURNAL_BYTES or the load stops. A lone one rewrites the file,
+        // which then holds everything,
         // unless the journal holds batches or will: a file newer than its journal would look like a hand edit
         // the journal cannot follow (journal.ts, replayJournal) to a reader between the rename and the removal.
         const isJournalAhead = hasJournal() || fold !== null || inFlight.some((ahead) => ahead.isJournaled);
@@ -572,7 +573,7 @@ export async function openJsonFileStore(
     return ledgerState.journalBytes('journal') > 0 || ledgerState.journalBytes('next') > 0;
   }
 
-  /** A fold that failed at a session's end: reported, not thrown, since every batch it held is answered. */
+  /** A fold that failed: reported, not thrown, since every batch the journals hold is answered. */
   function reportFoldFailure(error: unknown): void {
     // A hand edit since the last batch is no failure: the next look reads it, with the journal replayed onto it.
     if (!(error instanceof DecideAgain)) options.onFoldFailed?.(error as Error);

@@ -19,7 +19,10 @@ export interface PendingWrite {
   chunks: Buffer[];
   /** Bytes this write encoded or copied anew; what it reused (other lines, earlier mutasi) is not counted. */
   builtBytes: number;
-  /** Makes the draft part of the ledger; call it only once the file is durable. */
+  /**
+   * Makes the draft part of the ledger (and keeps the rendering's blocks). Called as soon as the write is
+   * prepared, before it is durable: a write that fails then has memory forgotten and read again from the files.
+   */
   apply: () => void;
 }
 

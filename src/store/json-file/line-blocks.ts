@@ -119,8 +119,8 @@ export class LineBlocks {
   /**
    * Each part's lines with every deferred line rendered anew, as they are when it is called, rendered TURN_MS at
    * a time so that the event loop serves others in between, while batches go on changing (and deferring) lines.
-   * What the renderings read of the lines they take at once (`CaptureLines`), all parts at the same moment (an
-   * idempotency record never from a later state than its account), and the blocks as they were joined then.
+   * Each rendering takes the lines it reads at once (`CaptureLines`), all parts at the same moment (so that an
+   * idempotency record is never from a later state than its account), and the blocks as they were joined then.
    */
   static async renderInTurns(parts: readonly (readonly [LineBlocks, CaptureLines])[]): Promise<Rendering[]> {
     const renderings = parts.map(([blocks, captureLines]) =>
@@ -190,7 +190,8 @@ export class LineBlocks {
         yield;
         turnEnds = performance.now() + TURN_MS;
       }
-      // Untouched blocks render as the ledger already is, so a block joined here may be kept at once.
+      // Untouched blocks render as the ledger already is (in turns: was, when the rendering began; a line changed
+      // since is deferred, and rendered anew by the next rendering), so a block joined here may be kept at once.
       if (!touchedBlocks.has(index)) {
         block.joined ??= joinLines(block.keys, lineOf, built);
         const kept = this.blocks[index];
